@@ -1,0 +1,49 @@
+using Npgsql;
+using ShippyarDr.Diagnostics;
+
+namespace ShippyarDr.Connection;
+
+/// <summary>Opens Npgsql connections and turns their failures into errors a DBA can act on.</summary>
+public static class PgSession
+{
+    public static NpgsqlConnection Open(PgConnectionInfo info, string database, CancellationToken cancel = default)
+    {
+        var conn = new NpgsqlConnection(info.ToNpgsqlConnectionString(database));
+        try
+        {
+            conn.OpenAsync(cancel).GetAwaiter().GetResult();
+            return conn;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            conn.Dispose();
+            throw Translate(e, info, database);
+        }
+    }
+
+    /// <summary>Maps connection failures onto stable error ids; messages name the server, never the password.</summary>
+    public static ShippyarException Translate(Exception e, PgConnectionInfo info, string database)
+    {
+        if (e is PostgresException pg)
+        {
+            return pg.SqlState switch
+            {
+                PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification =>
+                    new ShippyarException(ShippyarErrorKind.AuthenticationError, "AuthenticationFailed",
+                        $"PostgreSQL at {info.DisplayName} refused the login of user '{info.Username}': {pg.MessageText}", info.DisplayName, pg),
+                PostgresErrorCodes.InvalidCatalogName =>
+                    new ShippyarException(ShippyarErrorKind.ObjectNotFound, "DatabaseNotFound",
+                        $"Database '{database}' does not exist on {info.DisplayName}.", database, pg),
+                _ => new ShippyarException(ShippyarErrorKind.ConnectionError, "ConnectionFailed",
+                    $"Could not connect to database '{database}' on {info.DisplayName}: {pg.MessageText}", info.DisplayName, pg),
+            };
+        }
+        if (e is NpgsqlException { InnerException: not null } n && n.Message.Contains("password", StringComparison.OrdinalIgnoreCase))
+        {
+            return new ShippyarException(ShippyarErrorKind.AuthenticationError, "AuthenticationFailed",
+                $"PostgreSQL at {info.DisplayName} asked user '{info.Username}' for a password and none was given (use -Credential, PGPASSWORD or .pgpass).", info.DisplayName, e);
+        }
+        return new ShippyarException(ShippyarErrorKind.ConnectionError, "ServerUnreachable",
+            $"Could not connect to PostgreSQL at {info.DisplayName}: {e.GetBaseException().Message}", info.DisplayName, e);
+    }
+}

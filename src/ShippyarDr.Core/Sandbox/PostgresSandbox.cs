@@ -1,0 +1,158 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using ShippyarDr.Connection;
+using ShippyarDr.Diagnostics;
+using ShippyarDr.Tools;
+
+namespace ShippyarDr.Sandbox;
+
+/// <summary>
+/// A throwaway PostgreSQL cluster on a free loopback port: for the quickstart, for tests, and for drills that
+/// need a scratch server. Password authentication (SCRAM) over TCP, so credential handling is exercised for
+/// real. Disposing stops the server and deletes its directory.
+/// </summary>
+public sealed class PostgresSandbox : IDisposable
+{
+    public const string Superuser = "postgres";
+    private bool _stopped;
+
+    private PostgresSandbox(string root, int port, string password, PgTool pgCtl)
+    {
+        RootDirectory = root;
+        Port = port;
+        Password = password;
+        PgCtl = pgCtl;
+        Connection = new PgConnectionInfo("127.0.0.1", port, Superuser, password);
+    }
+
+    public string RootDirectory { get; }
+    public string DataDirectory => Path.Combine(RootDirectory, "data");
+    public string LogFile => Path.Combine(RootDirectory, "server.log");
+    public int Port { get; }
+    public string Host => "127.0.0.1";
+    public string Password { get; }
+    public PgConnectionInfo Connection { get; }
+    public int MajorVersion => PgCtl.MajorVersion;
+    private PgTool PgCtl { get; }
+
+    public static PostgresSandbox Start(int? port = null, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var initdb = PgToolLocator.Find("initdb");
+        var pgCtl = PgToolLocator.Find("pg_ctl", initdb.MajorVersion);
+        var root = Directory.CreateTempSubdirectory("shippyar-sandbox-").FullName;
+        var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+        var sandbox = new PostgresSandbox(root, port ?? FreeLoopbackPort(), password, pgCtl);
+        try
+        {
+            sandbox.Initialize(initdb, settings);
+            sandbox.StartServer();
+            return sandbox;
+        }
+        catch
+        {
+            sandbox.Dispose();
+            throw;
+        }
+    }
+
+    private void Initialize(PgTool initdb, IReadOnlyDictionary<string, string>? settings)
+    {
+        // Temp directories are 0700: the server account must be able to reach its own files inside.
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(RootDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        var pwfile = Path.Combine(RootDirectory, "pwfile");
+        File.WriteAllText(pwfile, Password + "\n");
+        OsUser.GiveToServerAccount(RootDirectory);
+        try
+        {
+            RunAsServer(initdb.Path, "-D", DataDirectory, "-U", Superuser, "--pwfile", pwfile, "-E", "UTF8",
+                "--locale", "C", "--auth-host", "scram-sha-256", "--auth-local", "trust", "--no-sync");
+        }
+        finally
+        {
+            File.Delete(pwfile);
+        }
+        var conf = new Dictionary<string, string>
+        {
+            ["listen_addresses"] = "'127.0.0.1'",
+            ["port"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["unix_socket_directories"] = $"'{RootDirectory}'",
+            // Scratch data: durability across a machine crash is not wanted, speed is.
+            ["fsync"] = "off",
+            ["synchronous_commit"] = "off",
+            ["max_connections"] = "50",
+        };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string>()) conf[k] = v;
+        File.AppendAllLines(Path.Combine(DataDirectory, "postgresql.conf"), conf.Select(kv => $"{kv.Key} = {kv.Value}"));
+    }
+
+    private void StartServer()
+    {
+        RunAsServer(PgCtl.Path, "-D", DataDirectory, "-l", LogFile, "-w", "-t", "60", "start");
+        _stopped = false;
+    }
+
+    /// <summary>Stops the server (fast shutdown); the data directory stays until Dispose.</summary>
+    public void Stop()
+    {
+        if (_stopped || !File.Exists(Path.Combine(DataDirectory, "postmaster.pid"))) { _stopped = true; return; }
+        RunAsServer(PgCtl.Path, "-D", DataDirectory, "-m", "fast", "-w", "-t", "60", "stop");
+        _stopped = true;
+    }
+
+    public void Restart()
+    {
+        Stop();
+        StartServer();
+    }
+
+    /// <summary>Runs SQL in a database through Npgsql; for setup in tests and the quickstart.</summary>
+    public void Execute(string database, string sql)
+    {
+        using var conn = PgSession.Open(Connection, database);
+        using var cmd = new Npgsql.NpgsqlCommand(sql, conn);
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>Creates a database and loads a SQL script into it with psql (variables as -v name=value).</summary>
+    public void CreateDatabase(string name, string? scriptPath = null, IReadOnlyDictionary<string, string>? variables = null)
+    {
+        Execute("postgres", $"CREATE DATABASE \"{name.Replace("\"", "\"\"")}\"");
+        if (scriptPath is null) return;
+        if (!File.Exists(scriptPath))
+            throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, "ScriptNotFound", $"SQL script {scriptPath} does not exist.", scriptPath);
+        var psql = PgToolLocator.Find("psql", MajorVersion);
+        var args = new List<string> { "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", scriptPath };
+        foreach (var (k, v) in variables ?? new Dictionary<string, string>()) { args.Add("-v"); args.Add($"{k}={v}"); }
+        using var p = PgProcess.Start(psql, args, Connection.ToEnvironment(name));
+        p.WaitForSuccess($"Loading {Path.GetFileName(scriptPath)} into {name}");
+    }
+
+    private static void RunAsServer(string program, params string[] args)
+    {
+        var (exe, argv) = OsUser.AsServerAccount(program, args);
+        try { OsUser.Run(exe, argv.ToArray()); }
+        catch (InvalidOperationException e)
+        {
+            throw new ShippyarException(ShippyarErrorKind.InvalidOperation, "SandboxFailed",
+                $"The sandbox PostgreSQL could not be set up: {e.Message}", program, e);
+        }
+    }
+
+    public static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public void Dispose()
+    {
+        try { Stop(); }
+        catch (ShippyarException) { /* best effort: remove the files anyway */ }
+        try { Directory.Delete(RootDirectory, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}

@@ -1,0 +1,61 @@
+using ShippyarDr.Sandbox;
+
+namespace ShippyarDr.Core.Tests.Fixtures;
+
+/// <summary>
+/// One real PostgreSQL cluster for the whole test run, with the Shippyar sample schema loaded into
+/// <see cref="SampleDatabase"/>. Stopped and deleted when the run ends, failed tests or not.
+/// </summary>
+public sealed class SandboxFixture : IDisposable
+{
+    public const string SampleDatabase = "shippyar";
+    public const string SampleScale = "0.05";
+    private int _counter;
+
+    public SandboxFixture()
+    {
+        Sandbox = PostgresSandbox.Start();
+        try
+        {
+            Sandbox.CreateDatabase(SampleDatabase, SampleScript, new Dictionary<string, string> { ["scale"] = SampleScale });
+        }
+        catch
+        {
+            Sandbox.Dispose();
+            throw;
+        }
+    }
+
+    public PostgresSandbox Sandbox { get; }
+
+    public static string RepoRoot
+    {
+        get
+        {
+            var dir = AppContext.BaseDirectory;
+            while (dir is not null && !File.Exists(Path.Combine(dir, "ShippyarDr.sln"))) dir = Path.GetDirectoryName(dir);
+            return dir ?? throw new InvalidOperationException("ShippyarDr.sln not found above " + AppContext.BaseDirectory);
+        }
+    }
+
+    public static string SampleScript => Path.Combine(RepoRoot, "examples", "data", "shippyar_sample.sql");
+
+    /// <summary>A database name no other test uses.</summary>
+    public string UniqueName(string prefix) => $"{prefix}_{Interlocked.Increment(ref _counter)}_{Environment.ProcessId}";
+
+    /// <summary>A fresh copy of the sample database (CREATE DATABASE … TEMPLATE), for tests that change data.</summary>
+    public string CloneSample(string prefix)
+    {
+        var name = UniqueName(prefix);
+        Sandbox.Execute("postgres", $"CREATE DATABASE \"{name}\" TEMPLATE \"{SampleDatabase}\"");
+        return name;
+    }
+
+    public void Dispose() => Sandbox.Dispose();
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgresCollection : ICollectionFixture<SandboxFixture>
+{
+    public const string Name = "postgres";
+}
