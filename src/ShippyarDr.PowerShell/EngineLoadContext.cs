@@ -20,9 +20,14 @@ internal sealed class EngineLoadContext : AssemblyLoadContext
 
     internal const string EngineAssemblyName = "ShippyarDr.Core";
 
+    private static readonly string FrameworkDirectory = System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory();
+
     protected override Assembly? Load(AssemblyName assemblyName)
     {
-        // Anything shipped in dependencies/ is ours; everything else (the framework) falls back to the default context.
+        // Framework assemblies (some arrive as NuGet packages for older targets, e.g. DiagnosticSource) are
+        // shared with the default context: the running framework's copy is at least as new as ours.
+        if (File.Exists(Path.Combine(FrameworkDirectory, assemblyName.Name + ".dll"))) return null;
+        // Anything shipped in dependencies/ is ours, whatever else the session has loaded.
         var path = Path.Combine(_dependencyDirectory, assemblyName.Name + ".dll");
         return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
     }

@@ -17,21 +17,24 @@ public sealed class PostgresSandbox : IDisposable
     public const string Superuser = "postgres";
     private bool _stopped;
 
+    private readonly string _password;
+
     private PostgresSandbox(string root, int port, string password, PgTool pgCtl)
     {
         RootDirectory = root;
         Port = port;
-        Password = password;
+        _password = password;
         PgCtl = pgCtl;
-        Connection = new PgConnectionInfo("127.0.0.1", port, Superuser, password);
+        Connection = new PgConnectionInfo(Server, port, Superuser, password);
     }
 
     public string RootDirectory { get; }
     public string DataDirectory => Path.Combine(RootDirectory, "data");
     public string LogFile => Path.Combine(RootDirectory, "server.log");
     public int Port { get; }
-    public string Host => "127.0.0.1";
-    public string Password { get; }
+    public string Server => "127.0.0.1";
+    public string Username => Superuser;
+    public bool IsRunning => !_stopped;
     public PgConnectionInfo Connection { get; }
     public int MajorVersion => PgCtl.MajorVersion;
     private PgTool PgCtl { get; }
@@ -62,7 +65,7 @@ public sealed class PostgresSandbox : IDisposable
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(RootDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
             | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         var pwfile = Path.Combine(RootDirectory, "pwfile");
-        File.WriteAllText(pwfile, Password + "\n");
+        File.WriteAllText(pwfile, _password + "\n");
         OsUser.GiveToServerAccount(RootDirectory);
         try
         {
@@ -115,18 +118,37 @@ public sealed class PostgresSandbox : IDisposable
         cmd.ExecuteNonQuery();
     }
 
-    /// <summary>Creates a database and loads a SQL script into it with psql (variables as -v name=value).</summary>
-    public void CreateDatabase(string name, string? scriptPath = null, IReadOnlyDictionary<string, string>? variables = null)
+    /// <summary>The superuser's password (random per sandbox). A method, so it never shows in Format-List *.</summary>
+    public string GetPassword() => _password;
+
+    /// <summary>Runs a query and returns its first value as text (null for SQL NULL or no row).</summary>
+    public string? QueryScalar(string database, string sql)
     {
+        using var conn = PgSession.Open(Connection, database);
+        using var cmd = new Npgsql.NpgsqlCommand(sql, conn);
+        return cmd.ExecuteScalar() is { } v and not DBNull ? Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) : null;
+    }
+
+    /// <summary>Creates a database with the Shippyar sample schema: users, orders, order_items, shipments with
+    /// foreign keys. Scale 1 is ~100k orders (~70 MB); fractions work.</summary>
+    public void CreateSampleDatabase(string name, double scale)
+    {
+        if (scale <= 0) throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "InvalidScale", "The sample scale must be positive.", scale.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Execute("postgres", $"CREATE DATABASE \"{name.Replace("\"", "\"\"")}\"");
-        if (scriptPath is null) return;
-        if (!File.Exists(scriptPath))
-            throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, "ScriptNotFound", $"SQL script {scriptPath} does not exist.", scriptPath);
+        using var script = typeof(PostgresSandbox).Assembly.GetManifestResourceStream("ShippyarDr.Sandbox.shippyar_sample.sql")!;
+        RunPsql(name, script, new Dictionary<string, string> { ["scale"] = scale.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+    }
+
+    /// <summary>Runs a SQL script through psql (variables as -v name=value), stopping at the first error.</summary>
+    public void RunPsql(string database, Stream script, IReadOnlyDictionary<string, string>? variables = null)
+    {
         var psql = PgToolLocator.Find("psql", MajorVersion);
-        var args = new List<string> { "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", scriptPath };
+        var args = new List<string> { "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-" };
         foreach (var (k, v) in variables ?? new Dictionary<string, string>()) { args.Add("-v"); args.Add($"{k}={v}"); }
-        using var p = PgProcess.Start(psql, args, Connection.ToEnvironment(name));
-        p.WaitForSuccess($"Loading {Path.GetFileName(scriptPath)} into {name}");
+        using var p = PgProcess.Start(psql, args, Connection.ToEnvironment(database), redirectInput: true);
+        script.CopyTo(p.StandardInput);
+        p.StandardInput.Close();
+        p.WaitForSuccess($"Running a SQL script in {database}");
     }
 
     private static void RunAsServer(string program, params string[] args)

@@ -9,7 +9,7 @@ namespace ShippyarDr.Core.Tests.Fixtures;
 public sealed class SandboxFixture : IDisposable
 {
     public const string SampleDatabase = "shippyar";
-    public const string SampleScale = "0.05";
+    public const double SampleScale = 0.05;
     private int _counter;
 
     public SandboxFixture()
@@ -17,7 +17,7 @@ public sealed class SandboxFixture : IDisposable
         Sandbox = PostgresSandbox.Start();
         try
         {
-            Sandbox.CreateDatabase(SampleDatabase, SampleScript, new Dictionary<string, string> { ["scale"] = SampleScale });
+            Sandbox.CreateSampleDatabase(SampleDatabase, SampleScale);
         }
         catch
         {
@@ -27,18 +27,6 @@ public sealed class SandboxFixture : IDisposable
     }
 
     public PostgresSandbox Sandbox { get; }
-
-    public static string RepoRoot
-    {
-        get
-        {
-            var dir = AppContext.BaseDirectory;
-            while (dir is not null && !File.Exists(Path.Combine(dir, "ShippyarDr.sln"))) dir = Path.GetDirectoryName(dir);
-            return dir ?? throw new InvalidOperationException("ShippyarDr.sln not found above " + AppContext.BaseDirectory);
-        }
-    }
-
-    public static string SampleScript => Path.Combine(RepoRoot, "examples", "data", "shippyar_sample.sql");
 
     /// <summary>A database name no other test uses.</summary>
     public string UniqueName(string prefix) => $"{prefix}_{Interlocked.Increment(ref _counter)}_{Environment.ProcessId}";

@@ -1,0 +1,55 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    The whole job on a sandbox: start PostgreSQL with sample data, back up, list, verify by restore,
+    check status, restore into a new database, and clean up.
+.DESCRIPTION
+    Imports the module from $env:SHIPPYAR_MODULE_PATH (set by build.ps1 -Task Demo) or from PSModulePath.
+    Needs the PostgreSQL server binaries (initdb, pg_ctl, pg_dump, pg_restore, psql).
+#>
+param(
+    # Sample data size: 1 is ~100k orders (~70 MB).
+    [double] $SampleScale = 0.2
+)
+$ErrorActionPreference = 'Stop'
+Import-Module ($env:SHIPPYAR_MODULE_PATH ? $env:SHIPPYAR_MODULE_PATH : 'ShippyarDr')
+
+$repository = Join-Path ([IO.Path]::GetTempPath()) "shippyar-quickstart-$PID"
+New-Item -ItemType Directory -Path $repository | Out-Null
+$sandbox = $null
+try {
+    Write-Host "`n== Sandbox PostgreSQL with the Shippyar sample schema (scale $SampleScale)" -ForegroundColor Cyan
+    $sandbox = New-ShippyarSandbox -SampleScale $SampleScale
+    $sandbox | Format-Table | Out-Host
+    # Server, Port and Credential of the sandbox bind by property name.
+    $connection = @{ Server = $sandbox.Server; Port = $sandbox.Port; Credential = $sandbox.Credential }
+
+    Write-Host "== Backup" -ForegroundColor Cyan
+    $backup = Invoke-ShippyarBackup @connection -Database shippyar -Repository $repository
+    $backup | Format-Table | Out-Host
+    $backup.Tables | Format-Table Schema, Name, Rows | Out-Host
+
+    Write-Host "== List" -ForegroundColor Cyan
+    Get-ShippyarBackup -Repository $repository | Format-Table | Out-Host
+
+    Write-Host "== Verify by restore into a scratch database" -ForegroundColor Cyan
+    $check = @{ Name = 'every order has a user'; Sql = 'SELECT count(*) FROM orders o LEFT JOIN users u ON u.id = o.user_id WHERE u.id IS NULL'; Expected = 0 }
+    $verification = Get-ShippyarBackup -Repository $repository -Latest | Test-ShippyarBackup -Level Restore -Check $check @connection
+    $verification | Format-Table | Out-Host
+    $verification.Checks | Format-Table | Out-Host
+
+    Write-Host "== Status" -ForegroundColor Cyan
+    Get-ShippyarBackupStatus -Repository $repository -MaxAge 26h | Format-Table | Out-Host
+
+    Write-Host "== Restore into a new database" -ForegroundColor Cyan
+    $restore = Get-ShippyarBackup -Repository $repository -Latest | Restore-ShippyarDatabase -TargetDatabase shippyar_restored @connection
+    $restore | Format-Table | Out-Host
+    $restore.Tables | Format-Table | Out-Host
+
+    if (-not $verification.Passed -or -not $restore.Passed) { throw 'The quickstart found a problem: see the failed checks above.' }
+    Write-Host "Quickstart complete: backup verified and restored." -ForegroundColor Green
+}
+finally {
+    if ($sandbox) { $sandbox | Remove-ShippyarSandbox -Confirm:$false }
+    Remove-Item -Recurse -Force $repository -ErrorAction SilentlyContinue
+}

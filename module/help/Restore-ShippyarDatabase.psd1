@@ -1,0 +1,42 @@
+@{
+    Synopsis    = 'Restores a backup as a database, protecting any database it replaces.'
+    Description = @'
+Restores into a staging database first and checks every table's row count against the backup's manifest. Only then is the target touched:
+- A new target name is simply created (nothing is destroyed, no confirmation is asked).
+- An existing target needs confirmation or -Force. A safety backup of it is taken into the same repository first (tier Safety), its sessions are ended, and the checked staging copy is renamed into its place; the old database is dropped last.
+If anything fails, the target is left as it was.
+
+Returns a ShippyarDr.RestoreResult with the row checks and the newest created_at of each table that has one (how recent the restored data is).
+'@
+    Parameters  = @{
+        InputObject      = 'A ShippyarDr.BackupInfo, usually piped from Get-ShippyarBackup.'
+        Repository       = 'The repository holding the backup (with -Id).'
+        Id               = 'The backup id (with -Repository).'
+        TargetDatabase   = 'Database to restore as. Defaults to the database the backup was taken of.'
+        Force            = 'Replace an existing target without asking. The safety backup is still taken.'
+        NoOwner          = 'Do not restore ownership and grants (for a server that lacks the source roles).'
+        Server           = 'Server to restore to, host or host:port. Defaults to the server the backup came from.'
+        Port             = 'Port of the server to restore to.'
+        Credential       = 'User name and password; the user must be allowed to create databases.'
+        ConnectionString = 'A connection string for the server to restore to.'
+    }
+    Examples    = @(
+        @{
+            Title   = 'Restore yesterday''s backup next to production to look at it'
+            Code    = 'Get-ShippyarBackup /var/backups/pg -Database shippyar_prod -Latest | Restore-ShippyarDatabase -TargetDatabase shippyar_inspect'
+            Remarks = 'A new database: no confirmation, no safety backup needed.'
+        }
+        @{
+            Title   = 'Replace production with the latest backup'
+            Code    = 'Get-ShippyarBackup /var/backups/pg -Database shippyar_prod -Latest | Restore-ShippyarDatabase -Force'
+            Remarks = 'Takes a safety backup of shippyar_prod first; its id is in SafetyBackupId.'
+        }
+        @{
+            Title   = 'See what would happen'
+            Code    = 'Restore-ShippyarDatabase -Repository /var/backups/pg -Id 20261125-040512D-7f3a -WhatIf'
+            Remarks = ''
+        }
+    )
+    Notes       = 'Connections to the target are ended during the swap; schedule it like any maintenance.'
+    RelatedLinks = @('Get-ShippyarBackup', 'Test-ShippyarBackup', 'Invoke-ShippyarBackup')
+}

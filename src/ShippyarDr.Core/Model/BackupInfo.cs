@@ -1,0 +1,50 @@
+using System.Text.Json.Serialization;
+
+namespace ShippyarDr;
+
+/// <summary>
+/// A complete backup, as its manifest describes it. The manifest is written last, so a BackupInfo exists only
+/// for a backup whose data was fully stored and checksummed.
+/// </summary>
+public sealed class BackupInfo
+{
+    public int ManifestVersion { get; set; } = 1;
+    public string Id { get; set; } = "";
+    public string Database { get; set; } = "";
+    public BackupTier Tier { get; set; }
+    /// <summary>"Complete": only complete backups get a manifest.</summary>
+    public string Status { get; set; } = "Complete";
+    /// <summary>host:port the backup was taken from.</summary>
+    public string Server { get; set; } = "";
+    public string ServerVersion { get; set; } = "";
+    public int ServerVersionNum { get; set; }
+    /// <summary>pg_control's system identifier: tells clusters apart even when host names change.</summary>
+    public string? SystemIdentifier { get; set; }
+    public DateTimeOffset StartTime { get; set; }
+    public DateTimeOffset EndTime { get; set; }
+    public TimeSpan Duration => EndTime - StartTime;
+    /// <summary>Bytes stored, all files.</summary>
+    public long Size { get; set; }
+    /// <summary>pg_database_size() when the backup started.</summary>
+    public long DatabaseSize { get; set; }
+    /// <summary>Database properties pg_dump leaves out unless --create: a full restore recreates them.</summary>
+    public string? DatabaseOwner { get; set; }
+    public string? Encoding { get; set; }
+    public string? Collation { get; set; }
+    public string? CType { get; set; }
+    public List<BackupFile> Files { get; set; } = new();
+    public List<TableRowCount> Tables { get; set; } = new();
+    /// <summary>Foreign key constraints the archive creates, as "schema.table constraint".</summary>
+    public List<string> ForeignKeys { get; set; } = new();
+    public Dictionary<string, string> ToolVersions { get; set; } = new();
+    /// <summary>When a restore took this backup to protect a database it replaced, the restore's backup id.</summary>
+    public string? ReasonBackupId { get; set; }
+
+    /// <summary>The repository this BackupInfo was read from or written to (not stored in the manifest).</summary>
+    [JsonIgnore]
+    public string Repository { get; set; } = "";
+
+    public long TotalRows => Tables.Sum(t => t.Rows);
+
+    public override string ToString() => Id;
+}

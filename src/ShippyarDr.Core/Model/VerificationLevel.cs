@@ -1,0 +1,12 @@
+namespace ShippyarDr;
+
+/// <summary>How far Test-ShippyarBackup goes; each level includes the ones before it.</summary>
+public enum VerificationLevel
+{
+    /// <summary>Re-hash every stored file against the manifest.</summary>
+    Checksum,
+    /// <summary>Also: pg_restore --list reads the archive and lists every table the manifest names.</summary>
+    Catalog,
+    /// <summary>Also: restore into a scratch database and check row counts, foreign keys and custom checks.</summary>
+    Restore,
+}

@@ -1,0 +1,51 @@
+using Npgsql;
+using static ShippyarDr.Restore.DatabaseInspector;
+
+namespace ShippyarDr.Restore;
+
+/// <summary>CREATE/DROP/RENAME of whole databases, run from a connection to the maintenance database.</summary>
+internal static class DatabaseAdmin
+{
+    /// <summary>An empty database shaped like the backed-up one: template0, same encoding and locale, same owner if that role exists here.</summary>
+    public static void CreateLike(NpgsqlConnection conn, string name, BackupInfo like)
+    {
+        var sql = $"CREATE DATABASE {Quote(name)} TEMPLATE template0";
+        if (like.Encoding is not null) sql += $" ENCODING {Literal(like.Encoding)}";
+        if (like.Collation is not null) sql += $" LC_COLLATE {Literal(like.Collation)}";
+        if (like.CType is not null) sql += $" LC_CTYPE {Literal(like.CType)}";
+        if (like.DatabaseOwner is not null && RoleExists(conn, like.DatabaseOwner)) sql += $" OWNER {Quote(like.DatabaseOwner)}";
+        Execute(conn, sql);
+    }
+
+    public static void Drop(NpgsqlConnection conn, string name)
+        => Execute(conn, $"DROP DATABASE IF EXISTS {Quote(name)} WITH (FORCE)");
+
+    public static void Rename(NpgsqlConnection conn, string from, string to)
+        => Execute(conn, $"ALTER DATABASE {Quote(from)} RENAME TO {Quote(to)}");
+
+    public static void AllowConnections(NpgsqlConnection conn, string name, bool allow)
+        => Execute(conn, $"ALTER DATABASE {Quote(name)} ALLOW_CONNECTIONS {(allow ? "true" : "false")}");
+
+    /// <summary>Ends every other session on the database; returns how many were ended.</summary>
+    public static int TerminateSessions(NpgsqlConnection conn, string name)
+    {
+        using var cmd = new NpgsqlCommand(
+            "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", conn)
+            { Parameters = { new() { Value = name } } };
+        return Convert.ToInt32(cmd.ExecuteScalar());
+    }
+
+    private static bool RoleExists(NpgsqlConnection conn, string role)
+    {
+        using var cmd = new NpgsqlCommand("SELECT 1 FROM pg_roles WHERE rolname = $1", conn) { Parameters = { new() { Value = role } } };
+        return cmd.ExecuteScalar() is not null;
+    }
+
+    private static string Literal(string value) => "'" + value.Replace("'", "''") + "'";
+
+    private static void Execute(NpgsqlConnection conn, string sql)
+    {
+        using var cmd = new NpgsqlCommand(sql, conn);
+        cmd.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,15 @@
+using ShippyarDr.Connection;
+
+namespace ShippyarDr.Restore;
+
+/// <summary>What Restore-ShippyarDatabase asks the engine for.</summary>
+public sealed class RestoreRequest
+{
+    public required BackupInfo Backup { get; init; }
+    public required string TargetDatabase { get; init; }
+    public required PgConnectionInfo Connection { get; init; }
+    /// <summary>The caller confirmed that an existing target may be replaced (after a safety backup).</summary>
+    public bool ReplaceExisting { get; init; }
+    /// <summary>Skip ownership and grants (restoring onto a server that lacks the source's roles).</summary>
+    public bool NoOwner { get; init; }
+}

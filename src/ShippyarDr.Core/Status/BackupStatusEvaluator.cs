@@ -1,0 +1,91 @@
+using ShippyarDr.Repository;
+
+namespace ShippyarDr.Status;
+
+/// <summary>
+/// Health per database and tier. Alert: no backup, or the last one is older than MaxAge. Warning: the last
+/// backup is less than half the median size of the ones before it (a truncated or emptied dump looks like that,
+/// whatever the database's absolute size), or backups were interrupted since the last complete one.
+/// Safety backups (taken by restores) are not a schedule and are not judged.
+/// </summary>
+public static class BackupStatusEvaluator
+{
+    public static IReadOnlyList<BackupStatus> Evaluate(BackupCatalog catalog, string repository, StatusRequest request)
+    {
+        var backups = catalog.List().Where(b => b.Tier != BackupTier.Safety).ToList();
+        var incomplete = catalog.Incomplete();
+        var databases = request.Databases.Count > 0
+            ? request.Databases
+            : backups.Select(b => b.Database).Concat(incomplete.Select(i => i.Database)).Distinct(StringComparer.Ordinal).OrderBy(d => d, StringComparer.Ordinal).ToList();
+
+        var result = new List<BackupStatus>();
+        foreach (var database in databases)
+        {
+            var mine = backups.Where(b => b.Database == database).ToList();
+            var tiers = mine.Select(b => b.Tier).Distinct().DefaultIfEmpty(BackupTier.Daily);
+            foreach (var tier in tiers.OrderBy(t => t))
+            {
+                var series = mine.Where(b => b.Tier == tier).OrderByDescending(b => b.EndTime).ToList();
+                result.Add(Judge(database, tier, repository, series, incomplete.Where(i => i.Database == database).ToList(), request));
+            }
+        }
+        return result;
+    }
+
+    private static BackupStatus Judge(string database, BackupTier tier, string repository, List<BackupInfo> series,
+        List<(string Database, string Id)> incomplete, StatusRequest request)
+    {
+        var status = new BackupStatus { Database = database, Tier = tier, Repository = repository, BackupCount = series.Count };
+        if (series.Count == 0)
+        {
+            status.Status = BackupHealth.Alert;
+            status.Reason = $"No complete {tier} backup of {database} in the repository.";
+            status.IncompleteCount = incomplete.Count;
+            return status;
+        }
+
+        var last = series[0];
+        status.LastBackupId = last.Id;
+        status.LastBackup = last.EndTime;
+        status.Age = request.Now - last.EndTime;
+        status.LastSize = last.Size;
+        var previous = series.Skip(1).Take(request.History).Select(b => b.Size).ToList();
+        status.MedianSize = previous.Count > 0 ? Median(previous) : null;
+        // Ids sort by start time: an id after the last complete one is a later attempt that never finished.
+        status.IncompleteCount = incomplete.Count(i => string.CompareOrdinal(i.Id, last.Id) > 0);
+
+        var reasons = new List<string>();
+        var health = BackupHealth.OK;
+        if (status.Age > request.MaxAge)
+        {
+            health = BackupHealth.Alert;
+            reasons.Add($"Last backup is {Describe(status.Age.Value)} old (limit {Describe(request.MaxAge)}).");
+        }
+        if (status.MedianSize is { } median && last.Size < median * request.MinimumSizeRatio)
+        {
+            health = Max(health, BackupHealth.Warning);
+            reasons.Add($"Last backup is {last.Size / 1048576.0:F1} MB, under {request.MinimumSizeRatio:P0} of the median {median / 1048576.0:F1} MB of the {previous.Count} before it: truncated or data lost?");
+        }
+        if (status.IncompleteCount > 0)
+        {
+            health = Max(health, BackupHealth.Warning);
+            reasons.Add($"{status.IncompleteCount} backup(s) started after the last complete one never finished.");
+        }
+        status.Status = health;
+        status.Reason = reasons.Count == 0 ? $"Last backup {Describe(status.Age.Value)} ago." : string.Join(" ", reasons);
+        return status;
+    }
+
+    private static BackupHealth Max(BackupHealth a, BackupHealth b) => a > b ? a : b;
+
+    private static long Median(List<long> values)
+    {
+        var sorted = values.OrderBy(v => v).ToList();
+        var mid = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    public static string Describe(TimeSpan span) => span.TotalDays >= 2 ? $"{span.TotalDays:F1} days"
+        : span.TotalHours >= 1 ? $"{span.TotalHours:F1} h"
+        : $"{Math.Max(0, span.TotalMinutes):F0} min";
+}

@@ -1,0 +1,14 @@
+namespace ShippyarDr.Status;
+
+/// <summary>What Get-ShippyarBackupStatus asks: which databases, and what counts as too old.</summary>
+public sealed class StatusRequest
+{
+    /// <summary>Databases that must have backups; an empty list means every database found in the repository.</summary>
+    public IReadOnlyList<string> Databases { get; init; } = Array.Empty<string>();
+    public TimeSpan MaxAge { get; init; } = TimeSpan.FromHours(26);
+    /// <summary>A backup smaller than this fraction of the median of the previous ones is suspect.</summary>
+    public double MinimumSizeRatio { get; init; } = 0.5;
+    /// <summary>How many previous backups make the median.</summary>
+    public int History { get; init; } = 14;
+    public DateTimeOffset Now { get; init; } = DateTimeOffset.UtcNow;
+}

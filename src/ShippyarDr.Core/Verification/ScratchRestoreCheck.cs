@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using Npgsql;
+using ShippyarDr.Connection;
+using ShippyarDr.Diagnostics;
+using ShippyarDr.Repository;
+using ShippyarDr.Restore;
+
+namespace ShippyarDr.Verification;
+
+/// <summary>Restores a backup into a scratch database, checks it, and drops it whatever happened.</summary>
+internal sealed class ScratchRestoreCheck
+{
+    private readonly IOperationReporter _reporter;
+
+    public ScratchRestoreCheck(IOperationReporter reporter) => _reporter = reporter;
+
+    /// <returns>How long pg_restore took, or null when it did not complete.</returns>
+    public TimeSpan? Run(BackupInfo backup, IBackupRepository repository, PgConnectionInfo connection, string scratch,
+        IReadOnlyList<SqlCheck> sqlChecks, CheckRecorder checks, string activity, CancellationToken cancel)
+    {
+        using var admin = PgSession.Open(connection, "postgres", cancel);
+        TimeSpan? restoreDuration = null;
+        try
+        {
+            // A scratch database left by an interrupted run of the same verification.
+            DatabaseAdmin.Drop(admin, scratch);
+            DatabaseAdmin.CreateLike(admin, scratch, backup);
+            var clock = Stopwatch.StartNew();
+            var restored = checks.Run("Restore into scratch database", () =>
+            {
+                // Ownership and grants need the source's roles; a scratch check is about the data.
+                PgRestoreRunner.Run(repository, backup, connection, scratch,
+                    new[] { "--exit-on-error", "--no-owner", "--no-privileges", "--single-transaction", "--dbname", scratch }, _reporter, activity, cancel);
+                return (true, $"{scratch} on {connection.DisplayName} in {clock.Elapsed.TotalSeconds:F1} s");
+            });
+            if (!restored) return null;
+            restoreDuration = clock.Elapsed;
+            _reporter.Progress(activity, "Checking the restored data");
+            using var conn = PgSession.Open(connection, scratch, cancel);
+            CheckRows(backup, conn, checks);
+            CheckForeignKeys(backup, conn, checks);
+            foreach (var sqlCheck in sqlChecks) RunSqlCheck(sqlCheck, conn, checks);
+        }
+        finally
+        {
+            var dropped = Try(() => DatabaseAdmin.Drop(admin, scratch));
+            checks.Add("Scratch database dropped", dropped is null, dropped ?? $"{scratch} removed");
+        }
+        return restoreDuration;
+    }
+
+    private static void CheckRows(BackupInfo backup, NpgsqlConnection conn, CheckRecorder checks)
+    {
+        foreach (var table in backup.Tables)
+        {
+            checks.Run($"Rows {table.QualifiedName}", () =>
+            {
+                var rows = DatabaseInspector.CountRows(conn, table.Schema, table.Name);
+                return (rows == table.Rows, $"{rows} restored, {table.Rows} in the backup");
+            });
+        }
+    }
+
+    private static void CheckForeignKeys(BackupInfo backup, NpgsqlConnection conn, CheckRecorder checks)
+    {
+        var found = DatabaseInspector.ForeignKeyViolations(conn);
+        var names = found.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        var missing = backup.ForeignKeys.Where(fk => !names.Contains(fk)).ToList();
+        checks.Add("Foreign keys present", missing.Count == 0,
+            missing.Count == 0 ? $"{backup.ForeignKeys.Count} of {backup.ForeignKeys.Count}" : "missing: " + string.Join(", ", missing));
+        foreach (var (name, violations) in found)
+            checks.Add($"Foreign key {name}", violations == 0, violations == 0 ? "holds" : $"{violations} rows without a parent");
+    }
+
+    private static void RunSqlCheck(SqlCheck check, NpgsqlConnection conn, CheckRecorder checks)
+    {
+        checks.Run($"Check {check.Name}", () =>
+        {
+            using var cmd = new NpgsqlCommand(check.Sql, conn);
+            var value = cmd.ExecuteScalar();
+            var text = value is null or DBNull ? null : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
+            return (text == check.Expected, $"got {text ?? "NULL"}, expected {check.Expected ?? "NULL"}");
+        });
+    }
+
+    private static string? Try(Action action)
+    {
+        try { action(); return null; }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException) { return SecretRedactor.Redact(e.Message); }
+    }
+}

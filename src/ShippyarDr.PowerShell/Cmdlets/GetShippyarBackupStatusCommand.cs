@@ -1,0 +1,37 @@
+using System.Management.Automation;
+using ShippyarDr.PowerShell.Infrastructure;
+using ShippyarDr.Repository;
+using ShippyarDr.Status;
+
+namespace ShippyarDr.PowerShell.Cmdlets;
+
+/// <summary>Backup health per database and tier, for dashboards and alerting.</summary>
+[Cmdlet(VerbsCommon.Get, "ShippyarBackupStatus")]
+[OutputType(typeof(BackupStatus))]
+public sealed class GetShippyarBackupStatusCommand : ShippyarCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string Repository { get; set; } = "";
+
+    /// <summary>Databases that must have backups (a missing one is an Alert); every database in the repository when omitted.</summary>
+    [Parameter(Position = 1)]
+    [ValidateNotNullOrEmpty]
+    public string[]? Database { get; set; }
+
+    [Parameter]
+    [DurationTransformation]
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromHours(26);
+
+    protected override void ProcessRecord()
+    {
+        if (MaxAge <= TimeSpan.Zero)
+            ThrowTerminatingError(ErrorRecords.Argument("InvalidMaxAge", "-MaxAge must be positive.", MaxAge));
+        Run(Repository, _ =>
+        {
+            var repository = RepositoryFactory.Open(Repository);
+            var request = new StatusRequest { Databases = Database ?? Array.Empty<string>(), MaxAge = MaxAge };
+            WriteObject(BackupStatusEvaluator.Evaluate(new BackupCatalog(repository), repository.Location, request), enumerateCollection: true);
+        });
+    }
+}

@@ -1,0 +1,59 @@
+using System.Management.Automation;
+using ShippyarDr.PowerShell.Infrastructure;
+using ShippyarDr.Restore;
+
+namespace ShippyarDr.PowerShell.Cmdlets;
+
+/// <summary>
+/// Restores a backup as a database. Into a new name it simply restores; over an existing database it asks
+/// first (or -Force), takes a safety backup, and swaps the checked copy in.
+/// </summary>
+[Cmdlet(VerbsData.Restore, "ShippyarDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ObjectSet)]
+[OutputType(typeof(RestoreResult))]
+public sealed class RestoreShippyarDatabaseCommand : BackupInputCmdlet
+{
+    /// <summary>Database to restore as; the backup's own database when omitted.</summary>
+    [Parameter]
+    [Alias("Target")]
+    [ValidateNotNullOrEmpty]
+    public string? TargetDatabase { get; set; }
+
+    /// <summary>Replace an existing target without asking (a safety backup is still taken).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Do not restore ownership and grants (for servers without the source's roles).</summary>
+    [Parameter]
+    public SwitchParameter NoOwner { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        Run(BackupName, reporter =>
+        {
+            var (backup, repository) = ResolveBackup();
+            var target = TargetDatabase ?? backup.Database;
+            var connection = ResolveConnection(backup.Server);
+            var exists = RestoreEngine.DatabaseExists(connection, target, Cancel);
+            var where = $"database {target} on {connection.DisplayName}";
+            if (!exists)
+            {
+                // Restoring under a new name destroys nothing: ask nobody, but honour -WhatIf.
+                if (IsWhatIf())
+                {
+                    ShouldProcess(where, $"Create from backup {backup.Id}");
+                    return;
+                }
+            }
+            else if (!(Force && !IsWhatIf()) && !ShouldProcess(where,
+                         $"Replace with backup {backup.Id} of {backup.Database} from {backup.EndTime:u} (a safety backup of {target} is taken first)"))
+            {
+                return;
+            }
+            var result = new RestoreEngine(reporter).Run(new RestoreRequest
+            {
+                Backup = backup, TargetDatabase = target, Connection = connection, ReplaceExisting = exists, NoOwner = NoOwner,
+            }, repository, Cancel);
+            WriteObject(result);
+        });
+    }
+}

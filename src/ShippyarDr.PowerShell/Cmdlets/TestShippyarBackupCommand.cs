@@ -1,0 +1,53 @@
+using System.Collections;
+using System.Management.Automation;
+using ShippyarDr.PowerShell.Infrastructure;
+using ShippyarDr.Verification;
+
+namespace ShippyarDr.PowerShell.Cmdlets;
+
+/// <summary>Verifies backups by checksum, catalog, or a full restore into a scratch database.</summary>
+[Cmdlet(VerbsDiagnostic.Test, "ShippyarBackup", DefaultParameterSetName = ObjectSet)]
+[OutputType(typeof(VerificationResult))]
+public sealed class TestShippyarBackupCommand : BackupInputCmdlet
+{
+    [Parameter]
+    public VerificationLevel Level { get; set; } = VerificationLevel.Catalog;
+
+    /// <summary>Extra checks after a restore: hashtables with Name, Sql and Expected.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Hashtable[]? Check { get; set; }
+
+    private List<SqlCheck> _checks = new();
+
+    protected override void BeginProcessing()
+    {
+        foreach (var h in Check ?? Array.Empty<Hashtable>())
+        {
+            var sql = h["Sql"] ?? h["Query"];
+            if (sql is null || h["Name"] is null || !h.ContainsKey("Expected"))
+            {
+                ThrowTerminatingError(ErrorRecords.Argument("InvalidCheck",
+                    "Each -Check needs Name, Sql and Expected, e.g. @{ Name = 'paid orders'; Sql = 'SELECT count(*) FROM orders'; Expected = 42 }.", h));
+            }
+            _checks.Add(new SqlCheck(h["Name"]!.ToString()!, sql!.ToString()!, h["Expected"] is { } e ? Convert.ToString(e, System.Globalization.CultureInfo.InvariantCulture) : null));
+        }
+        if (_checks.Count > 0 && Level != VerificationLevel.Restore)
+            ThrowTerminatingError(ErrorRecords.Argument("CheckNeedsRestore", "-Check runs against restored data: use it with -Level Restore.", Check));
+    }
+
+    protected override void ProcessRecord()
+    {
+        Run(BackupName, reporter =>
+        {
+            var (backup, repository) = ResolveBackup();
+            var connection = Level == VerificationLevel.Restore ? ResolveConnection(backup.Server) : null;
+            var result = new BackupVerifier(reporter).Run(new VerificationRequest
+            {
+                Backup = backup, Level = Level, Connection = connection, Checks = _checks,
+            }, repository, Cancel);
+            foreach (var failed in result.Checks.Where(c => !c.Passed)) WriteVerbose($"Backup {backup.Id}: {failed}");
+            WriteObject(result);
+        });
+    }
+}

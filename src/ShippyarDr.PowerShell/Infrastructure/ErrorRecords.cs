@@ -1,0 +1,36 @@
+using System.Management.Automation;
+using ShippyarDr.Diagnostics;
+
+namespace ShippyarDr.PowerShell.Infrastructure;
+
+/// <summary>Turns engine failures into ErrorRecords with a stable id, a category and the object concerned.</summary>
+internal static class ErrorRecords
+{
+    public static ErrorRecord From(ShippyarException e) => new(e, e.ErrorId, Category(e), e.Target);
+
+    public static ErrorRecord From(Exception e, object? target) => e switch
+    {
+        ShippyarException s => From(s),
+        _ when EngineErrors.Translate(e) is { } s => From(s),
+        IOException io => new ErrorRecord(new IOException(SecretRedactor.Redact(io.Message), io), "RepositoryIOError", ErrorCategory.WriteError, target),
+        UnauthorizedAccessException ua => new ErrorRecord(ua, "RepositoryAccessDenied", ErrorCategory.PermissionDenied, target),
+        _ => new ErrorRecord(e, "UnexpectedError", ErrorCategory.NotSpecified, target),
+    };
+
+    public static ErrorRecord Argument(string errorId, string message, object? target)
+        => new(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, target);
+
+    private static ErrorCategory Category(ShippyarException e) => e.Kind switch
+    {
+        ShippyarErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+        ShippyarErrorKind.ObjectNotFound => ErrorCategory.ObjectNotFound,
+        ShippyarErrorKind.ConnectionError => ErrorCategory.ConnectionError,
+        ShippyarErrorKind.AuthenticationError => ErrorCategory.AuthenticationError,
+        ShippyarErrorKind.ResourceUnavailable when e.ErrorId == "PgToolNotFound" => ErrorCategory.NotInstalled,
+        ShippyarErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
+        ShippyarErrorKind.InvalidData => ErrorCategory.InvalidData,
+        ShippyarErrorKind.WriteError => ErrorCategory.WriteError,
+        ShippyarErrorKind.OperationStopped => ErrorCategory.OperationStopped,
+        _ => ErrorCategory.InvalidOperation,
+    };
+}

@@ -1,0 +1,65 @@
+using ShippyarDr.Connection;
+using ShippyarDr.Diagnostics;
+
+namespace ShippyarDr.Core.Tests;
+
+public sealed class ConnectionInfoTests
+{
+    private static readonly Dictionary<string, string?> LibpqEnv = new()
+    {
+        ["PGHOST"] = "envhost", ["PGPORT"] = "6543", ["PGUSER"] = "envuser", ["PGPASSWORD"] = "env-secret-1",
+    };
+
+    [Fact]
+    public void Explicit_parameters_win_over_the_connection_string_and_the_environment()
+    {
+        var c = PgConnectionInfo.Resolve("db01", 5555, "alice", "alice-secret", "Host=cshost;Port=7777;Username=bob", LibpqEnv);
+        Assert.Equal(("db01", 5555, "alice"), (c.Host, c.Port, c.Username));
+        Assert.Equal("alice-secret", c.ToEnvironment("x")["PGPASSWORD"]);
+    }
+
+    [Fact]
+    public void Connection_string_wins_over_the_environment()
+    {
+        var c = PgConnectionInfo.Resolve(null, null, null, null, "Host=cshost;Port=7777;Username=bob;Password=cs-secret-2", LibpqEnv);
+        Assert.Equal(("cshost", 7777, "bob"), (c.Host, c.Port, c.Username));
+        Assert.Equal("cs-secret-2", c.ToEnvironment(null)["PGPASSWORD"]);
+    }
+
+    [Fact]
+    public void Libpq_environment_applies_when_nothing_is_given()
+    {
+        var c = PgConnectionInfo.Resolve(null, null, null, null, null, LibpqEnv);
+        Assert.Equal(("envhost", 6543, "envuser"), (c.Host, c.Port, c.Username));
+        Assert.True(c.HasPassword);
+    }
+
+    [Fact]
+    public void Defaults_are_localhost_5432_as_the_os_user_without_a_password()
+    {
+        var c = PgConnectionInfo.Resolve(null, null, null, null, null, new Dictionary<string, string?>());
+        Assert.Equal(("localhost", 5432, Environment.UserName), (c.Host, c.Port, c.Username));
+        Assert.False(c.HasPassword);
+        Assert.False(c.ToEnvironment("db").ContainsKey("PGPASSWORD"));
+    }
+
+    [Fact]
+    public void The_password_is_in_the_child_environment_and_nowhere_else()
+    {
+        var c = new PgConnectionInfo("h", 5432, "u", "Very-Secret-3");
+        var env = c.ToEnvironment("db");
+        Assert.Equal("Very-Secret-3", env["PGPASSWORD"]);
+        Assert.Equal("db", env["PGDATABASE"]);
+        Assert.DoesNotContain("Very-Secret-3", c.ToString());
+        Assert.DoesNotContain("Very-Secret-3", c.DisplayName);
+        Assert.Equal($"boom {SecretRedactor.Mask}", SecretRedactor.Redact("boom Very-Secret-3"));
+    }
+
+    [Fact]
+    public void A_bad_connection_string_error_does_not_echo_the_string()
+    {
+        var e = Assert.Throws<ShippyarException>(() => PgConnectionInfo.Resolve(null, null, null, null, "Password=Leaky-Secret-4;NoSuchKeyword=1"));
+        Assert.Equal("InvalidConnectionString", e.ErrorId);
+        Assert.DoesNotContain("Leaky-Secret-4", e.Message);
+    }
+}

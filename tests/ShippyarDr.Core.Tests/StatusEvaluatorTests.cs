@@ -1,0 +1,84 @@
+using ShippyarDr.Core.Tests.Fixtures;
+using ShippyarDr.Repository;
+using ShippyarDr.Status;
+
+namespace ShippyarDr.Core.Tests;
+
+/// <summary>Status from manifests in a real filesystem repository, with the clock fixed by the request.</summary>
+public sealed class StatusEvaluatorTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly DateTimeOffset _now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    public void Dispose() => _dir.Dispose();
+
+    private BackupCatalog CatalogWith(params (string Db, double HoursAgo, long Size)[] backups)
+    {
+        var catalog = new BackupCatalog(new FileSystemRepository(_dir.Path));
+        var n = 0;
+        foreach (var (db, hoursAgo, size) in backups)
+        {
+            var end = _now.AddHours(-hoursAgo);
+            catalog.Save(new BackupInfo { Id = $"{end.UtcDateTime:yyyyMMdd-HHmmss}D-{n++:x4}", Database = db, StartTime = end.AddMinutes(-5), EndTime = end, Size = size });
+        }
+        return catalog;
+    }
+
+    private IReadOnlyList<BackupStatus> Evaluate(BackupCatalog catalog, params string[] databases)
+        => BackupStatusEvaluator.Evaluate(catalog, _dir.Path, new StatusRequest { Now = _now, Databases = databases });
+
+    [Fact]
+    public void Recent_backups_of_steady_size_are_OK()
+    {
+        var s = Assert.Single(Evaluate(CatalogWith(("a", 2, 1000), ("a", 26, 1100), ("a", 50, 900))));
+        Assert.Equal(BackupHealth.OK, s.Status);
+        Assert.Equal(3, s.BackupCount);
+        Assert.Equal(1000, s.MedianSize);
+        Assert.Equal(TimeSpan.FromHours(2), s.Age);
+    }
+
+    [Fact]
+    public void A_backup_older_than_MaxAge_is_an_Alert()
+    {
+        var s = Assert.Single(Evaluate(CatalogWith(("a", 30, 1000))));
+        Assert.Equal(BackupHealth.Alert, s.Status);
+        Assert.Contains("30.0 h old", s.Reason);
+    }
+
+    [Fact]
+    public void A_backup_under_half_the_median_of_the_previous_ones_is_a_Warning()
+    {
+        var s = Assert.Single(Evaluate(CatalogWith(("a", 1, 400), ("a", 25, 1000), ("a", 49, 1000), ("a", 73, 5000))));
+        Assert.Equal(BackupHealth.Warning, s.Status);
+        Assert.Contains("median", s.Reason);
+        Assert.Equal(1000, s.MedianSize);
+    }
+
+    [Fact]
+    public void One_very_large_old_backup_does_not_make_normal_ones_look_truncated()
+    {
+        // A fixed "half of the previous backup" rule would fire here; the median does not.
+        var s = Assert.Single(Evaluate(CatalogWith(("a", 1, 1000), ("a", 25, 9000), ("a", 49, 1000), ("a", 73, 1100))));
+        Assert.Equal(BackupHealth.OK, s.Status);
+    }
+
+    [Fact]
+    public void A_named_database_without_backups_is_an_Alert_and_others_are_reported_too()
+    {
+        var list = Evaluate(CatalogWith(("a", 1, 1000)), "a", "b");
+        Assert.Equal(BackupHealth.OK, list.Single(s => s.Database == "a").Status);
+        var b = list.Single(s => s.Database == "b");
+        Assert.Equal(BackupHealth.Alert, b.Status);
+        Assert.Equal(0, b.BackupCount);
+    }
+
+    [Fact]
+    public void Safety_backups_are_not_judged()
+    {
+        var catalog = CatalogWith(("a", 1, 1000));
+        catalog.Save(new BackupInfo { Id = "20261125-115000S-0001", Database = "a", Tier = BackupTier.Safety, EndTime = _now, Size = 1 });
+        var s = Assert.Single(Evaluate(catalog));
+        Assert.Equal(BackupTier.Daily, s.Tier);
+        Assert.Equal(BackupHealth.OK, s.Status);
+    }
+}

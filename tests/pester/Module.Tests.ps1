@@ -1,0 +1,34 @@
+BeforeDiscovery {
+    . $PSScriptRoot/TestHelpers.ps1
+    $cmdlets = (Get-Module ShippyarDr).ExportedCmdlets.Keys | ForEach-Object { @{ Name = $_ } }
+}
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+}
+
+Describe 'Module conventions' {
+    It 'exports an explicit cmdlet list from a manifest that requires PowerShell 7.4' {
+        $manifest = Import-PowerShellDataFile $script:ModulePath
+        $manifest.PowerShellVersion | Should -Be '7.4'
+        $manifest.CmdletsToExport | Should -Not -Contain '*'
+        $manifest.CmdletsToExport.Count | Should -Be (Get-Module ShippyarDr).ExportedCmdlets.Count
+    }
+
+    It '<Name> declares its output type and a Shippyar noun' -ForEach $cmdlets {
+        $cmd = Get-Command $Name
+        $cmd.Noun | Should -BeLike 'Shippyar*'
+        $cmd.OutputType | Should -Not -BeNullOrEmpty
+    }
+
+    It 'has table views for the objects it returns' {
+        foreach ($type in 'ShippyarDr.BackupInfo', 'ShippyarDr.VerificationResult', 'ShippyarDr.VerificationCheck', 'ShippyarDr.RestoreResult', 'ShippyarDr.BackupStatus') {
+            Get-FormatData -TypeName $type | Should -Not -BeNullOrEmpty -Because "$type needs a view"
+        }
+    }
+
+    It 'cmdlets that change things support -WhatIf' {
+        foreach ($name in 'Invoke-ShippyarBackup', 'Restore-ShippyarDatabase', 'New-ShippyarSandbox', 'Remove-ShippyarSandbox') {
+            (Get-Command $name).Parameters.Keys | Should -Contain 'WhatIf'
+        }
+    }
+}
