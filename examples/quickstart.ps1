@@ -14,37 +14,40 @@ param(
 $ErrorActionPreference = 'Stop'
 Import-Module ($env:SHIPPYAR_MODULE_PATH ? $env:SHIPPYAR_MODULE_PATH : 'ShippyarDr')
 
+# Tables as a DBA reads them in a wide terminal, whatever the width of the console this runs in.
+function Show { $input | Format-Table -AutoSize | Out-String -Width 220 | Write-Host }
+
 $repository = Join-Path ([IO.Path]::GetTempPath()) "shippyar-quickstart-$PID"
 New-Item -ItemType Directory -Path $repository | Out-Null
 $sandbox = $null
 try {
     Write-Host "`n== Sandbox PostgreSQL with the Shippyar sample schema (scale $SampleScale)" -ForegroundColor Cyan
     $sandbox = New-ShippyarSandbox -SampleScale $SampleScale
-    $sandbox | Format-Table | Out-Host
+    $sandbox | Show
     # Server, Port and Credential of the sandbox bind by property name.
     $connection = @{ Server = $sandbox.Server; Port = $sandbox.Port; Credential = $sandbox.Credential }
 
     Write-Host "== Backup" -ForegroundColor Cyan
     $backup = Invoke-ShippyarBackup @connection -Database shippyar -Repository $repository
-    $backup | Format-Table | Out-Host
-    $backup.Tables | Format-Table Schema, Name, Rows | Out-Host
+    $backup | Show
+    $backup.Tables | Select-Object Schema, Name, Rows | Show
 
     Write-Host "== List" -ForegroundColor Cyan
-    Get-ShippyarBackup -Repository $repository | Format-Table | Out-Host
+    Get-ShippyarBackup -Repository $repository | Show
 
     Write-Host "== Verify by restore into a scratch database" -ForegroundColor Cyan
     $check = @{ Name = 'every order has a user'; Sql = 'SELECT count(*) FROM orders o LEFT JOIN users u ON u.id = o.user_id WHERE u.id IS NULL'; Expected = 0 }
     $verification = Get-ShippyarBackup -Repository $repository -Latest | Test-ShippyarBackup -Level Restore -Check $check @connection
-    $verification | Format-Table | Out-Host
-    $verification.Checks | Format-Table | Out-Host
+    $verification | Show
+    $verification.Checks | Show
 
     Write-Host "== Status" -ForegroundColor Cyan
-    Get-ShippyarBackupStatus -Repository $repository -MaxAge 26h | Format-Table | Out-Host
+    Get-ShippyarBackupStatus -Repository $repository -MaxAge 26h | Show
 
     Write-Host "== Restore into a new database" -ForegroundColor Cyan
     $restore = Get-ShippyarBackup -Repository $repository -Latest | Restore-ShippyarDatabase -TargetDatabase shippyar_restored @connection
-    $restore | Format-Table | Out-Host
-    $restore.Tables | Format-Table | Out-Host
+    $restore | Show
+    $restore.Tables | Show
 
     if (-not $verification.Passed -or -not $restore.Passed) { throw 'The quickstart found a problem: see the failed checks above.' }
     Write-Host "Quickstart complete: backup verified and restored." -ForegroundColor Green

@@ -1,5 +1,6 @@
 @{
     RootModule           = 'ShippyarDr.PowerShell.dll'
+    ScriptsToProcess     = @('ShippyarDr.Init.ps1')
     ModuleVersion        = '0.1.0'
     GUID                 = '5b0f8d0e-7c1a-4d52-9a77-3f6c2e8b41d3'
     Author               = 'ShippyarDr developers'

@@ -12,7 +12,7 @@ AfterAll {
 Describe 'Invoke-ShippyarBackup' {
     It 'returns a BackupInfo whose manifest, checksum and row counts describe the dump' {
         $b = Invoke-ShippyarBackup @conn -Database shippyar -Repository $repo
-        $b | Should -BeOfType ([ShippyarDr.BackupInfo])
+        $b.GetType().FullName | Should -Be 'ShippyarDr.BackupInfo'
         $b.PSObject.TypeNames[0] | Should -Be 'ShippyarDr.BackupInfo'
         $b.Status | Should -Be 'Complete'
         $b.Tier | Should -Be 'Daily'
@@ -59,7 +59,7 @@ Describe 'Invoke-ShippyarBackup' {
         }
         $env:SHIPPYAR_PG_BINDIR = $bin
         try {
-            $b = Invoke-ShippyarBackup @conn -Database shippyar -Repository $repo -Verbose 4>&1 | Tee-Object -Variable all | Where-Object { $_ -is [ShippyarDr.BackupInfo] }
+            $b = Invoke-ShippyarBackup @conn -Database shippyar -Repository $repo -Verbose 4>&1 | Tee-Object -Variable all | Where-Object { $_.PSTypeNames -contains 'ShippyarDr.BackupInfo' }
             $verbose = $all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
         } finally { Remove-Item Env:SHIPPYAR_PG_BINDIR }
         $password = $sandbox.GetPassword()
@@ -81,7 +81,7 @@ Describe 'Invoke-ShippyarBackup' {
             $err[0].Exception.Message | Should -Match 'no_such_db'
         }
         It 'an unreachable server' {
-            $port = [ShippyarDr.Sandbox.PostgresSandbox]::FreeLoopbackPort()
+            $port = $sandbox.GetType()::FreeLoopbackPort()
             Invoke-ShippyarBackup -Server 127.0.0.1 -Port $port -Credential $sandbox.Credential -Database shippyar -Repository $repo -ErrorVariable err -ErrorAction SilentlyContinue
             $err[0].FullyQualifiedErrorId | Should -BeLike 'ServerUnreachable,*'
             $err[0].CategoryInfo.Category | Should -Be 'ConnectionError'
@@ -127,7 +127,7 @@ Describe 'Invoke-ShippyarBackup' {
         It 'leaves no manifest and no files when pg_dump dies mid-stream' {
             $bin = New-TestDirectory
             # Emits the first 64 KB of a real dump, then fails like a killed pg_dump.
-            Set-Content (Join-Path $bin 'pg_dump') "#!/bin/bash`n/usr/lib/postgresql/15/bin/pg_dump `"`$@`" | head -c 65536`necho 'pg_dump: error: connection lost' >&2`nexit 1`n"
+            Set-Content (Join-Path $bin 'pg_dump') "#!/bin/bash`n[ `"`$1`" = --version ] && exec /usr/lib/postgresql/15/bin/pg_dump --version`n/usr/lib/postgresql/15/bin/pg_dump `"`$@`" | head -c 65536`necho 'pg_dump: error: connection lost' >&2`nexit 1`n"
             chmod +x (Join-Path $bin 'pg_dump')
             $before = @(Get-ShippyarBackup -Repository $repo).Count
             $env:SHIPPYAR_PG_BINDIR = $bin
@@ -144,7 +144,7 @@ Describe 'Invoke-ShippyarBackup' {
         It 'Ctrl+C (StopProcessing) kills pg_dump and leaves no backup' {
             $bin = New-TestDirectory
             # A slow pg_dump: sends a little, then waits, so the stop lands mid-dump. Records its pid.
-            Set-Content (Join-Path $bin 'pg_dump') "#!/bin/bash`necho `$`$ > '$bin/pid'`n/usr/lib/postgresql/15/bin/pg_dump `"`$@`" | head -c 4096`nexec sleep 60`n"
+            Set-Content (Join-Path $bin 'pg_dump') "#!/bin/bash`n[ `"`$1`" = --version ] && exec /usr/lib/postgresql/15/bin/pg_dump --version`necho `$`$ > '$bin/pid'`n/usr/lib/postgresql/15/bin/pg_dump `"`$@`" | head -c 4096`nexec sleep 60`n"
             chmod +x (Join-Path $bin 'pg_dump')
             $before = @(Get-ShippyarBackup -Repository $repo).Count
             $env:SHIPPYAR_PG_BINDIR = $bin

@@ -13,7 +13,7 @@ Describe 'Get-ShippyarBackupStatus' {
     It 'is OK after fresh backups and reports age, size and count' {
         1..3 | ForEach-Object { Invoke-ShippyarBackup @conn -Database shippyar -Repository $repo } | Out-Null
         $s = Get-ShippyarBackupStatus -Repository $repo -MaxAge 26h
-        $s | Should -BeOfType ([ShippyarDr.BackupStatus])
+        $s.GetType().FullName | Should -Be 'ShippyarDr.BackupStatus'
         $s.Database | Should -Be 'shippyar'
         $s.Status | Should -Be 'OK'
         $s.BackupCount | Should -Be 3
@@ -24,7 +24,9 @@ Describe 'Get-ShippyarBackupStatus' {
 
     It 'alerts when the last backup is older than MaxAge (shorthand durations)' {
         Start-Sleep -Seconds 2
+        # Unquoted, PowerShell reads 1s as a [short] and 7d as a [decimal]: both must still mean seconds and days.
         $s = Get-ShippyarBackupStatus -Repository $repo -MaxAge 1s
+        (Get-ShippyarBackupStatus -Repository $repo -MaxAge 7d).Status | Should -Be 'OK'
         $s.Status | Should -Be 'Alert'
         $s.Reason | Should -Match 'old'
     }

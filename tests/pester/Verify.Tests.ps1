@@ -15,7 +15,7 @@ Describe 'Test-ShippyarBackup' {
     It 'passes every level on a good backup, composing from Get-ShippyarBackup' {
         foreach ($level in 'Checksum', 'Catalog') {
             $r = Get-ShippyarBackup -Repository $repo -Latest | Test-ShippyarBackup -Level $level
-            $r | Should -BeOfType ([ShippyarDr.VerificationResult])
+            $r.GetType().FullName | Should -Be 'ShippyarDr.VerificationResult'
             $r.Level | Should -Be $level
             $r.Passed | Should -BeTrue
         }

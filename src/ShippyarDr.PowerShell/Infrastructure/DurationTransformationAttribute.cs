@@ -14,6 +14,10 @@ public sealed class DurationTransformationAttribute : ArgumentTransformationAttr
     {
         var value = inputData is PSObject pso ? pso.BaseObject : inputData;
         if (value is TimeSpan) return value;
+        // Unquoted, PowerShell parses 90s as a [short] and 7d as a [decimal] (numeric literal suffixes), so those
+        // types can only have come from a DBA writing seconds and days.
+        if (value is short seconds) return TimeSpan.FromSeconds(seconds);
+        if (value is decimal days) return TimeSpan.FromDays((double)days);
         if (value is string s)
         {
             var m = Shorthand.Match(s);
@@ -32,6 +36,6 @@ public sealed class DurationTransformationAttribute : ArgumentTransformationAttr
             if (TimeSpan.TryParse(s, CultureInfo.InvariantCulture, out var ts)) return ts;
         }
         throw new ArgumentTransformationMetadataException(
-            $"'{inputData}' is not a duration. Use a number with s, m, h, d or w (e.g. 26h, 7d), or a TimeSpan.");
+            $"'{value}' is not a duration. Use a number with s, m, h, d or w (e.g. 26h, 7d), or a TimeSpan.");
     }
 }
