@@ -63,3 +63,35 @@ public sealed class ConnectionInfoTests
         Assert.DoesNotContain("Leaky-Secret-4", e.Message);
     }
 }
+
+public sealed class PgPassFileTests : IDisposable
+{
+    private readonly Fixtures.TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private string Write(string content, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite)
+    {
+        var path = Path.Combine(_dir.Path, Guid.NewGuid().ToString("n"));
+        File.WriteAllText(path, content);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, mode);
+        return path;
+    }
+
+    [Fact]
+    public void First_matching_line_wins_with_wildcards_and_escapes()
+    {
+        var path = Write("# comment\ndb1:5432:sales:bob:first\n*:5432:*:bob:p\\:a\\\\ss\n*:*:*:*:fallback\n");
+        Assert.Equal("first", PgPassFile.Lookup(path, "db1", 5432, "sales", "bob"));
+        Assert.Equal("p:a\\ss", PgPassFile.Lookup(path, "db2", 5432, "hr", "bob"));
+        Assert.Equal("fallback", PgPassFile.Lookup(path, "db2", 6000, "hr", "alice"));
+    }
+
+    [Fact]
+    public void A_missing_file_or_one_others_can_read_is_ignored_as_libpq_does()
+    {
+        Assert.Null(PgPassFile.Lookup(Path.Combine(_dir.Path, "missing"), "h", 5432, "d", "u"));
+        var open = Write("*:*:*:*:secret", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        Assert.Null(PgPassFile.Lookup(open, "h", 5432, "d", "u"));
+    }
+}

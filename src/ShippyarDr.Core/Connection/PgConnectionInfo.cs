@@ -85,8 +85,11 @@ public sealed class PgConnectionInfo
             // A pooled connection would keep scratch databases from being dropped.
             Pooling = false,
         };
-        if (_password is not null) b.Password = _password;
-        if (Passfile is not null) b.Passfile = Passfile;
+        // The password file is read here, with libpq's rules; Npgsql's own reading (which fails on a missing
+        // PGPASSFILE) is turned off by pointing it at the null device.
+        var password = _password ?? PgPassFile.Lookup(Passfile ?? PgPassFile.DefaultPath(), Host, Port, database, Username);
+        if (password is not null) b.Password = password;
+        b.Passfile = OperatingSystem.IsWindows() ? "NUL" : "/dev/null";
         if (SslMode is not null && Enum.TryParse<Npgsql.SslMode>(SslMode.Replace("-", ""), true, out var mode)) b.SslMode = mode;
         return b.ConnectionString;
     }

@@ -38,7 +38,8 @@ public static class PgSession
                     $"Could not connect to database '{database}' on {info.DisplayName}: {pg.MessageText}", info.DisplayName, pg),
             };
         }
-        if (e is NpgsqlException { InnerException: not null } n && n.Message.Contains("password", StringComparison.OrdinalIgnoreCase))
+        // Npgsql's "No password has been provided but the backend requires one".
+        if (e is NpgsqlException n && n.Message.Contains("password", StringComparison.OrdinalIgnoreCase))
         {
             return new ShippyarException(ShippyarErrorKind.AuthenticationError, "AuthenticationFailed",
                 $"PostgreSQL at {info.DisplayName} asked user '{info.Username}' for a password and none was given (use -Credential, PGPASSWORD or .pgpass).", info.DisplayName, e);
