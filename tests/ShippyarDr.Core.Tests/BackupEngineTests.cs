@@ -21,7 +21,7 @@ public sealed class BackupEngineTests(SandboxFixture fixture)
         var info = Backup(repo);
 
         var manifest = Path.Combine(dir.Path, "shippyar", info.Id, "manifest.json");
-        var dump = Path.Combine(dir.Path, "shippyar", info.Id, "data.dump");
+        var dump = Path.Combine(dir.Path, "shippyar", info.Id, "data.dump.zst");
         Assert.True(File.Exists(manifest));
         Assert.True(File.GetLastWriteTimeUtc(manifest) >= File.GetLastWriteTimeUtc(dump));
         Assert.Equal(new FileInfo(dump).Length, info.Size);
@@ -35,6 +35,10 @@ public sealed class BackupEngineTests(SandboxFixture fixture)
             Assert.Equal((long)cmd.ExecuteScalar()!, info.Tables.Single(t => t.Name == table).Rows);
         }
         Assert.Equal(3, info.ForeignKeys.Count);
+        var file = info.Files.Single();
+        Assert.Equal(("zstd", 3), (file.Compression, file.CompressionLevel));
+        Assert.True(file.PlainSize > file.Size, "the zstd stage compresses");
+        Assert.Null(file.Encryption);
         Assert.Contains("public.orders orders_user_id_fkey", info.ForeignKeys);
         Assert.Equal(15, info.ServerVersionNum / 10000);
         Assert.Equal("UTF8", info.Encoding);

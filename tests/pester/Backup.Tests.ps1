@@ -23,7 +23,7 @@ Describe 'Invoke-ShippyarBackup' {
         $b.EndTime | Should -BeGreaterThan $b.StartTime
         $manifest = Join-Path $repo "shippyar/$($b.Id)/manifest.json"
         $manifest | Should -Exist
-        $dump = Join-Path $repo "shippyar/$($b.Id)/data.dump"
+        $dump = Join-Path $repo "shippyar/$($b.Id)/data.dump.zst"
         (Get-Item $dump).Length | Should -Be $b.Size
         (Get-FileHash -Algorithm SHA256 $dump).Hash.ToLowerInvariant() | Should -Be $b.Files[0].Sha256
         ($b.Tables | Where-Object Name -eq 'orders').Rows | Should -Be ([long]$sandbox.QueryScalar('shippyar', 'SELECT count(*) FROM orders'))

@@ -61,13 +61,13 @@ Describe 'Test-ShippyarBackup' {
     It 'finds a tampered byte at the Checksum level' {
         $copy = New-TestDirectory
         Copy-Item -Recurse (Join-Path $repo 'shippyar') $copy
-        $dump = Join-Path $copy "shippyar/$($backup.Id)/data.dump"
+        $dump = Join-Path $copy "shippyar/$($backup.Id)/$($backup.Files[0].Name)"
         $bytes = [IO.File]::ReadAllBytes($dump)
         $bytes[[int]($bytes.Length / 2)] = $bytes[[int]($bytes.Length / 2)] -bxor 0xFF
         [IO.File]::WriteAllBytes($dump, $bytes)
         $r = Test-ShippyarBackup -Repository $copy -Id $backup.Id -Level Checksum
         $r.Passed | Should -BeFalse
-        ($r.Checks | Where-Object Name -eq 'Checksum data.dump').Detail | Should -Match 'differs'
+        ($r.Checks | Where-Object Name -eq "Checksum $($backup.Files[0].Name)").Detail | Should -Match 'differs'
         Remove-Item -Recurse -Force $copy
     }
 
@@ -75,13 +75,14 @@ Describe 'Test-ShippyarBackup' {
         $copy = New-TestDirectory
         Copy-Item -Recurse (Join-Path $repo 'shippyar') $copy
         $dir = Join-Path $copy "shippyar/$($backup.Id)"
-        $bytes = [IO.File]::ReadAllBytes("$dir/data.dump")
+        $stored = Join-Path $dir $backup.Files[0].Name
+        $bytes = [IO.File]::ReadAllBytes($stored)
         $cut = $bytes[0..([int]($bytes.Length * 0.6))]
-        [IO.File]::WriteAllBytes("$dir/data.dump", [byte[]]$cut)
+        [IO.File]::WriteAllBytes($stored, [byte[]]$cut)
         # An attacker or a broken copy tool that also fixed the checksum: the archive itself must still fail.
         $manifest = Get-Content "$dir/manifest.json" -Raw | ConvertFrom-Json -AsHashtable
         $manifest.Files[0].Size = $cut.Length
-        $manifest.Files[0].Sha256 = (Get-FileHash -Algorithm SHA256 "$dir/data.dump").Hash.ToLowerInvariant()
+        $manifest.Files[0].Sha256 = (Get-FileHash -Algorithm SHA256 $stored).Hash.ToLowerInvariant()
         $manifest | ConvertTo-Json -Depth 10 | Set-Content "$dir/manifest.json"
         (Test-ShippyarBackup -Repository $copy -Id $backup.Id -Level Checksum).Passed | Should -BeTrue
         $r = Test-ShippyarBackup -Repository $copy -Id $backup.Id -Level Catalog

@@ -1,16 +1,17 @@
 using ShippyarDr.Archive;
 using ShippyarDr.Connection;
 using ShippyarDr.Diagnostics;
+using ShippyarDr.Pipeline;
 using ShippyarDr.Repository;
-using ShippyarDr.Streams;
 using ShippyarDr.Tools;
 
 namespace ShippyarDr.Backup;
 
 /// <summary>
-/// Takes a logical backup: pg_dump's custom-format stream is parsed (row counts, foreign keys) and stored in
-/// the same pass, hashed as it is written; the manifest is written only after pg_dump succeeded and the data
-/// is on disk. Anything less leaves no manifest, and the partial files are removed.
+/// Takes a logical backup of one database: pg_dump's uncompressed custom-format stream is parsed (row counts,
+/// foreign keys), compressed, encrypted, hashed and written to every repository in one pass (ArchiveWriter).
+/// The manifest is written to a repository only after its copy of the data is complete; a failure leaves no
+/// manifest anywhere, and the partial files are removed.
 /// </summary>
 public sealed class BackupEngine
 {
@@ -19,7 +20,12 @@ public sealed class BackupEngine
     public BackupEngine(IOperationReporter? reporter = null) => _reporter = reporter ?? NullReporter.Instance;
 
     public BackupInfo Run(BackupRequest request, IBackupRepository repository, CancellationToken cancel = default)
+        => Run(request, new[] { repository }, cancel)[0];
+
+    /// <summary>One dump, stored in every repository; returns the backup as each repository holds it.</summary>
+    public IReadOnlyList<BackupInfo> Run(BackupRequest request, IReadOnlyList<IBackupRepository> repositories, CancellationToken cancel = default)
     {
+        if (repositories.Count == 0) throw new ArgumentException("At least one repository is needed.", nameof(repositories));
         var activity = $"Backing up {request.Database} on {request.Connection.DisplayName}";
         _reporter.Progress(activity, "Connecting");
         ServerFacts facts;
@@ -27,76 +33,69 @@ public sealed class BackupEngine
             facts = ServerFacts.Read(conn);
 
         var pgDump = PgToolLocator.Find("pg_dump", facts.MajorVersion);
-        _reporter.Verbose($"Using {pgDump} against PostgreSQL {facts.Version}.");
+        _reporter.Verbose($"Using {pgDump} against PostgreSQL {facts.Version}; storing {request.Storage.Compression}{(request.Storage.Encryption is null ? "" : ", encrypted")}.");
 
         var start = DateTimeOffset.UtcNow;
-        var id = BackupId.New(start, request.Tier);
         var info = new BackupInfo
         {
-            Id = id, Database = request.Database, Tier = request.Tier, Server = request.Connection.DisplayName,
+            Id = BackupId.New(start, request.Tier), Database = request.Database, Tier = request.Tier, Server = request.Connection.DisplayName,
             ServerVersion = facts.Version, ServerVersionNum = facts.VersionNum, SystemIdentifier = facts.SystemIdentifier,
             DatabaseSize = facts.DatabaseSize, DatabaseOwner = facts.Owner, Encoding = facts.Encoding,
             Collation = facts.Collation, CType = facts.CType, StartTime = start, ReasonBackupId = request.ReasonBackupId,
-            Repository = repository.Location,
-            ToolVersions = { ["pg_dump"] = pgDump.VersionText, ["ShippyarDr"] = typeof(BackupEngine).Assembly.GetName().Version?.ToString(3) ?? "" },
+            ToolVersions =
+            {
+                ["pg_dump"] = pgDump.VersionText,
+                ["ShippyarDr"] = typeof(BackupEngine).Assembly.GetName().Version?.ToString(3) ?? "",
+                ["compression"] = request.Storage.Compression.Implementation,
+            },
         };
-        _reporter.Verbose($"Backup {id} of {request.Database} ({facts.DatabaseSize / 1048576.0:F1} MB) into {repository.Location}.");
+        _reporter.Verbose($"Backup {info.Id} of {request.Database} ({facts.DatabaseSize / 1048576.0:F1} MB) into {string.Join(", ", repositories.Select(r => r.Location))}.");
 
         try
         {
-            var file = DumpInto(repository, info, pgDump, request.Connection, activity, cancel);
-            info.Files.Add(file.File);
-            info.Size = file.File.Size;
-            info.Tables = file.Summary.Tables
-                .Select(t => new TableRowCount { Schema = t.Schema, Name = t.Table, Rows = t.Rows ?? 0 }).ToList();
-            info.ForeignKeys = file.Summary.ForeignKeys.Select(fk => $"{fk.Namespace}.{fk.Tag}").ToList();
+            var (file, summary) = Dump(repositories, info, pgDump, request, activity, cancel);
+            info.Files.Add(file);
+            info.Size = file.Size;
+            info.Tables = summary.Tables.Select(t => new TableRowCount { Schema = t.Schema, Name = t.Table, Rows = t.Rows ?? 0 }).ToList();
+            info.ForeignKeys = summary.ForeignKeys.Select(fk => $"{fk.Namespace}.{fk.Tag}").ToList();
             info.EndTime = DateTimeOffset.UtcNow;
             cancel.ThrowIfCancellationRequested();
-            // Last: from here on the backup exists.
-            new BackupCatalog(repository).Save(info);
+            // Last: from here on the backup exists, repository by repository.
+            foreach (var repository in repositories) new BackupCatalog(repository).Save(info);
         }
         catch
         {
-            RemovePartial(repository, info);
+            foreach (var repository in repositories) RemovePartial(repository, info);
             throw;
         }
-        _reporter.Verbose($"Backup {id} complete: {info.Size / 1048576.0:F1} MB, {info.Tables.Count} tables, {info.TotalRows} rows, in {info.Duration.TotalSeconds:F1} s.");
-        return info;
+        _reporter.Verbose($"Backup {info.Id} complete: {info.Size / 1048576.0:F1} MB stored ({info.Files[0].PlainSize / 1048576.0:F1} MB dump), {info.Tables.Count} tables, {info.TotalRows} rows, in {info.Duration.TotalSeconds:F1} s.");
+        return repositories.Select(r => info.InRepository(r.Location)).ToList();
     }
 
-    private (BackupFile File, ArchiveSummary Summary) DumpInto(IBackupRepository repository, BackupInfo info, PgTool pgDump,
-        PgConnectionInfo connection, string activity, CancellationToken cancel)
+    private (BackupFile File, ArchiveSummary Summary) Dump(IReadOnlyList<IBackupRepository> repositories, BackupInfo info, PgTool pgDump,
+        BackupRequest request, string activity, CancellationToken cancel)
     {
-        var args = new[] { "--format=custom", "--no-password" };
-        using var dump = PgProcess.Start(pgDump, args, connection.ToEnvironment(info.Database), redirectOutput: true, cancel: cancel);
-        var key = BackupLayout.Key(info.Database, info.Id, BackupLayout.DumpName);
-        ArchiveSummary summary;
-        string sha;
-        long size;
-        using (var hashing = new HashingWriteStream(repository.Create(key)))
+        // Uncompressed from pg_dump: our stage compresses faster (zstd) and the scanner counts rows without inflating.
+        var args = new[] { "--format=custom", "--compress=0", "--no-password" };
+        using var dump = PgProcess.Start(pgDump, args, request.Connection.ToEnvironment(info.Database), redirectOutput: true, cancel: cancel);
+        var key = BackupLayout.Key(info.Database, info.Id, request.Storage.StoredName(BackupLayout.DumpName));
+        var progress = new ProgressThrottle(bytes => _reporter.Progress(activity, $"{bytes / 1048576.0:F0} MB dumped"));
+        (BackupFile File, ArchiveSummary? Summary) written;
+        try
         {
-            var progress = new ProgressThrottle(bytes => _reporter.Progress(activity, $"{bytes / 1048576.0:F0} MB stored"));
-            var tee = new TeeReadStream(dump.StandardOutput, hashing, progress.Report);
-            try
-            {
-                summary = CustomArchiveScanner.Scan(tee, cancel);
-                tee.Drain();
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // pg_dump's own complaint (permission denied, lock timeout…) explains more than a short archive.
-                dump.Kill();
-                dump.WaitForExit();
-                cancel.ThrowIfCancellationRequested();
-                if (dump.Stderr.Length > 0) throw PgDumpFailed(info, dump);
-                throw;
-            }
-            if (dump.WaitForExit(cancel) != 0) throw PgDumpFailed(info, dump);
-            sha = hashing.FinishHash();
-            size = hashing.BytesWritten;
+            written = ArchiveWriter.Write(dump.StandardOutput, repositories, key, "custom", request.Storage, scanArchive: true, progress.Report, cancel);
         }
-        var file = new BackupFile { Name = BackupLayout.DumpName, Size = size, Sha256 = sha, Format = "custom", Compression = summary.Compression };
-        return (file, summary);
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // pg_dump's own complaint (permission denied, lock timeout…) explains more than a short archive.
+            dump.Kill();
+            dump.WaitForExit();
+            cancel.ThrowIfCancellationRequested();
+            if (dump.Stderr.Length > 0) throw PgDumpFailed(info, dump);
+            throw;
+        }
+        if (dump.WaitForExit(cancel) != 0) throw PgDumpFailed(info, dump);
+        return (written.File, written.Summary!);
     }
 
     private static ShippyarException PgDumpFailed(BackupInfo info, PgProcess dump)
@@ -112,7 +111,7 @@ public sealed class BackupEngine
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ShippyarException)
         {
             // Without a manifest the leftovers never look like a backup; status reports them as incomplete.
-            _reporter.Warning($"Could not remove the partial backup {info.Id}: {e.Message}");
+            _reporter.Warning($"Could not remove the partial backup {info.Id} from {repository.Location}: {e.Message}");
         }
     }
 }

@@ -1,13 +1,25 @@
 namespace ShippyarDr;
 
-/// <summary>One stored object of a backup and the SHA-256 computed while it was written.</summary>
+/// <summary>
+/// One stored object of a backup. Two checksums: of the bytes stored (checkable without any key) and of the
+/// plain content before compression and encryption (proves decryption and decompression gave back the dump).
+/// </summary>
 public sealed class BackupFile
 {
     public string Name { get; set; } = "";
+    /// <summary>"custom": a pg_dump custom-format archive; "globals": pg_dumpall --globals-only SQL.</summary>
+    public string Format { get; set; } = "";
+    /// <summary>The database this archive holds (cluster backups hold several).</summary>
+    public string? Database { get; set; }
+    /// <summary>Bytes stored and their SHA-256.</summary>
     public long Size { get; set; }
     public string Sha256 { get; set; } = "";
-    /// <summary>"custom": a pg_dump custom-format archive.</summary>
-    public string Format { get; set; } = "";
-    /// <summary>Compression inside the stored object, e.g. "gzip" (pg_dump's own) or "none".</summary>
-    public string Compression { get; set; } = "";
+    /// <summary>Bytes of the plain content and their SHA-256.</summary>
+    public long PlainSize { get; set; }
+    public string? PlainSha256 { get; set; }
+    /// <summary>"zstd", "gzip" or "none", applied before encryption.</summary>
+    public string Compression { get; set; } = "none";
+    public int? CompressionLevel { get; set; }
+    /// <summary>Null when the object is not encrypted.</summary>
+    public EncryptionInfo? Encryption { get; set; }
 }

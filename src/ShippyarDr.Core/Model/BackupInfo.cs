@@ -46,5 +46,13 @@ public sealed class BackupInfo
 
     public long TotalRows => Tables.Sum(t => t.Rows);
 
+    /// <summary>The same backup as another repository holds it (the manifest is identical; only where differs).</summary>
+    public BackupInfo InRepository(string location)
+    {
+        var copy = (BackupInfo)MemberwiseClone();
+        copy.Repository = location;
+        return copy;
+    }
+
     public override string ToString() => Id;
 }

@@ -1,31 +1,33 @@
 using System.Text;
 using ShippyarDr.Connection;
 using ShippyarDr.Diagnostics;
-using ShippyarDr.Repository;
+using ShippyarDr.Pipeline;
 using ShippyarDr.Tools;
 
 namespace ShippyarDr.Restore;
 
 /// <summary>
-/// Streams a stored archive into pg_restore's standard input: no temporary copy, whatever the repository.
-/// (pg_restore reads a piped custom archive front to back, so a restore is single-stream.)
+/// Streams an archive's plain content (decrypted, decompressed on the fly) into pg_restore's standard input:
+/// no temporary copy, whatever the repository. (pg_restore reads a piped custom archive front to back, so a
+/// restore is single-stream.) After a full read the stored and plain checksums are compared with the manifest,
+/// so a restore fed from a damaged or tampered object fails even if pg_restore did not notice.
 /// </summary>
 internal static class PgRestoreRunner
 {
     /// <summary>Runs pg_restore with <paramref name="arguments"/>; returns its standard output. No connection: for --list.</summary>
-    public static string Run(IBackupRepository repository, BackupInfo backup, PgConnectionInfo? connection, string? database,
-        IReadOnlyList<string> arguments, IOperationReporter reporter, string activity, CancellationToken cancel)
+    public static string Run(BackupInfo backup, BackupFile file, ArchiveReadStream source, PgConnectionInfo? connection, string? database,
+        IReadOnlyList<string> arguments, IOperationReporter reporter, string activity, CancellationToken cancel, bool checkIntegrity = true)
     {
         var pgRestore = PgToolLocator.Find("pg_restore", backup.ServerVersionNum / 10000);
-        var file = backup.Files.Single(f => f.Format == "custom");
         using var process = PgProcess.Start(pgRestore, arguments.Append("--no-password"), connection?.ToEnvironment(database) ?? new Dictionary<string, string>(),
             redirectInput: true, redirectOutput: true, cancel: cancel);
         var stdout = Task.Run(() => ReadAll(process.StandardOutput));
+        var total = file.PlainSize > 0 ? file.PlainSize : file.Size;
         var throttle = new ProgressThrottle(bytes => reporter.Progress(activity,
-            $"{bytes / 1048576.0:F0} of {file.Size / 1048576.0:F0} MB", file.Size > 0 ? (int)(bytes * 100 / file.Size) : -1));
+            $"{bytes / 1048576.0:F0} of {total / 1048576.0:F0} MB", total > 0 ? (int)Math.Min(100, bytes * 100 / total) : -1));
+        var consumedAll = false;
         try
         {
-            using var source = repository.OpenRead(BackupLayout.Key(backup.Database, backup.Id, file.Name));
             var buffer = new byte[1 << 20];
             long sent = 0;
             int n;
@@ -36,6 +38,7 @@ internal static class PgRestoreRunner
                 sent += n;
                 throttle.Report(sent);
             }
+            consumedAll = true;
             process.StandardInput.Close();
         }
         catch (IOException) when (process.HasExited || WaitBriefly(process))
@@ -43,6 +46,8 @@ internal static class PgRestoreRunner
             // pg_restore stopped reading: either it needed no more (--list) or it failed; its exit code says which.
         }
         process.WaitForSuccess($"pg_restore of backup {backup.Id}", "PgRestoreFailed", cancel);
+        if (checkIntegrity && consumedAll && source.CheckIntegrity().Problem is { } damage)
+            throw new ShippyarException(ShippyarErrorKind.InvalidData, "BackupCorrupt", $"Backup {backup.Id} is damaged: {damage}.", backup.Id);
         return stdout.GetAwaiter().GetResult();
     }
 

@@ -3,6 +3,7 @@ using Npgsql;
 using ShippyarDr.Backup;
 using ShippyarDr.Connection;
 using ShippyarDr.Diagnostics;
+using ShippyarDr.Pipeline;
 using ShippyarDr.Repository;
 
 namespace ShippyarDr.Restore;
@@ -42,6 +43,7 @@ public sealed class RestoreEngine
             var safety = new BackupEngine(_reporter).Run(new BackupRequest
             {
                 Database = target, Connection = request.Connection, Tier = BackupTier.Safety, ReasonBackupId = backup.Id,
+                Storage = request.SafetyStorage,
             }, repository, cancel);
             result.SafetyBackupId = safety.Id;
             _reporter.Verbose($"Safety backup {safety.Id} of {target} is in {repository.Location}.");
@@ -56,7 +58,9 @@ public sealed class RestoreEngine
             var args = new List<string> { "--exit-on-error", "--dbname", staging };
             if (request.NoOwner) args.AddRange(new[] { "--no-owner", "--no-privileges" });
             // --dbname above is only a name: host, user and password travel in the environment.
-            PgRestoreRunner.Run(repository, backup, request.Connection, staging, args, _reporter, activity, cancel);
+            var file = backup.Files.Single(f => f.Format == "custom");
+            using (var source = new ArchiveReadStream(repository, BackupLayout.Key(backup.Database, backup.Id, file.Name), file, request.Decryption))
+                PgRestoreRunner.Run(backup, file, source, request.Connection, staging, args, _reporter, activity, cancel);
             result.RestoreDuration = restoreClock.Elapsed;
 
             _reporter.Progress(activity, "Checking the restored data");

@@ -1,4 +1,5 @@
 using ShippyarDr.Connection;
+using ShippyarDr.Pipeline;
 
 namespace ShippyarDr.Restore;
 
@@ -12,4 +13,8 @@ public sealed class RestoreRequest
     public bool ReplaceExisting { get; init; }
     /// <summary>Skip ownership and grants (restoring onto a server that lacks the source's roles).</summary>
     public bool NoOwner { get; init; }
+    /// <summary>For encrypted backups: the passphrase or secret key.</summary>
+    public IDecryptionStage? Decryption { get; init; }
+    /// <summary>How the safety backup of a replaced database is stored (defaults: zstd, not encrypted).</summary>
+    public ArchiveWriteOptions SafetyStorage { get; init; } = new();
 }

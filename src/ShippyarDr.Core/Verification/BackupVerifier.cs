@@ -1,18 +1,21 @@
 using System.Diagnostics;
+using System.Text;
 using ShippyarDr.Archive;
 using ShippyarDr.Backup;
-using ShippyarDr.Connection;
 using ShippyarDr.Diagnostics;
+using ShippyarDr.Pipeline;
 using ShippyarDr.Repository;
-using ShippyarDr.Restore;
 using ShippyarDr.Streams;
+using ShippyarDr.Tools;
 
 namespace ShippyarDr.Verification;
 
 /// <summary>
-/// Proves a backup: Checksum re-hashes what is stored; Catalog also parses the archive (its per-table row counts
-/// must equal the manifest's) and has pg_restore list it; Restore also restores into a scratch database, checks
-/// row counts, foreign keys and the DBA's own checks, and always drops the scratch database.
+/// Proves a backup. Checksum: re-hashes what is stored (no key needed, even for encrypted backups).
+/// Catalog: one pass per archive that decrypts and decompresses it, checks both checksums, parses it (its
+/// per-table row counts must equal the manifest's) and feeds pg_restore --list (which must name every table).
+/// Restore: also restores into a scratch database, checks row counts, foreign keys and the DBA's own checks,
+/// and always drops the scratch database.
 /// </summary>
 public sealed class BackupVerifier
 {
@@ -32,17 +35,17 @@ public sealed class BackupVerifier
         var checks = new CheckRecorder();
         var activity = $"Verifying backup {backup.Id} ({request.Level})";
 
-        var readable = VerifyFiles(backup, repository, request.Level >= VerificationLevel.Catalog, checks, activity, cancel);
-        if (readable && request.Level >= VerificationLevel.Catalog)
-            readable = VerifyCatalog(backup, repository, checks, activity, cancel);
+        var readable = request.Level == VerificationLevel.Checksum
+            ? VerifyStoredChecksums(backup, repository, checks, activity, cancel)
+            : VerifyArchives(backup, repository, request.Decryption, checks, activity, cancel);
         if (readable && request.Level >= VerificationLevel.Restore)
         {
             var connection = request.Connection ?? throw new ShippyarException(ShippyarErrorKind.InvalidArgument,
                 "ConnectionRequired", "A restore verification needs a server to restore into.");
             result.Server = connection.DisplayName;
             result.ScratchDatabase = ScratchName(backup);
-            result.RestoreDuration = new ScratchRestoreCheck(_reporter).Run(backup, repository, connection, result.ScratchDatabase,
-                request.Checks, checks, activity, cancel);
+            result.RestoreDuration = new ScratchRestoreCheck(_reporter).Run(backup, repository, request.Decryption, connection,
+                result.ScratchDatabase, request.Checks, checks, activity, cancel);
         }
         result.Checks = checks.Checks;
         result.Duration = clock.Elapsed;
@@ -51,65 +54,114 @@ public sealed class BackupVerifier
 
     public static string ScratchName(BackupInfo backup) => "shippyar_verify_" + BackupId.ForIdentifier(backup.Id);
 
-    /// <summary>One pass per file: SHA-256 and size, and (Catalog) the archive's own row counts.</summary>
-    private bool VerifyFiles(BackupInfo backup, IBackupRepository repository, bool scanArchive, CheckRecorder checks,
+    private bool VerifyStoredChecksums(BackupInfo backup, IBackupRepository repository, CheckRecorder checks, string activity, CancellationToken cancel)
+    {
+        var allGood = true;
+        foreach (var file in backup.Files)
+        {
+            allGood &= checks.Run($"Checksum {file.Name}", () =>
+            {
+                using var stored = repository.OpenRead(BackupLayout.Key(backup.Database, backup.Id, file.Name));
+                using var hashing = new HashingWriteStream(Stream.Null);
+                new TeeReadStream(stored, hashing, Progress(activity, file, file.Size)).Drain();
+                cancel.ThrowIfCancellationRequested();
+                var sha = hashing.FinishHash();
+                if (hashing.BytesWritten != file.Size) return (false, $"{hashing.BytesWritten} bytes stored, the manifest says {file.Size}");
+                return sha == file.Sha256 ? (true, $"SHA-256 matches ({file.Size / 1048576.0:F1} MB)") : (false, $"SHA-256 {sha} differs from the manifest's {file.Sha256}");
+            });
+        }
+        return allGood;
+    }
+
+    private bool VerifyArchives(BackupInfo backup, IBackupRepository repository, IDecryptionStage? decryption, CheckRecorder checks,
         string activity, CancellationToken cancel)
     {
         var allGood = true;
         foreach (var file in backup.Files)
         {
-            ArchiveSummary? summary = null;
-            allGood &= checks.Run($"Checksum {file.Name}", () =>
+            var key = BackupLayout.Key(backup.Database, backup.Id, file.Name);
+            ArchiveReadStream archive;
+            try { archive = new ArchiveReadStream(repository, key, file, decryption); }
+            catch (ShippyarException e) when (e.Kind is ShippyarErrorKind.ObjectNotFound or ShippyarErrorKind.AuthenticationError)
             {
-                using var stored = repository.OpenRead(BackupLayout.Key(backup.Database, backup.Id, file.Name));
-                using var hashing = new HashingWriteStream(Stream.Null);
-                var throttle = new ProgressThrottle(b => _reporter.Progress(activity, $"Reading {file.Name}: {b / 1048576.0:F0} of {file.Size / 1048576.0:F0} MB",
-                    file.Size > 0 ? (int)Math.Min(100, b * 100 / file.Size) : -1));
-                var tee = new TeeReadStream(stored, hashing, throttle.Report);
-                if (scanArchive && file.Format == "custom")
-                {
-                    try { summary = CustomArchiveScanner.Scan(tee, cancel); }
-                    catch (ShippyarException e) when (e.Kind == ShippyarErrorKind.InvalidData) { checks.Add($"Archive {file.Name}", false, e.Message); }
-                }
-                tee.Drain();
-                var sha = hashing.FinishHash();
-                if (hashing.BytesWritten != file.Size)
-                    return (false, $"size {hashing.BytesWritten} bytes, manifest says {file.Size}");
-                return sha == file.Sha256 ? (true, $"SHA-256 matches ({file.Size / 1048576.0:F1} MB)") : (false, $"SHA-256 {sha} differs from the manifest's {file.Sha256}");
-            });
-            if (summary is not null) allGood &= CompareRowCounts(backup, summary, checks);
+                checks.Add($"Read {file.Name}", false, e.Message);
+                allGood = false;
+                continue;
+            }
+            using (archive)
+                allGood &= file.Format == "custom"
+                    ? VerifyCustomArchive(backup, file, archive, checks, activity, cancel)
+                    : VerifyIntegrity(file, archive, checks);
         }
         return allGood;
     }
 
-    private static bool CompareRowCounts(BackupInfo backup, ArchiveSummary summary, CheckRecorder checks)
-    {
-        return checks.Run("Archive row counts", () =>
-        {
-            var inArchive = summary.Tables.ToDictionary(t => $"{t.Schema}.{t.Table}", t => t.Rows ?? 0);
-            var differences = backup.Tables
-                .Where(t => !inArchive.TryGetValue(t.QualifiedName, out var rows) || rows != t.Rows)
-                .Select(t => $"{t.QualifiedName}: manifest {t.Rows}, archive {(inArchive.TryGetValue(t.QualifiedName, out var r) ? r : "missing")}")
-                .ToList();
-            return differences.Count == 0
-                ? (true, $"{backup.Tables.Count} tables, {backup.TotalRows} rows as in the manifest")
-                : (false, string.Join("; ", differences));
-        });
-    }
-
-    /// <summary>pg_restore itself reads the archive's table of contents and names every table the manifest expects.</summary>
-    private bool VerifyCatalog(BackupInfo backup, IBackupRepository repository, CheckRecorder checks,
+    /// <summary>One pass: checksums, the archive's own row counts, and pg_restore --list fed from the same bytes.</summary>
+    private bool VerifyCustomArchive(BackupInfo backup, BackupFile file, ArchiveReadStream archive, CheckRecorder checks,
         string activity, CancellationToken cancel)
     {
-        return checks.Run("pg_restore --list", () =>
+        var tables = backup.Tables;
+        var pgRestore = PgToolLocator.Find("pg_restore", backup.ServerVersionNum / 10000);
+        using var list = PgProcess.Start(pgRestore, new[] { "--list" }, new Dictionary<string, string>(), redirectInput: true, redirectOutput: true, cancel: cancel);
+        var listing = Task.Run(() => new StreamReader(list.StandardOutput, Encoding.UTF8).ReadToEnd());
+        var toList = new BestEffortWriteStream(list.StandardInput);
+        var tee = new TeeReadStream(archive, toList, Progress(activity, file, file.PlainSize));
+        ArchiveSummary? summary = null;
+        string? unreadable = null;
+        try
         {
-            var listing = PgRestoreRunner.Run(repository, backup, null, null, new[] { "--list" }, _reporter, activity, cancel);
-            var listed = listing.Split('\n').Where(l => l.Contains(" TABLE DATA ", StringComparison.Ordinal)).ToList();
-            var missing = backup.Tables.Where(t => !listed.Any(l => l.Contains($" TABLE DATA {t.Schema} {t.Name} ", StringComparison.Ordinal)))
+            summary = CustomArchiveScanner.Scan(tee, cancel);
+        }
+        catch (Exception e) when (e is ShippyarException { Kind: ShippyarErrorKind.InvalidData } or InvalidDataException or IOException)
+        {
+            unreadable = SecretRedactor.Redact(e.Message);
+        }
+        toList.Dispose();
+        var integrity = archive.CheckIntegrity();
+        var listExit = list.WaitForExit(cancel);
+        cancel.ThrowIfCancellationRequested();
+
+        var ok = true;
+        checks.Add($"Checksum {file.Name}", integrity.StoredMatches, integrity.StoredDetail);
+        checks.Add($"Content checksum {file.Name}", integrity.PlainMatches, integrity.PlainDetail);
+        ok &= integrity.StoredMatches && integrity.PlainMatches;
+        if (summary is null)
+        {
+            checks.Add("Archive readable", false, unreadable ?? "not a custom archive");
+            return false;
+        }
+        ok &= checks.Run("Archive row counts", () => CompareRowCounts(tables, summary));
+        ok &= checks.Run("pg_restore --list", () =>
+        {
+            if (listExit != 0) return (false, $"pg_restore --list exited with {listExit}: {PgProcess.Summarize(list.Stderr)}");
+            var listed = listing.GetAwaiter().GetResult().Split('\n').Where(l => l.Contains(" TABLE DATA ", StringComparison.Ordinal)).ToList();
+            var missing = tables.Where(t => !listed.Any(l => l.Contains($" TABLE DATA {t.Schema} {t.Name} ", StringComparison.Ordinal)))
                 .Select(t => t.QualifiedName).ToList();
-            return missing.Count == 0
-                ? (true, $"{listed.Count} tables listed")
-                : (false, "not listed: " + string.Join(", ", missing));
+            return missing.Count == 0 ? (true, $"{listed.Count} tables listed") : (false, "not listed: " + string.Join(", ", missing));
         });
+        return ok;
     }
+
+    private static bool VerifyIntegrity(BackupFile file, ArchiveReadStream archive, CheckRecorder checks)
+    {
+        var integrity = archive.CheckIntegrity();
+        checks.Add($"Checksum {file.Name}", integrity.StoredMatches, integrity.StoredDetail);
+        checks.Add($"Content checksum {file.Name}", integrity.PlainMatches, integrity.PlainDetail);
+        return integrity.StoredMatches && integrity.PlainMatches;
+    }
+
+    private static (bool, string) CompareRowCounts(IReadOnlyList<TableRowCount> expected, ArchiveSummary summary)
+    {
+        var inArchive = summary.Tables.ToDictionary(t => $"{t.Schema}.{t.Table}", t => t.Rows ?? 0);
+        var differences = expected
+            .Where(t => !inArchive.TryGetValue(t.QualifiedName, out var rows) || rows != t.Rows)
+            .Select(t => $"{t.QualifiedName}: manifest {t.Rows}, archive {(inArchive.TryGetValue(t.QualifiedName, out var r) ? r : "missing")}")
+            .ToList();
+        return differences.Count == 0
+            ? (true, $"{expected.Count} tables, {expected.Sum(t => t.Rows)} rows as in the manifest")
+            : (false, string.Join("; ", differences));
+    }
+
+    private Action<long> Progress(string activity, BackupFile file, long total) => new ProgressThrottle(b => _reporter.Progress(activity,
+        $"Reading {file.Name}: {b / 1048576.0:F0} of {total / 1048576.0:F0} MB", total > 0 ? (int)Math.Min(100, b * 100 / total) : -1)).Report;
 }

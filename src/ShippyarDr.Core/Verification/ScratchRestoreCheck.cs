@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Npgsql;
 using ShippyarDr.Connection;
 using ShippyarDr.Diagnostics;
+using ShippyarDr.Pipeline;
 using ShippyarDr.Repository;
 using ShippyarDr.Restore;
 
@@ -15,7 +16,7 @@ internal sealed class ScratchRestoreCheck
     public ScratchRestoreCheck(IOperationReporter reporter) => _reporter = reporter;
 
     /// <returns>How long pg_restore took, or null when it did not complete.</returns>
-    public TimeSpan? Run(BackupInfo backup, IBackupRepository repository, PgConnectionInfo connection, string scratch,
+    public TimeSpan? Run(BackupInfo backup, IBackupRepository repository, IDecryptionStage? decryption, PgConnectionInfo connection, string scratch,
         IReadOnlyList<SqlCheck> sqlChecks, CheckRecorder checks, string activity, CancellationToken cancel)
     {
         using var admin = PgSession.Open(connection, "postgres", cancel);
@@ -29,7 +30,9 @@ internal sealed class ScratchRestoreCheck
             var restored = checks.Run("Restore into scratch database", () =>
             {
                 // Ownership and grants need the source's roles; a scratch check is about the data.
-                PgRestoreRunner.Run(repository, backup, connection, scratch,
+                var file = backup.Files.Single(f => f.Format == "custom");
+                using var source = new ArchiveReadStream(repository, BackupLayout.Key(backup.Database, backup.Id, file.Name), file, decryption);
+                PgRestoreRunner.Run(backup, file, source, connection, scratch,
                     new[] { "--exit-on-error", "--no-owner", "--no-privileges", "--single-transaction", "--dbname", scratch }, _reporter, activity, cancel);
                 return (true, $"{scratch} on {connection.DisplayName} in {clock.Elapsed.TotalSeconds:F1} s");
             });

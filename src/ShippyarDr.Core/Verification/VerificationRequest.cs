@@ -1,4 +1,5 @@
 using ShippyarDr.Connection;
+using ShippyarDr.Pipeline;
 
 namespace ShippyarDr.Verification;
 
@@ -10,4 +11,6 @@ public sealed class VerificationRequest
     /// <summary>Server for the scratch restore (Restore level); required only at that level.</summary>
     public PgConnectionInfo? Connection { get; init; }
     public IReadOnlyList<SqlCheck> Checks { get; init; } = Array.Empty<SqlCheck>();
+    /// <summary>Needed from the Catalog level on for encrypted backups (Checksum needs no key).</summary>
+    public IDecryptionStage? Decryption { get; init; }
 }

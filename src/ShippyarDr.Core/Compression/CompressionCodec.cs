@@ -1,0 +1,64 @@
+using System.IO.Compression;
+using ShippyarDr.Diagnostics;
+using ShippyarDr.Streams;
+
+namespace ShippyarDr.Compression;
+
+/// <summary>The compression stage of the backup pipeline: zstd (default), gzip, or none. Recorded in the manifest.</summary>
+public sealed class CompressionCodec
+{
+    public static readonly CompressionCodec None = new("none", 0, "");
+    public static CompressionCodec Zstd(int level = 3) => new("zstd", Validate(level, 1, 19), ".zst");
+    public static CompressionCodec Gzip(int level = 6) => new("gzip", Validate(level, 1, 9), ".gz");
+
+    private CompressionCodec(string name, int level, string extension)
+    {
+        Name = name;
+        Level = level;
+        Extension = extension;
+    }
+
+    /// <summary>"zstd", "gzip" or "none", as stored in the manifest.</summary>
+    public string Name { get; }
+    public int Level { get; }
+    /// <summary>File name suffix of the stored object, so a DBA knows how to open it by hand.</summary>
+    public string Extension { get; }
+
+    /// <summary>Which implementation does the work, for the manifest's tool versions.</summary>
+    public string Implementation => Name switch
+    {
+        "zstd" => NativeZstd.IsAvailable ? NativeZstd.Version : "ZstdSharp (managed)",
+        "gzip" => "System.IO.Compression (zlib)",
+        _ => "",
+    };
+
+    public static CompressionCodec Parse(string name, int? level = null) => name.ToLowerInvariant() switch
+    {
+        "zstd" => Zstd(level ?? 3),
+        "gzip" => Gzip(level ?? 6),
+        "none" => None,
+        _ => throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "UnknownCompression", $"Compression '{name}' is not one of zstd, gzip, none.", name),
+    };
+
+    public Stream Compress(Stream output, bool leaveOpen = false) => Name switch
+    {
+        "zstd" when NativeZstd.IsAvailable => new NativeZstdCompressStream(output, Level, leaveOpen),
+        "zstd" => new ZstdSharp.CompressionStream(output, Level, leaveOpen: leaveOpen),
+        // GZipStream takes a CompressionLevel, not a number: map zlib's 1-9 onto it.
+        "gzip" => new GZipStream(output, Level <= 3 ? CompressionLevel.Fastest : Level >= 9 ? CompressionLevel.SmallestSize : CompressionLevel.Optimal, leaveOpen),
+        _ => leaveOpen ? new NonClosingStream(output) : output,
+    };
+
+    public Stream Decompress(Stream input, bool leaveOpen = false) => Name switch
+    {
+        "zstd" when NativeZstd.IsAvailable => new NativeZstdDecompressStream(input, leaveOpen),
+        "zstd" => new ZstdSharp.DecompressionStream(input, leaveOpen: leaveOpen),
+        "gzip" => new GZipStream(input, CompressionMode.Decompress, leaveOpen),
+        _ => leaveOpen ? new NonClosingStream(input) : input,
+    };
+
+    private static int Validate(int level, int min, int max) => level >= min && level <= max ? level
+        : throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "InvalidCompressionLevel", $"Compression level {level} is outside {min}..{max}.");
+
+    public override string ToString() => Name == "none" ? "none" : $"{Name}:{Level}";
+}
