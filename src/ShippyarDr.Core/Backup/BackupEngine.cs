@@ -1,20 +1,19 @@
-using ShippyarDr.Archive;
 using ShippyarDr.Connection;
 using ShippyarDr.Diagnostics;
-using ShippyarDr.Pipeline;
 using ShippyarDr.Repository;
 using ShippyarDr.Tools;
 
 namespace ShippyarDr.Backup;
 
 /// <summary>
-/// Takes a logical backup of one database: pg_dump's uncompressed custom-format stream is parsed (row counts,
-/// foreign keys), compressed, encrypted, hashed and written to every repository in one pass (ArchiveWriter).
-/// The manifest is written to a repository only after its copy of the data is complete; a failure leaves no
-/// manifest anywhere, and the partial files are removed.
+/// Takes logical backups: one database (Daily, Safety) or the whole cluster (Weekly: globals and every
+/// database). Each dump is parsed (row counts, foreign keys), compressed, encrypted, hashed and written to every
+/// repository in one pass (ArchiveWriter). A repository's manifest is written only after all its data is
+/// complete; a failure leaves no manifest anywhere, and the partial files are removed.
 /// </summary>
 public sealed class BackupEngine
 {
+    public const string ClusterScope = "_cluster";
     private readonly IOperationReporter _reporter;
 
     public BackupEngine(IOperationReporter? reporter = null) => _reporter = reporter ?? NullReporter.Instance;
@@ -22,26 +21,34 @@ public sealed class BackupEngine
     public BackupInfo Run(BackupRequest request, IBackupRepository repository, CancellationToken cancel = default)
         => Run(request, new[] { repository }, cancel)[0];
 
-    /// <summary>One dump, stored in every repository; returns the backup as each repository holds it.</summary>
+    /// <summary>One pass, stored in every repository; returns the backup as each repository holds it.</summary>
     public IReadOnlyList<BackupInfo> Run(BackupRequest request, IReadOnlyList<IBackupRepository> repositories, CancellationToken cancel = default)
     {
         if (repositories.Count == 0) throw new ArgumentException("At least one repository is needed.", nameof(repositories));
-        var activity = $"Backing up {request.Database} on {request.Connection.DisplayName}";
+        var preset = TierPreset.For(request.Tier);
+        if (preset.EncryptionRequired && request.Storage.Encryption is null)
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "EncryptionRequired",
+                $"{request.Tier} backups must be encrypted: give a passphrase or a recipient public key.");
+
+        var scope = preset.WholeCluster ? "the cluster" : request.Database;
+        var activity = $"Backing up {scope} on {request.Connection.DisplayName}";
         _reporter.Progress(activity, "Connecting");
         ServerFacts facts;
+        IReadOnlyList<DatabaseFacts> databases;
         using (var conn = PgSession.Open(request.Connection, request.Database, cancel))
+        {
             facts = ServerFacts.Read(conn);
-
+            databases = preset.WholeCluster ? DatabaseFacts.ListConnectable(conn) : Array.Empty<DatabaseFacts>();
+        }
         var pgDump = PgToolLocator.Find("pg_dump", facts.MajorVersion);
-        _reporter.Verbose($"Using {pgDump} against PostgreSQL {facts.Version}; storing {request.Storage.Compression}{(request.Storage.Encryption is null ? "" : ", encrypted")}.");
 
         var start = DateTimeOffset.UtcNow;
         var info = new BackupInfo
         {
-            Id = BackupId.New(start, request.Tier), Database = request.Database, Tier = request.Tier, Server = request.Connection.DisplayName,
-            ServerVersion = facts.Version, ServerVersionNum = facts.VersionNum, SystemIdentifier = facts.SystemIdentifier,
-            DatabaseSize = facts.DatabaseSize, DatabaseOwner = facts.Owner, Encoding = facts.Encoding,
-            Collation = facts.Collation, CType = facts.CType, StartTime = start, ReasonBackupId = request.ReasonBackupId,
+            Id = BackupId.New(start, request.Tier), Database = preset.WholeCluster ? ClusterScope : request.Database, Tier = request.Tier,
+            Server = request.Connection.DisplayName, ServerVersion = facts.Version, ServerVersionNum = facts.VersionNum,
+            SystemIdentifier = facts.SystemIdentifier, StartTime = start, ReasonBackupId = request.ReasonBackupId,
+            Retention = request.Retention ?? preset.Retention, StorageClass = request.StorageClass ?? preset.StorageClass,
             ToolVersions =
             {
                 ["pg_dump"] = pgDump.VersionText,
@@ -49,15 +56,19 @@ public sealed class BackupEngine
                 ["compression"] = request.Storage.Compression.Implementation,
             },
         };
-        _reporter.Verbose($"Backup {info.Id} of {request.Database} ({facts.DatabaseSize / 1048576.0:F1} MB) into {string.Join(", ", repositories.Select(r => r.Location))}.");
+        if (!preset.WholeCluster)
+        {
+            (info.DatabaseSize, info.DatabaseOwner, info.Encoding, info.Collation, info.CType) =
+                (facts.DatabaseSize, facts.Owner, facts.Encoding, facts.Collation, facts.CType);
+        }
+        _reporter.Verbose($"Backup {info.Id} of {scope} with {pgDump}, {request.Storage.Compression}{(request.Storage.Encryption is null ? "" : ", encrypted")}, into {string.Join(", ", repositories.Select(r => r.Location))}.");
 
+        var dumper = new DatabaseDumper(repositories, request.Connection, request.Storage, _reporter);
         try
         {
-            var (file, summary) = Dump(repositories, info, pgDump, request, activity, cancel);
-            info.Files.Add(file);
-            info.Size = file.Size;
-            info.Tables = summary.Tables.Select(t => new TableRowCount { Schema = t.Schema, Name = t.Table, Rows = t.Rows ?? 0 }).ToList();
-            info.ForeignKeys = summary.ForeignKeys.Select(fk => $"{fk.Namespace}.{fk.Tag}").ToList();
+            if (preset.WholeCluster) DumpCluster(info, databases, dumper, pgDump, facts, request, activity, cancel);
+            else DumpDatabase(info, dumper, pgDump, request, activity, cancel);
+            info.Size = info.Files.Sum(f => f.Size);
             info.EndTime = DateTimeOffset.UtcNow;
             cancel.ThrowIfCancellationRequested();
             // Last: from here on the backup exists, repository by repository.
@@ -68,39 +79,42 @@ public sealed class BackupEngine
             foreach (var repository in repositories) RemovePartial(repository, info);
             throw;
         }
-        _reporter.Verbose($"Backup {info.Id} complete: {info.Size / 1048576.0:F1} MB stored ({info.Files[0].PlainSize / 1048576.0:F1} MB dump), {info.Tables.Count} tables, {info.TotalRows} rows, in {info.Duration.TotalSeconds:F1} s.");
+        _reporter.Verbose($"Backup {info.Id} complete: {info.Size / 1048576.0:F1} MB stored ({info.Files.Sum(f => f.PlainSize) / 1048576.0:F1} MB dumped) in {info.Duration.TotalSeconds:F1} s.");
         return repositories.Select(r => info.InRepository(r.Location)).ToList();
     }
 
-    private (BackupFile File, ArchiveSummary Summary) Dump(IReadOnlyList<IBackupRepository> repositories, BackupInfo info, PgTool pgDump,
-        BackupRequest request, string activity, CancellationToken cancel)
+    private void DumpDatabase(BackupInfo info, DatabaseDumper dumper, PgTool pgDump, BackupRequest request, string activity, CancellationToken cancel)
     {
-        // Uncompressed from pg_dump: our stage compresses faster (zstd) and the scanner counts rows without inflating.
-        var args = new[] { "--format=custom", "--compress=0", "--no-password" };
-        using var dump = PgProcess.Start(pgDump, args, request.Connection.ToEnvironment(info.Database), redirectOutput: true, cancel: cancel);
         var key = BackupLayout.Key(info.Database, info.Id, request.Storage.StoredName(BackupLayout.DumpName));
-        var progress = new ProgressThrottle(bytes => _reporter.Progress(activity, $"{bytes / 1048576.0:F0} MB dumped"));
-        (BackupFile File, ArchiveSummary? Summary) written;
-        try
-        {
-            written = ArchiveWriter.Write(dump.StandardOutput, repositories, key, "custom", request.Storage, scanArchive: true, progress.Report, cancel);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // pg_dump's own complaint (permission denied, lock timeout…) explains more than a short archive.
-            dump.Kill();
-            dump.WaitForExit();
-            cancel.ThrowIfCancellationRequested();
-            if (dump.Stderr.Length > 0) throw PgDumpFailed(info, dump);
-            throw;
-        }
-        if (dump.WaitForExit(cancel) != 0) throw PgDumpFailed(info, dump);
-        return (written.File, written.Summary!);
+        var (file, summary) = dumper.DumpDatabase(pgDump, info.Database, key, activity, cancel);
+        info.Files.Add(file);
+        info.Tables = summary.Tables.Select(t => new TableRowCount { Schema = t.Schema, Name = t.Table, Rows = t.Rows ?? 0 }).ToList();
+        info.ForeignKeys = summary.ForeignKeys.Select(fk => $"{fk.Namespace}.{fk.Tag}").ToList();
     }
 
-    private static ShippyarException PgDumpFailed(BackupInfo info, PgProcess dump)
-        => new(ShippyarErrorKind.InvalidOperation, "PgDumpFailed",
-            $"pg_dump of database '{info.Database}' failed: {PgProcess.Summarize(dump.Stderr)}", info.Database);
+    private void DumpCluster(BackupInfo info, IReadOnlyList<DatabaseFacts> databases, DatabaseDumper dumper, PgTool pgDump, ServerFacts facts,
+        BackupRequest request, string activity, CancellationToken cancel)
+    {
+        var pgDumpAll = PgToolLocator.Find("pg_dumpall", facts.MajorVersion);
+        info.ToolVersions["pg_dumpall"] = pgDumpAll.VersionText;
+        _reporter.Progress(activity, "Roles and tablespaces");
+        info.Files.Add(dumper.DumpGlobals(pgDumpAll, BackupLayout.Key(info.Database, info.Id, request.Storage.StoredName(BackupLayout.GlobalsName)), activity, cancel));
+        for (var i = 0; i < databases.Count; i++)
+        {
+            var db = databases[i];
+            _reporter.Progress(activity, $"Database {db.Name} ({i + 1} of {databases.Count})", i * 100 / databases.Count);
+            var key = BackupLayout.Key(info.Database, info.Id, request.Storage.StoredName(BackupLayout.ClusterDumpName(i, db.Name)));
+            var (file, summary) = dumper.DumpDatabase(pgDump, db.Name, key, activity, cancel);
+            info.Files.Add(file);
+            info.Databases.Add(new DatabaseArchive
+            {
+                Name = db.Name, File = file.Name, Owner = db.Owner, Encoding = db.Encoding, Collation = db.Collation, CType = db.CType, Size = db.Size,
+                Tables = summary.Tables.Select(t => new TableRowCount { Schema = t.Schema, Name = t.Table, Rows = t.Rows ?? 0 }).ToList(),
+                ForeignKeys = summary.ForeignKeys.Select(fk => $"{fk.Namespace}.{fk.Tag}").ToList(),
+            });
+            info.DatabaseSize += db.Size;
+        }
+    }
 
     private void RemovePartial(IBackupRepository repository, BackupInfo info)
     {

@@ -37,6 +37,14 @@ public sealed class BackupInfo
     /// <summary>Foreign key constraints the archive creates, as "schema.table constraint".</summary>
     public List<string> ForeignKeys { get; set; } = new();
     public Dictionary<string, string> ToolVersions { get; set; } = new();
+    /// <summary>Cluster backups (Weekly): every database they hold. Empty for single-database backups.</summary>
+    public List<DatabaseArchive> Databases { get; set; } = new();
+    /// <summary>How long the tier keeps it ("90d"); what retention will act on.</summary>
+    public string? Retention { get; set; }
+    /// <summary>Storage class asked of cloud repositories for the data objects (STANDARD_IA, GLACIER…).</summary>
+    public string? StorageClass { get; set; }
+    public bool IsCluster => Databases.Count > 0;
+
     /// <summary>When a restore took this backup to protect a database it replaced, the restore's backup id.</summary>
     public string? ReasonBackupId { get; set; }
 

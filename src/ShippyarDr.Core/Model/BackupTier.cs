@@ -1,11 +1,13 @@
 namespace ShippyarDr;
 
 /// <summary>
-/// Why a backup was taken. Daily: one database, pg_dump custom format. Safety: taken by a restore before it
-/// replaces a database. (Weekly cluster backups arrive with the storage pipeline.)
+/// Why a backup was taken; each tier is a preset (see TierPreset). Daily: one database, pg_dump custom format.
+/// Weekly: the whole cluster (globals and every database), encrypted. Safety: taken by a restore before it
+/// replaces a database.
 /// </summary>
 public enum BackupTier
 {
     Daily,
+    Weekly,
     Safety,
 }

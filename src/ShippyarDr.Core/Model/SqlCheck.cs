@@ -17,6 +17,8 @@ public sealed class SqlCheck
 
     public string Name { get; set; } = "";
     public string Sql { get; set; } = "";
+    /// <summary>For cluster backups: the database the check runs in.</summary>
+    public string? Database { get; set; }
     /// <summary>The expected value as text; null expects SQL NULL.</summary>
     public string? Expected { get; set; }
 }

@@ -5,6 +5,14 @@ public static class BackupLayout
 {
     public const string ManifestName = "manifest.json";
     public const string DumpName = "data.dump";
+    public const string GlobalsName = "globals.sql";
+
+    /// <summary>A cluster backup's archive of one database: numbered, since database names may hold any character.</summary>
+    public static string ClusterDumpName(int index, string database)
+    {
+        var safe = new string(database.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' ? c : '_').ToArray());
+        return $"{index:D3}-{(safe.Length > 40 ? safe[..40] : safe)}.dump";
+    }
 
     public static string Prefix(string database, string id) => $"{database}/{id}/";
     public static string Key(string database, string id, string file) => Prefix(database, id) + file;

@@ -7,13 +7,13 @@ namespace ShippyarDr.Restore;
 internal static class DatabaseAdmin
 {
     /// <summary>An empty database shaped like the backed-up one: template0, same encoding and locale, same owner if that role exists here.</summary>
-    public static void CreateLike(NpgsqlConnection conn, string name, BackupInfo like)
+    public static void CreateLike(NpgsqlConnection conn, string name, ArchiveUnit like)
     {
         var sql = $"CREATE DATABASE {Quote(name)} TEMPLATE template0";
         if (like.Encoding is not null) sql += $" ENCODING {Literal(like.Encoding)}";
         if (like.Collation is not null) sql += $" LC_COLLATE {Literal(like.Collation)}";
         if (like.CType is not null) sql += $" LC_CTYPE {Literal(like.CType)}";
-        if (like.DatabaseOwner is not null && RoleExists(conn, like.DatabaseOwner)) sql += $" OWNER {Quote(like.DatabaseOwner)}";
+        if (like.Owner is not null && RoleExists(conn, like.Owner)) sql += $" OWNER {Quote(like.Owner)}";
         Execute(conn, sql);
     }
 

@@ -22,16 +22,18 @@ public sealed class RestoreEngine
     public RestoreResult Run(RestoreRequest request, IBackupRepository repository, CancellationToken cancel = default)
     {
         var backup = request.Backup;
+        var unit = ArchiveUnit.Of(backup, request.SourceDatabase);
         var target = request.TargetDatabase;
         var activity = $"Restoring backup {backup.Id} as {target} on {request.Connection.DisplayName}";
         var result = new RestoreResult
         {
-            BackupId = backup.Id, SourceDatabase = backup.Database, TargetDatabase = target,
+            BackupId = backup.Id, SourceDatabase = unit.Database, TargetDatabase = target,
             Server = request.Connection.DisplayName, StartTime = DateTimeOffset.UtcNow,
         };
         var clock = Stopwatch.StartNew();
         _reporter.Progress(activity, "Connecting");
-        using var admin = PgSession.Open(request.Connection, "postgres", cancel);
+        // The maintenance connection must not sit in the database being swapped (a cluster restore replaces postgres).
+        using var admin = PgSession.Open(request.Connection, target == "postgres" ? "template1" : "postgres", cancel);
         var targetExists = DatabaseInspector.DatabaseExists(admin, target);
         if (targetExists && !request.ReplaceExisting)
             throw new ShippyarException(ShippyarErrorKind.InvalidOperation, "TargetExists",
@@ -53,19 +55,18 @@ public sealed class RestoreEngine
         DatabaseAdmin.Drop(admin, staging);
         try
         {
-            DatabaseAdmin.CreateLike(admin, staging, backup);
+            DatabaseAdmin.CreateLike(admin, staging, unit);
             var restoreClock = Stopwatch.StartNew();
             var args = new List<string> { "--exit-on-error", "--dbname", staging };
             if (request.NoOwner) args.AddRange(new[] { "--no-owner", "--no-privileges" });
             // --dbname above is only a name: host, user and password travel in the environment.
-            var file = backup.Files.Single(f => f.Format == "custom");
-            using (var source = new ArchiveReadStream(repository, BackupLayout.Key(backup.Database, backup.Id, file.Name), file, request.Decryption))
-                PgRestoreRunner.Run(backup, file, source, request.Connection, staging, args, _reporter, activity, cancel);
+            using (var source = new ArchiveReadStream(repository, BackupLayout.Key(backup.Database, backup.Id, unit.File.Name), unit.File, request.Decryption))
+                PgRestoreRunner.Run(backup, unit.File, source, request.Connection, staging, args, _reporter, activity, cancel);
             result.RestoreDuration = restoreClock.Elapsed;
 
             _reporter.Progress(activity, "Checking the restored data");
             using (var conn = PgSession.Open(request.Connection, staging, cancel))
-                result.Tables = InspectTables(conn, backup);
+                result.Tables = InspectTables(conn, unit);
             var wrong = result.Tables.Where(t => !t.RowsMatch).ToList();
             if (wrong.Count > 0)
                 throw new ShippyarException(ShippyarErrorKind.InvalidData, "RestoreVerificationFailed",
@@ -124,8 +125,8 @@ public sealed class RestoreEngine
         TryDrop(admin, old);
     }
 
-    private static List<TableRestoreCheck> InspectTables(NpgsqlConnection conn, BackupInfo backup)
-        => backup.Tables.Select(t => new TableRestoreCheck
+    private static List<TableRestoreCheck> InspectTables(NpgsqlConnection conn, ArchiveUnit unit)
+        => unit.Tables.Select(t => new TableRestoreCheck
         {
             Table = t.QualifiedName,
             ExpectedRows = t.Rows,

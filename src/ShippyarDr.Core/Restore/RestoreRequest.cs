@@ -8,6 +8,8 @@ public sealed class RestoreRequest
 {
     public required BackupInfo Backup { get; init; }
     public required string TargetDatabase { get; init; }
+    /// <summary>Which database of a cluster backup to restore (not needed for single-database backups).</summary>
+    public string? SourceDatabase { get; init; }
     public required PgConnectionInfo Connection { get; init; }
     /// <summary>The caller confirmed that an existing target may be replaced (after a safety backup).</summary>
     public bool ReplaceExisting { get; init; }

@@ -43,9 +43,17 @@ public sealed class BackupVerifier
             var connection = request.Connection ?? throw new ShippyarException(ShippyarErrorKind.InvalidArgument,
                 "ConnectionRequired", "A restore verification needs a server to restore into.");
             result.Server = connection.DisplayName;
-            result.ScratchDatabase = ScratchName(backup);
-            result.RestoreDuration = new ScratchRestoreCheck(_reporter).Run(backup, repository, request.Decryption, connection,
-                result.ScratchDatabase, request.Checks, checks, activity, cancel);
+            var units = ArchiveUnit.All(backup);
+            TimeSpan? total = TimeSpan.Zero;
+            for (var i = 0; i < units.Count; i++)
+            {
+                var scratch = ScratchName(backup) + (units.Count > 1 ? $"_{i}" : "");
+                result.ScratchDatabase ??= scratch;
+                var took = new ScratchRestoreCheck(_reporter).Run(backup, units[i], repository, request.Decryption, connection,
+                    scratch, request.Checks, checks, activity, cancel);
+                total = took is null || total is null ? null : total + took;
+            }
+            result.RestoreDuration = total;
         }
         result.Checks = checks.Checks;
         result.Duration = clock.Elapsed;
@@ -77,6 +85,7 @@ public sealed class BackupVerifier
         string activity, CancellationToken cancel)
     {
         var allGood = true;
+        var units = ArchiveUnit.All(backup);
         foreach (var file in backup.Files)
         {
             var key = BackupLayout.Key(backup.Database, backup.Id, file.Name);
@@ -88,19 +97,21 @@ public sealed class BackupVerifier
                 allGood = false;
                 continue;
             }
+            var unit = units.FirstOrDefault(u => u.File.Name == file.Name);
             using (archive)
-                allGood &= file.Format == "custom"
-                    ? VerifyCustomArchive(backup, file, archive, checks, activity, cancel)
+                allGood &= unit is not null
+                    ? VerifyCustomArchive(backup, unit, archive, checks, activity, cancel)
                     : VerifyIntegrity(file, archive, checks);
         }
         return allGood;
     }
 
     /// <summary>One pass: checksums, the archive's own row counts, and pg_restore --list fed from the same bytes.</summary>
-    private bool VerifyCustomArchive(BackupInfo backup, BackupFile file, ArchiveReadStream archive, CheckRecorder checks,
+    private bool VerifyCustomArchive(BackupInfo backup, ArchiveUnit unit, ArchiveReadStream archive, CheckRecorder checks,
         string activity, CancellationToken cancel)
     {
-        var tables = backup.Tables;
+        var (file, tables) = (unit.File, unit.Tables);
+        var prefix = backup.IsCluster ? $"{unit.Database}: " : "";
         var pgRestore = PgToolLocator.Find("pg_restore", backup.ServerVersionNum / 10000);
         using var list = PgProcess.Start(pgRestore, new[] { "--list" }, new Dictionary<string, string>(), redirectInput: true, redirectOutput: true, cancel: cancel);
         var listing = Task.Run(() => new StreamReader(list.StandardOutput, Encoding.UTF8).ReadToEnd());
@@ -127,11 +138,11 @@ public sealed class BackupVerifier
         ok &= integrity.StoredMatches && integrity.PlainMatches;
         if (summary is null)
         {
-            checks.Add("Archive readable", false, unreadable ?? "not a custom archive");
+            checks.Add(prefix + "Archive readable", false, unreadable ?? "not a custom archive");
             return false;
         }
-        ok &= checks.Run("Archive row counts", () => CompareRowCounts(tables, summary));
-        ok &= checks.Run("pg_restore --list", () =>
+        ok &= checks.Run(prefix + "Archive row counts", () => CompareRowCounts(tables, summary));
+        ok &= checks.Run(prefix + "pg_restore --list", () =>
         {
             if (listExit != 0) return (false, $"pg_restore --list exited with {listExit}: {PgProcess.Summarize(list.Stderr)}");
             var listed = listing.GetAwaiter().GetResult().Split('\n').Where(l => l.Contains(" TABLE DATA ", StringComparison.Ordinal)).ToList();

@@ -16,7 +16,7 @@ internal sealed class ScratchRestoreCheck
     public ScratchRestoreCheck(IOperationReporter reporter) => _reporter = reporter;
 
     /// <returns>How long pg_restore took, or null when it did not complete.</returns>
-    public TimeSpan? Run(BackupInfo backup, IBackupRepository repository, IDecryptionStage? decryption, PgConnectionInfo connection, string scratch,
+    public TimeSpan? Run(BackupInfo backup, ArchiveUnit unit, IBackupRepository repository, IDecryptionStage? decryption, PgConnectionInfo connection, string scratch,
         IReadOnlyList<SqlCheck> sqlChecks, CheckRecorder checks, string activity, CancellationToken cancel)
     {
         using var admin = PgSession.Open(connection, "postgres", cancel);
@@ -25,12 +25,13 @@ internal sealed class ScratchRestoreCheck
         {
             // A scratch database left by an interrupted run of the same verification.
             DatabaseAdmin.Drop(admin, scratch);
-            DatabaseAdmin.CreateLike(admin, scratch, backup);
+            DatabaseAdmin.CreateLike(admin, scratch, unit);
+            var prefix = backup.IsCluster ? $"{unit.Database}: " : "";
             var clock = Stopwatch.StartNew();
-            var restored = checks.Run("Restore into scratch database", () =>
+            var restored = checks.Run(prefix + "Restore into scratch database", () =>
             {
                 // Ownership and grants need the source's roles; a scratch check is about the data.
-                var file = backup.Files.Single(f => f.Format == "custom");
+                var file = unit.File;
                 using var source = new ArchiveReadStream(repository, BackupLayout.Key(backup.Database, backup.Id, file.Name), file, decryption);
                 PgRestoreRunner.Run(backup, file, source, connection, scratch,
                     new[] { "--exit-on-error", "--no-owner", "--no-privileges", "--single-transaction", "--dbname", scratch }, _reporter, activity, cancel);
@@ -40,23 +41,25 @@ internal sealed class ScratchRestoreCheck
             restoreDuration = clock.Elapsed;
             _reporter.Progress(activity, "Checking the restored data");
             using var conn = PgSession.Open(connection, scratch, cancel);
-            CheckRows(backup, conn, checks);
-            CheckForeignKeys(backup, conn, checks);
-            foreach (var sqlCheck in sqlChecks) RunSqlCheck(sqlCheck, conn, checks);
+            CheckRows(unit, prefix, conn, checks);
+            CheckForeignKeys(unit, prefix, conn, checks);
+            // The DBA's checks are about one database: the backup's own, or in a cluster backup the one they name.
+            foreach (var sqlCheck in sqlChecks.Where(c => c.Database is null ? !backup.IsCluster : c.Database == unit.Database))
+                RunSqlCheck(sqlCheck, prefix, conn, checks);
         }
         finally
         {
             var dropped = Try(() => DatabaseAdmin.Drop(admin, scratch));
-            checks.Add("Scratch database dropped", dropped is null, dropped ?? $"{scratch} removed");
+            checks.Add((backup.IsCluster ? $"{unit.Database}: " : "") + "Scratch database dropped", dropped is null, dropped ?? $"{scratch} removed");
         }
         return restoreDuration;
     }
 
-    private static void CheckRows(BackupInfo backup, NpgsqlConnection conn, CheckRecorder checks)
+    private static void CheckRows(ArchiveUnit unit, string prefix, NpgsqlConnection conn, CheckRecorder checks)
     {
-        foreach (var table in backup.Tables)
+        foreach (var table in unit.Tables)
         {
-            checks.Run($"Rows {table.QualifiedName}", () =>
+            checks.Run($"{prefix}Rows {table.QualifiedName}", () =>
             {
                 var rows = DatabaseInspector.CountRows(conn, table.Schema, table.Name);
                 return (rows == table.Rows, $"{rows} restored, {table.Rows} in the backup");
@@ -64,20 +67,20 @@ internal sealed class ScratchRestoreCheck
         }
     }
 
-    private static void CheckForeignKeys(BackupInfo backup, NpgsqlConnection conn, CheckRecorder checks)
+    private static void CheckForeignKeys(ArchiveUnit unit, string prefix, NpgsqlConnection conn, CheckRecorder checks)
     {
         var found = DatabaseInspector.ForeignKeyViolations(conn);
         var names = found.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
-        var missing = backup.ForeignKeys.Where(fk => !names.Contains(fk)).ToList();
-        checks.Add("Foreign keys present", missing.Count == 0,
-            missing.Count == 0 ? $"{backup.ForeignKeys.Count} of {backup.ForeignKeys.Count}" : "missing: " + string.Join(", ", missing));
+        var missing = unit.ForeignKeys.Where(fk => !names.Contains(fk)).ToList();
+        checks.Add(prefix + "Foreign keys present", missing.Count == 0,
+            missing.Count == 0 ? $"{unit.ForeignKeys.Count} of {unit.ForeignKeys.Count}" : "missing: " + string.Join(", ", missing));
         foreach (var (name, violations) in found)
-            checks.Add($"Foreign key {name}", violations == 0, violations == 0 ? "holds" : $"{violations} rows without a parent");
+            checks.Add($"{prefix}Foreign key {name}", violations == 0, violations == 0 ? "holds" : $"{violations} rows without a parent");
     }
 
-    private static void RunSqlCheck(SqlCheck check, NpgsqlConnection conn, CheckRecorder checks)
+    private static void RunSqlCheck(SqlCheck check, string prefix, NpgsqlConnection conn, CheckRecorder checks)
     {
-        checks.Run($"Check {check.Name}", () =>
+        checks.Run($"{prefix}Check {check.Name}", () =>
         {
             using var cmd = new NpgsqlCommand(check.Sql, conn);
             var value = cmd.ExecuteScalar();

@@ -1,0 +1,73 @@
+using Org.BouncyCastle.Bcpg.OpenPgp;
+using ShippyarDr.Diagnostics;
+
+namespace ShippyarDr.Encryption;
+
+/// <summary>
+/// Loads OpenPGP keys as gpg exports them (`gpg --export [--armor]`, `gpg --export-secret-keys`). A backup host
+/// needs only recipients' public keys; the secret key is needed only where backups are read.
+/// </summary>
+public static class OpenPgpKeys
+{
+    /// <summary>The encryption-capable key of the first key ring matching <paramref name="selector"/> (a user id substring such
+    /// as an e-mail, or a fingerprint / key id in hex); any selector matches when null. Returns the key and the primary
+    /// key's fingerprint, which is what gpg shows and what the manifest records.</summary>
+    public static (PgpPublicKey Key, string Fingerprint) FindRecipient(string keyFile, string? selector)
+    {
+        var bundle = Load(keyFile, s => new PgpPublicKeyRingBundle(s));
+        foreach (PgpPublicKeyRing ring in bundle.GetKeyRings())
+        {
+            var primary = ring.GetPublicKey();
+            if (selector is not null && !Matches(primary, ring.GetPublicKeys(), selector)) continue;
+            // gpg puts encryption on a subkey: take the newest valid encryption key of the ring.
+            var key = ring.GetPublicKeys().Where(k => CanEncrypt(k) && !k.HasRevocation() && (k.GetValidSeconds() == 0 || k.CreationTime.AddSeconds(k.GetValidSeconds()) > DateTime.UtcNow))
+                .OrderByDescending(k => k.CreationTime).FirstOrDefault();
+            if (key is null)
+                throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "KeyCannotEncrypt",
+                    $"The key {Fingerprint(primary)} ({UserIds(primary)}) in {keyFile} has no valid encryption key.", selector);
+            return (key, Fingerprint(primary));
+        }
+        throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, "RecipientNotFound",
+            $"No key in {keyFile} matches '{selector}' (user id or fingerprint).", selector);
+    }
+
+    /// <summary>An algorithm that can encrypt is not enough: the key's own flags must allow encryption (gpg honours them).</summary>
+    private static bool CanEncrypt(PgpPublicKey key)
+    {
+        if (!key.IsEncryptionKey) return false;
+        var flags = key.GetSignatures().Cast<PgpSignature>()
+            .Select(s => s.GetHashedSubPackets()).Where(p => p is not null && p.HasSubpacket(Org.BouncyCastle.Bcpg.SignatureSubpacketTag.KeyFlags))
+            .Select(p => p.GetKeyFlags()).ToList();
+        const int encryptCommunications = 0x04, encryptStorage = 0x08;
+        return flags.Count == 0 || flags.Any(f => (f & (encryptCommunications | encryptStorage)) != 0);
+    }
+
+    public static PgpSecretKeyRingBundle LoadSecretKeys(string keyFile) => Load(keyFile, s => new PgpSecretKeyRingBundle(s));
+
+    public static string Fingerprint(PgpPublicKey key) => Convert.ToHexString(key.GetFingerprint());
+
+    private static bool Matches(PgpPublicKey primary, IEnumerable<PgpPublicKey> keys, string selector)
+    {
+        var hex = selector.Replace(" ", "").TrimStart('0', 'x', 'X');
+        if (keys.Any(k => Fingerprint(k).EndsWith(hex, StringComparison.OrdinalIgnoreCase) && hex.Length >= 8)) return true;
+        return primary.GetUserIds().Any(u => u.Contains(selector, StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static string UserIds(PgpPublicKey key) => string.Join(", ", key.GetUserIds());
+
+    private static T Load<T>(string keyFile, Func<Stream, T> read)
+    {
+        if (!File.Exists(keyFile))
+            throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, "KeyFileNotFound", $"Key file {keyFile} does not exist.", keyFile);
+        try
+        {
+            using var file = File.OpenRead(keyFile);
+            using var decoded = PgpUtilities.GetDecoderStream(file);
+            return read(decoded);
+        }
+        catch (Exception e) when (e is PgpException or IOException)
+        {
+            throw new ShippyarException(ShippyarErrorKind.InvalidData, "KeyFileUnreadable", $"{keyFile} is not an OpenPGP key file: {e.Message}", keyFile, e);
+        }
+    }
+}

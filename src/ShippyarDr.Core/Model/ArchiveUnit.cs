@@ -1,0 +1,33 @@
+using ShippyarDr.Diagnostics;
+
+namespace ShippyarDr;
+
+/// <summary>
+/// One restorable database inside a backup: its archive file, what it held and the properties to recreate.
+/// A Daily backup has one; a Weekly cluster backup has one per database.
+/// </summary>
+public sealed record ArchiveUnit(string Database, BackupFile File, IReadOnlyList<TableRowCount> Tables, IReadOnlyList<string> ForeignKeys,
+    string? Owner, string? Encoding, string? Collation, string? CType)
+{
+    public static IReadOnlyList<ArchiveUnit> All(BackupInfo backup)
+    {
+        if (!backup.IsCluster)
+        {
+            var file = backup.Files.Single(f => f.Format == "custom");
+            return new[] { new ArchiveUnit(backup.Database, file, backup.Tables, backup.ForeignKeys, backup.DatabaseOwner, backup.Encoding, backup.Collation, backup.CType) };
+        }
+        return backup.Databases.Select(d => new ArchiveUnit(d.Name, backup.Files.Single(f => f.Name == d.File), d.Tables, d.ForeignKeys,
+            d.Owner, d.Encoding, d.Collation, d.CType)).ToList();
+    }
+
+    /// <summary>The unit of one database; the only one for single-database backups.</summary>
+    public static ArchiveUnit Of(BackupInfo backup, string? database)
+    {
+        var units = All(backup);
+        if (database is null)
+            return units.Count == 1 ? units[0] : throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "SourceDatabaseRequired",
+                $"Backup {backup.Id} holds {units.Count} databases ({string.Join(", ", units.Select(u => u.Database))}): name the one to restore.", backup.Id);
+        return units.FirstOrDefault(u => u.Database == database) ?? throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, "DatabaseNotInBackup",
+            $"Backup {backup.Id} holds no database '{database}' (it holds {string.Join(", ", units.Select(u => u.Database))}).", database);
+    }
+}

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using ShippyarDr.Connection;
+using ShippyarDr.Diagnostics;
+using ShippyarDr.Pipeline;
+using ShippyarDr.Repository;
+using ShippyarDr.Tools;
+
+namespace ShippyarDr.Restore;
+
+/// <summary>
+/// Restores a cluster backup into a server: roles and tablespaces first (the globals script through psql), then
+/// every database through RestoreEngine (staging, checks, safe swap). An existing database is replaced only when
+/// asked, after its safety backup; an empty postgres database (every new cluster has one) is simply replaced.
+/// </summary>
+public sealed class ClusterRestoreEngine
+{
+    private readonly IOperationReporter _reporter;
+
+    public ClusterRestoreEngine(IOperationReporter? reporter = null) => _reporter = reporter ?? NullReporter.Instance;
+
+    public ClusterRestoreResult Run(ClusterRestoreRequest request, IBackupRepository repository, CancellationToken cancel = default)
+    {
+        var backup = request.Backup;
+        if (!backup.IsCluster)
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "NotAClusterBackup",
+                $"Backup {backup.Id} holds one database ({backup.Database}); restore it with Restore-ShippyarDatabase.", backup.Id);
+        var units = ArchiveUnit.All(backup).Where(u => request.Databases.Count == 0 || request.Databases.Contains(u.Database)).ToList();
+        foreach (var missing in request.Databases.Where(d => units.All(u => u.Database != d)))
+            throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, "DatabaseNotInBackup", $"Backup {backup.Id} holds no database '{missing}'.", missing);
+
+        var result = new ClusterRestoreResult { BackupId = backup.Id, Server = request.Connection.DisplayName, StartTime = DateTimeOffset.UtcNow };
+        var clock = Stopwatch.StartNew();
+        var activity = $"Restoring cluster backup {backup.Id} into {request.Connection.DisplayName}";
+
+        // Refuse before changing anything: every database that would be replaced must be allowed to be.
+        var existing = units.Where(u => RestoreEngine.DatabaseExists(request.Connection, u.Database, cancel)).ToList();
+        var blocking = existing.Where(u => !request.ReplaceExisting && !(u.Database == "postgres" && IsEmpty(request.Connection, "postgres", cancel))).ToList();
+        if (blocking.Count > 0)
+            throw new ShippyarException(ShippyarErrorKind.InvalidOperation, "TargetExists",
+                $"{string.Join(", ", blocking.Select(u => u.Database))} already exist on {request.Connection.DisplayName}. Confirm their replacement (-Force); each gets a safety backup first.", request.Connection.DisplayName);
+
+        if (!request.SkipGlobals)
+        {
+            _reporter.Progress(activity, "Roles and tablespaces");
+            result.GlobalsNotices = RestoreGlobals(backup, repository, request, cancel);
+            result.GlobalsRestored = true;
+        }
+        var engine = new RestoreEngine(_reporter);
+        foreach (var unit in units)
+        {
+            cancel.ThrowIfCancellationRequested();
+            result.Databases.Add(engine.Run(new RestoreRequest
+            {
+                Backup = backup, SourceDatabase = unit.Database, TargetDatabase = unit.Database, Connection = request.Connection,
+                Decryption = request.Decryption, ReplaceExisting = existing.Contains(unit),
+            }, repository, cancel));
+        }
+        result.Duration = clock.Elapsed;
+        return result;
+    }
+
+    /// <summary>Runs the globals script; "already exists" errors (the connecting role, reused tablespaces) are notices, others fail.</summary>
+    private List<string> RestoreGlobals(BackupInfo backup, IBackupRepository repository, ClusterRestoreRequest request, CancellationToken cancel)
+    {
+        var file = backup.Files.Single(f => f.Format == "globals");
+        var psql = PgToolLocator.Find("psql");
+        using var process = PgProcess.Start(psql, new[] { "-X", "-q", "-v", "ON_ERROR_STOP=0", "--no-password", "-f", "-" },
+            request.Connection.ToEnvironment("postgres"), redirectInput: true, redirectOutput: true, cancel: cancel);
+        var drain = Task.Run(() => process.StandardOutput.CopyTo(Stream.Null));
+        bool keptOwnRole;
+        using (var source = new ArchiveReadStream(repository, BackupLayout.Key(backup.Database, backup.Id, file.Name), file, request.Decryption))
+        {
+            keptOwnRole = GlobalsScriptFilter.Copy(source, process.StandardInput, request.Connection.Username);
+            process.StandardInput.Close();
+            if (source.CheckIntegrity().Problem is { } damage)
+                throw new ShippyarException(ShippyarErrorKind.InvalidData, "BackupCorrupt", $"The globals of backup {backup.Id} are damaged: {damage}.", backup.Id);
+        }
+        process.WaitForExit(cancel);
+        drain.GetAwaiter().GetResult();
+        var errors = process.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => l.Contains("ERROR:", StringComparison.Ordinal)).ToList();
+        var fatal = errors.Where(l => !l.Contains("already exists", StringComparison.Ordinal)).ToList();
+        if (fatal.Count > 0)
+            throw new ShippyarException(ShippyarErrorKind.InvalidOperation, "GlobalsRestoreFailed",
+                $"Restoring roles and tablespaces of backup {backup.Id} failed: {string.Join(" ", fatal.Take(5))}", backup.Id);
+        if (keptOwnRole) errors.Insert(0, $"Role {request.Connection.Username} (doing the restore) kept its definition and password on {request.Connection.DisplayName}.");
+        foreach (var notice in errors) _reporter.Verbose(notice);
+        return errors;
+    }
+
+    private static bool IsEmpty(PgConnectionInfo connection, string database, CancellationToken cancel)
+    {
+        using var conn = PgSession.Open(connection, database, cancel);
+        using var cmd = new Npgsql.NpgsqlCommand(
+            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r','p','v','m','S','f') AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg_toast%'", conn);
+        return (long)cmd.ExecuteScalar()! == 0;
+    }
+}

@@ -1,0 +1,18 @@
+using ShippyarDr.Connection;
+using ShippyarDr.Pipeline;
+
+namespace ShippyarDr.Restore;
+
+/// <summary>What Restore-ShippyarCluster asks the engine for.</summary>
+public sealed class ClusterRestoreRequest
+{
+    public required BackupInfo Backup { get; init; }
+    /// <summary>The server to restore into: an empty cluster, or another server.</summary>
+    public required PgConnectionInfo Connection { get; init; }
+    public IDecryptionStage? Decryption { get; init; }
+    /// <summary>Only these databases (all when empty).</summary>
+    public IReadOnlyList<string> Databases { get; init; } = Array.Empty<string>();
+    public bool SkipGlobals { get; init; }
+    /// <summary>Databases that already exist (other than an empty postgres) may be replaced, after safety backups.</summary>
+    public bool ReplaceExisting { get; init; }
+}
