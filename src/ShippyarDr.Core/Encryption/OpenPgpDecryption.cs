@@ -1,6 +1,7 @@
 using Org.BouncyCastle.Bcpg.OpenPgp;
 using ShippyarDr.Diagnostics;
 using ShippyarDr.Pipeline;
+using ShippyarDr.Streams;
 
 namespace ShippyarDr.Encryption;
 
@@ -28,7 +29,7 @@ public sealed class OpenPgpDecryption : IDecryptionStage
     {
         try
         {
-            var factory = new PgpObjectFactory(PgpUtilities.GetDecoderStream(input));
+            var factory = new PgpObjectFactory(Unarmored(input));
             var list = NextOf<PgpEncryptedDataList>(factory)
                 ?? throw new ShippyarException(ShippyarErrorKind.InvalidData, "NotEncrypted", "This is not an OpenPGP encrypted message.");
             var (data, clear) = OpenEncryptedData(list);
@@ -42,6 +43,14 @@ public sealed class OpenPgpDecryption : IDecryptionStage
         {
             throw new ShippyarException(ShippyarErrorKind.InvalidData, "EncryptedDataTampered", $"The encrypted data cannot be read: {e.Message}", inner: e);
         }
+    }
+
+    /// <summary>Binary OpenPGP packets start with a byte whose high bit is set; anything else is taken as ASCII armor.
+    /// (BouncyCastle's own detection needs a seekable stream, and a backup arrives as a pipe.)</summary>
+    private static Stream Unarmored(Stream input)
+    {
+        var (head, whole) = PrefixedReadStream.Peek(input, 1);
+        return head.Length == 1 && (head[0] & 0x80) == 0 ? new Org.BouncyCastle.Bcpg.ArmoredInputStream(whole) : whole;
     }
 
     private (PgpEncryptedData Data, Stream Clear) OpenEncryptedData(PgpEncryptedDataList list)

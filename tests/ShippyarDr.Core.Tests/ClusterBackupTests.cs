@@ -1,0 +1,118 @@
+using ShippyarDr.Backup;
+using ShippyarDr.Compression;
+using ShippyarDr.Core.Tests.Fixtures;
+using ShippyarDr.Diagnostics;
+using ShippyarDr.Encryption;
+using ShippyarDr.Pipeline;
+using ShippyarDr.Repository;
+using ShippyarDr.Restore;
+using ShippyarDr.Sandbox;
+using ShippyarDr.Verification;
+
+namespace ShippyarDr.Core.Tests;
+
+/// <summary>Weekly cluster backups: globals and every database, encrypted; verified; restored into another, empty cluster.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ClusterBackupTests(SandboxFixture fixture) : IDisposable
+{
+    private const string Passphrase = "weekly-Secret-42";
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private BackupInfo WeeklyBackup(IBackupRepository repo) => new BackupEngine().Run(new BackupRequest
+    {
+        Connection = fixture.Sandbox.Connection, Tier = BackupTier.Weekly,
+        Storage = new ArchiveWriteOptions { Compression = CompressionCodec.Zstd(), Encryption = OpenPgpEncryption.WithPassphrase(Passphrase.ToCharArray()) },
+    }, repo);
+
+    [Fact]
+    public void Weekly_requires_encryption()
+    {
+        var e = Assert.Throws<ShippyarException>(() => new BackupEngine().Run(new BackupRequest { Connection = fixture.Sandbox.Connection, Tier = BackupTier.Weekly },
+            new FileSystemRepository(_dir.Path)));
+        Assert.Equal("EncryptionRequired", e.ErrorId);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_dir.Path));
+    }
+
+    [Fact]
+    public void Weekly_holds_globals_and_every_database_encrypted_and_gpg_reads_it()
+    {
+        fixture.Sandbox.Execute("postgres", "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'shippyar_app') THEN CREATE ROLE shippyar_app LOGIN PASSWORD 'app-pw'; END IF; END $$");
+        var repo = new FileSystemRepository(_dir.Path);
+        var backup = WeeklyBackup(repo);
+
+        Assert.True(backup.IsCluster);
+        Assert.Equal(BackupEngine.ClusterScope, backup.Database);
+        Assert.Equal(("365d", "GLACIER"), (backup.Retention, backup.StorageClass));
+        Assert.Contains(backup.Databases, d => d.Name == SandboxFixture.SampleDatabase && d.Tables.Count == 4);
+        Assert.Contains(backup.Databases, d => d.Name == "postgres");
+        Assert.DoesNotContain(backup.Databases, d => d.Name.StartsWith("template", StringComparison.Ordinal));
+        Assert.All(backup.Files, f => Assert.Equal("passphrase", f.Encryption!.Mode));
+        var globals = backup.Files.Single(f => f.Format == "globals");
+        Assert.EndsWith(".sql.zst.gpg", globals.Name);
+
+        // A DBA without ShippyarDr: gpg, then zstd, gives the globals script with our role in it.
+        var stored = Path.Combine(_dir.Path, backup.Database, backup.Id, globals.Name);
+        var pass = Path.Combine(_dir.Path, "pass");
+        File.WriteAllText(pass, Passphrase);
+        var script = Shell($"gpg --batch --pinentry-mode loopback --passphrase-file {pass} --decrypt {stored} 2>/dev/null | zstd -d");
+        Assert.Contains("CREATE ROLE shippyar_app;", script);
+
+        var verified = new BackupVerifier().Run(new VerificationRequest
+        {
+            Backup = backup, Level = VerificationLevel.Restore, Connection = fixture.Sandbox.Connection,
+            Decryption = new OpenPgpDecryption(Passphrase.ToCharArray()),
+        }, repo);
+        Assert.True(verified.Passed, string.Join("\n", verified.Checks));
+        Assert.Contains(verified.Checks, c => c.Name == "shippyar: Rows public.orders" && c.Passed);
+    }
+
+    [Fact]
+    public void Restore_cluster_into_an_empty_cluster_brings_roles_and_databases()
+    {
+        fixture.Sandbox.Execute("postgres", "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'shippyar_app') THEN CREATE ROLE shippyar_app LOGIN PASSWORD 'app-pw'; END IF; END $$");
+        var owned = fixture.UniqueName("owned");
+        fixture.Sandbox.Execute("postgres", $"CREATE DATABASE {owned} OWNER shippyar_app");
+        fixture.Sandbox.Execute(owned, "CREATE TABLE notes (id int PRIMARY KEY, body text); INSERT INTO notes SELECT g, 'n' || g FROM generate_series(1, 250) g; ALTER TABLE notes OWNER TO shippyar_app;");
+        var repo = new FileSystemRepository(_dir.Path);
+        var backup = WeeklyBackup(repo);
+
+        using var target = PostgresSandbox.Start();
+        var noKey = Assert.Throws<ShippyarException>(() => new ClusterRestoreEngine().Run(new ClusterRestoreRequest { Backup = backup, Connection = target.Connection }, repo));
+        Assert.Equal("DecryptionKeyRequired", noKey.ErrorId);
+
+        var result = new ClusterRestoreEngine().Run(new ClusterRestoreRequest
+        {
+            Backup = backup, Connection = target.Connection, Decryption = new OpenPgpDecryption(Passphrase.ToCharArray()),
+        }, repo);
+        Assert.True(result.Passed);
+        Assert.True(result.GlobalsRestored);
+        Assert.Equal("1", target.QueryScalar("postgres", "SELECT count(*) FROM pg_roles WHERE rolname = 'shippyar_app'"));
+        Assert.Equal("shippyar_app", target.QueryScalar("postgres", $"SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '{owned}'"));
+        Assert.Equal("250", target.QueryScalar(owned, "SELECT count(*) FROM notes"));
+        Assert.Equal("shippyar_app", target.QueryScalar(owned, "SELECT tableowner FROM pg_tables WHERE tablename = 'notes'"));
+        Assert.Equal(fixture.Sandbox.QueryScalar(SandboxFixture.SampleDatabase, "SELECT count(*) FROM order_items"),
+            target.QueryScalar(SandboxFixture.SampleDatabase, "SELECT count(*) FROM order_items"));
+        // The restoring role kept its own password: the restore could go on connecting.
+        Assert.Contains(result.GlobalsNotices, n => n.Contains("kept its definition", StringComparison.Ordinal));
+
+        // A second run meets existing databases and refuses without -Force.
+        var again = Assert.Throws<ShippyarException>(() => new ClusterRestoreEngine().Run(new ClusterRestoreRequest
+        {
+            Backup = backup, Connection = target.Connection, Decryption = new OpenPgpDecryption(Passphrase.ToCharArray()),
+        }, repo));
+        Assert.Equal("TargetExists", again.ErrorId);
+    }
+
+    private static string Shell(string command)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardOutput = true };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add(command);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return output;
+    }
+}
