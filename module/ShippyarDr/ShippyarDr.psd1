@@ -15,6 +15,8 @@
         'Get-ShippyarBackup'
         'Test-ShippyarBackup'
         'Restore-ShippyarDatabase'
+        'Restore-ShippyarCluster'
+        'Copy-ShippyarBackup'
         'Get-ShippyarBackupStatus'
         'New-ShippyarSandbox'
         'Remove-ShippyarSandbox'

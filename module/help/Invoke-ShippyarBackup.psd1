@@ -1,22 +1,42 @@
 @{
-    Synopsis    = 'Backs up PostgreSQL databases into a ShippyarDr repository.'
+    Synopsis    = 'Backs up PostgreSQL databases (Daily) or the whole cluster (Weekly) into one or more repositories.'
     Description = @'
-Runs pg_dump in custom format and streams its output into the repository in one pass, computing the SHA-256 of what is stored and counting the rows of every table from the archive itself. The manifest (id, database, server, server version, system identifier, times, sizes, checksums, tier, tool versions) is written last, so an interrupted backup never looks complete; its partial files are removed.
+Runs pg_dump in custom format (uncompressed) and streams its output in one pass through zstd (or gzip) compression and, when asked, OpenPGP AES-256 encryption (gpg-compatible) into every repository given, computing the SHA-256 of the dump and of what is stored and counting the rows of every table from the archive itself.
+
+Tiers are presets: Daily backs up the databases named (kept 90 days, cloud copies STANDARD_IA); Weekly backs up the whole cluster - roles and tablespaces (pg_dumpall --globals-only) and every database - and must be encrypted (kept a year, cloud copies GLACIER); Safety is what restores take before replacing a database. A stored object is named like data.dump.zst.gpg: gpg --decrypt | zstd -d | pg_restore opens it without ShippyarDr. The manifest (id, database, server, server version, system identifier, times, sizes, checksums, tier, tool versions) is written last, so an interrupted backup never looks complete; its partial files are removed.
 
 pg_dump is found through SHIPPYAR_PG_BINDIR, PATH, pg_config or the usual PostgreSQL package directories, and must be at least the server's major version. The password reaches pg_dump only through its environment, never its command line.
 
 Returns one ShippyarDr.BackupInfo per database.
 '@
     Parameters  = @{
-        Database         = 'Databases to back up. Accepts pipeline input, by value or by property name (Name).'
-        Repository       = 'The repository: a directory that must exist (a missing one is usually an unmounted volume).'
-        Tier             = 'Why the backup is taken: Daily (default) or Safety. Recorded in the manifest and used by Get-ShippyarBackupStatus.'
+        Database           = 'Databases to back up (Daily, Safety). Accepts pipeline input, by value or by property name (Name). Not used with -Tier Weekly, which takes the whole cluster.'
+        Repository         = 'One or more repositories (directories that must exist: a missing one is usually an unmounted volume). One dump pass feeds them all; the backup is complete in each when its manifest is there.'
+        Tier               = 'Daily (default), Weekly (whole cluster, encryption required) or Safety. Recorded in the manifest and used by Get-ShippyarBackupStatus.'
+        Compression        = 'zstd (default, the machine''s libzstd when present), gzip or none.'
+        CompressionLevel   = 'Compression level: zstd 1-19 (default 3), gzip 1-9 (default 6).'
+        Passphrase         = 'Encrypt with this passphrase (SecureString). gpg --decrypt reads the result.'
+        PassphraseFile     = 'Encrypt with the passphrase in the first line of this file (keep it mode 600).'
+        PassphraseVariable = 'Encrypt with the passphrase in this environment variable.'
+        Recipient          = 'Encrypt to these recipients (e-mail, user id or fingerprint) instead of a passphrase; the backup host needs only their public keys.'
+        RecipientKeyFile   = 'The recipients'' public keys, as gpg --export --armor writes them.'
+        StorageClass       = 'Storage class for the data objects in cloud repositories, overriding the tier''s (STANDARD_IA for Daily, GLACIER for Weekly).'
         Server           = 'PostgreSQL host, or host:port. Defaults to PGHOST, then localhost.'
         Port             = 'PostgreSQL port. Defaults to PGPORT, then 5432.'
         Credential       = 'User name and password. Without it, PGUSER/PGPASSWORD or ~/.pgpass apply, as with libpq tools.'
         ConnectionString = 'An Npgsql/libpq-style connection string (Host=...;Port=...;Username=...). Explicit parameters win over it.'
     }
     Examples    = @(
+        @{
+            Title   = 'The weekly encrypted cluster backup, to a key only the DR team can open'
+            Code    = 'Invoke-ShippyarBackup -Tier Weekly -Repository /var/backups/pg-weekly -Recipient backup@shippyar.example -RecipientKeyFile /etc/shippyar/dr-team.asc'
+            Remarks = 'Roles, tablespaces and every database, each zstd-compressed and encrypted; restore with Restore-ShippyarCluster.'
+        }
+        @{
+            Title   = 'Daily backup to two repositories in one pass, encrypted with a passphrase from the environment'
+            Code    = 'Invoke-ShippyarBackup -Database shippyar_prod -Repository /var/backups/pg, /mnt/nas/pg -PassphraseVariable SHIPPYAR_PASSPHRASE'
+            Remarks = 'Returns one BackupInfo per repository.'
+        }
         @{
             Title   = 'Back up one database'
             Code    = 'Invoke-ShippyarBackup -Database shippyar_prod -Repository /var/backups/pg'
@@ -30,6 +50,6 @@ if ($failed) { throw "Backups failed: $failed" }'
             Remarks = 'Each database is its own backup; one failure does not stop the others.'
         }
     )
-    Notes       = 'Errors carry stable ErrorIds (DatabaseNotFound, AuthenticationFailed, ServerUnreachable, RepositoryNotFound, PgToolNotFound, PgDumpFailed).'
-    RelatedLinks = @('Get-ShippyarBackup', 'Test-ShippyarBackup', 'Get-ShippyarBackupStatus')
+    Notes       = 'Errors carry stable ErrorIds (DatabaseNotFound, AuthenticationFailed, ServerUnreachable, RepositoryNotFound, PgToolNotFound, PgDumpFailed, EncryptionRequired, RecipientNotFound).'
+    RelatedLinks = @('Get-ShippyarBackup', 'Test-ShippyarBackup', 'Copy-ShippyarBackup', 'Restore-ShippyarCluster', 'Get-ShippyarBackupStatus')
 }

@@ -9,9 +9,15 @@ If anything fails, the target is left as it was.
 Returns a ShippyarDr.RestoreResult with the row checks and the newest created_at of each table that has one (how recent the restored data is).
 '@
     Parameters  = @{
+        Passphrase          = 'Passphrase of an encrypted backup, as a SecureString (Read-Host -AsSecureString, Get-Secret, (Get-Credential).Password).'
+        PassphraseFile      = 'A file whose first line is the passphrase (keep it mode 600).'
+        PassphraseVariable  = 'Name of an environment variable holding the passphrase (Azure Automation, cron).'
+        SecretKeyFile       = 'OpenPGP secret key file (gpg --export-secret-keys --armor) for backups encrypted to a public key.'
+        SecretKeyPassphrase = 'Passphrase protecting the secret key, as a SecureString.'
         InputObject      = 'A ShippyarDr.BackupInfo, usually piped from Get-ShippyarBackup.'
         Repository       = 'The repository holding the backup (with -Id).'
         Id               = 'The backup id (with -Repository).'
+        SourceDatabase   = 'For a cluster (Weekly) backup: which of its databases to restore.'
         TargetDatabase   = 'Database to restore as. Defaults to the database the backup was taken of.'
         Force            = 'Replace an existing target without asking. The safety backup is still taken.'
         NoOwner          = 'Do not restore ownership and grants (for a server that lacks the source roles).'
@@ -37,6 +43,6 @@ Returns a ShippyarDr.RestoreResult with the row checks and the newest created_at
             Remarks = ''
         }
     )
-    Notes       = 'Connections to the target are ended during the swap; schedule it like any maintenance.'
+    Notes       = 'Encrypted backups need -Passphrase (or -PassphraseFile / -PassphraseVariable) or -SecretKeyFile. Connections to the target are ended during the swap; schedule it like any maintenance.'
     RelatedLinks = @('Get-ShippyarBackup', 'Test-ShippyarBackup', 'Invoke-ShippyarBackup')
 }

@@ -9,11 +9,16 @@ Levels, each including the ones before it:
 Returns a ShippyarDr.VerificationResult (BackupId, Level, Passed, Checks with Name/Passed/Detail/Duration, RestoreDuration). A failed check makes Passed $false; it is not an error. Errors are for backups that cannot be found or servers that cannot be reached.
 '@
     Parameters  = @{
+        Passphrase          = 'Passphrase of an encrypted backup, as a SecureString (Read-Host -AsSecureString, Get-Secret, (Get-Credential).Password).'
+        PassphraseFile      = 'A file whose first line is the passphrase (keep it mode 600).'
+        PassphraseVariable  = 'Name of an environment variable holding the passphrase (Azure Automation, cron).'
+        SecretKeyFile       = 'OpenPGP secret key file (gpg --export-secret-keys --armor) for backups encrypted to a public key.'
+        SecretKeyPassphrase = 'Passphrase protecting the secret key, as a SecureString.'
         InputObject      = 'A ShippyarDr.BackupInfo, usually piped from Get-ShippyarBackup or Invoke-ShippyarBackup.'
         Repository       = 'The repository holding the backup (with -Id, or by property name from the pipeline).'
         Id               = 'The backup id (with -Repository).'
         Level            = 'Checksum, Catalog (default) or Restore.'
-        Check            = 'Extra checks after a restore: hashtables @{ Name = ...; Sql = ...; Expected = ... }. The query returns one value, compared as text with Expected ($null expects NULL). Requires -Level Restore.'
+        Check            = 'Extra checks after a restore: hashtables @{ Name = ...; Sql = ...; Expected = ... } (for cluster backups add Database = ... to say where it runs). The query returns one value, compared as text with Expected ($null expects NULL). Requires -Level Restore.'
         Server           = 'Server for the scratch restore, host or host:port. Defaults to the server the backup came from.'
         Port             = 'Port for the scratch restore.'
         Credential       = 'User name and password for the scratch restore. The user must be allowed to create databases.'
@@ -38,6 +43,6 @@ $results | Where-Object Passed -eq $false | ForEach-Object { $_.Checks | Where-O
             Remarks = 'Needs no server; catches bit rot and tampering.'
         }
     )
-    Notes       = 'The scratch database is dropped even when a check fails or the command is stopped with Ctrl+C.'
+    Notes       = 'Checksum needs no key even for encrypted backups; Catalog and Restore decrypt with -Passphrase or -SecretKeyFile. The scratch database is dropped even when a check fails or the command is stopped with Ctrl+C.'
     RelatedLinks = @('Get-ShippyarBackup', 'Restore-ShippyarDatabase')
 }

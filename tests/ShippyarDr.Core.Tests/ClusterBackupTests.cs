@@ -13,7 +13,7 @@ namespace ShippyarDr.Core.Tests;
 
 /// <summary>Weekly cluster backups: globals and every database, encrypted; verified; restored into another, empty cluster.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class ClusterBackupTests(SandboxFixture fixture) : IDisposable
+public sealed class ClusterBackupTests(ClusterSandbox cluster) : IClassFixture<ClusterSandbox>, IDisposable
 {
     private const string Passphrase = "weekly-Secret-42";
     private readonly TempDirectory _dir = new();
@@ -22,14 +22,14 @@ public sealed class ClusterBackupTests(SandboxFixture fixture) : IDisposable
 
     private BackupInfo WeeklyBackup(IBackupRepository repo) => new BackupEngine().Run(new BackupRequest
     {
-        Connection = fixture.Sandbox.Connection, Tier = BackupTier.Weekly,
+        Connection = cluster.Sandbox.Connection, Tier = BackupTier.Weekly,
         Storage = new ArchiveWriteOptions { Compression = CompressionCodec.Zstd(), Encryption = OpenPgpEncryption.WithPassphrase(Passphrase.ToCharArray()) },
     }, repo);
 
     [Fact]
     public void Weekly_requires_encryption()
     {
-        var e = Assert.Throws<ShippyarException>(() => new BackupEngine().Run(new BackupRequest { Connection = fixture.Sandbox.Connection, Tier = BackupTier.Weekly },
+        var e = Assert.Throws<ShippyarException>(() => new BackupEngine().Run(new BackupRequest { Connection = cluster.Sandbox.Connection, Tier = BackupTier.Weekly },
             new FileSystemRepository(_dir.Path)));
         Assert.Equal("EncryptionRequired", e.ErrorId);
         Assert.Empty(Directory.EnumerateFileSystemEntries(_dir.Path));
@@ -38,7 +38,7 @@ public sealed class ClusterBackupTests(SandboxFixture fixture) : IDisposable
     [Fact]
     public void Weekly_holds_globals_and_every_database_encrypted_and_gpg_reads_it()
     {
-        fixture.Sandbox.Execute("postgres", "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'shippyar_app') THEN CREATE ROLE shippyar_app LOGIN PASSWORD 'app-pw'; END IF; END $$");
+        cluster.Sandbox.Execute("postgres", "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'shippyar_app') THEN CREATE ROLE shippyar_app LOGIN PASSWORD 'app-pw'; END IF; END $$");
         var repo = new FileSystemRepository(_dir.Path);
         var backup = WeeklyBackup(repo);
 
@@ -61,7 +61,7 @@ public sealed class ClusterBackupTests(SandboxFixture fixture) : IDisposable
 
         var verified = new BackupVerifier().Run(new VerificationRequest
         {
-            Backup = backup, Level = VerificationLevel.Restore, Connection = fixture.Sandbox.Connection,
+            Backup = backup, Level = VerificationLevel.Restore, Connection = cluster.Sandbox.Connection,
             Decryption = new OpenPgpDecryption(Passphrase.ToCharArray()),
         }, repo);
         Assert.True(verified.Passed, string.Join("\n", verified.Checks));
@@ -71,10 +71,10 @@ public sealed class ClusterBackupTests(SandboxFixture fixture) : IDisposable
     [Fact]
     public void Restore_cluster_into_an_empty_cluster_brings_roles_and_databases()
     {
-        fixture.Sandbox.Execute("postgres", "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'shippyar_app') THEN CREATE ROLE shippyar_app LOGIN PASSWORD 'app-pw'; END IF; END $$");
-        var owned = fixture.UniqueName("owned");
-        fixture.Sandbox.Execute("postgres", $"CREATE DATABASE {owned} OWNER shippyar_app");
-        fixture.Sandbox.Execute(owned, "CREATE TABLE notes (id int PRIMARY KEY, body text); INSERT INTO notes SELECT g, 'n' || g FROM generate_series(1, 250) g; ALTER TABLE notes OWNER TO shippyar_app;");
+        cluster.Sandbox.Execute("postgres", "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'shippyar_app') THEN CREATE ROLE shippyar_app LOGIN PASSWORD 'app-pw'; END IF; END $$");
+        var owned = "owned_" + Guid.NewGuid().ToString("n")[..8];
+        cluster.Sandbox.Execute("postgres", $"CREATE DATABASE {owned} OWNER shippyar_app");
+        cluster.Sandbox.Execute(owned, "CREATE TABLE notes (id int PRIMARY KEY, body text); INSERT INTO notes SELECT g, 'n' || g FROM generate_series(1, 250) g; ALTER TABLE notes OWNER TO shippyar_app;");
         var repo = new FileSystemRepository(_dir.Path);
         var backup = WeeklyBackup(repo);
 
@@ -92,7 +92,7 @@ public sealed class ClusterBackupTests(SandboxFixture fixture) : IDisposable
         Assert.Equal("shippyar_app", target.QueryScalar("postgres", $"SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '{owned}'"));
         Assert.Equal("250", target.QueryScalar(owned, "SELECT count(*) FROM notes"));
         Assert.Equal("shippyar_app", target.QueryScalar(owned, "SELECT tableowner FROM pg_tables WHERE tablename = 'notes'"));
-        Assert.Equal(fixture.Sandbox.QueryScalar(SandboxFixture.SampleDatabase, "SELECT count(*) FROM order_items"),
+        Assert.Equal(cluster.Sandbox.QueryScalar(SandboxFixture.SampleDatabase, "SELECT count(*) FROM order_items"),
             target.QueryScalar(SandboxFixture.SampleDatabase, "SELECT count(*) FROM order_items"));
         // The restoring role kept its own password: the restore could go on connecting.
         Assert.Contains(result.GlobalsNotices, n => n.Contains("kept its definition", StringComparison.Ordinal));

@@ -25,6 +25,13 @@ public sealed class OpenPgpDecryption : IDecryptionStage
         _secretKeyPassphrase = secretKeyPassphrase;
     }
 
+    /// <summary>From what a host was given (any may be null); null when no key source was given at all.</summary>
+    public static OpenPgpDecryption? FromSources(char[]? passphrase, string? secretKeyFile, char[]? secretKeyPassphrase)
+    {
+        var secretKeys = secretKeyFile is null ? null : OpenPgpKeys.LoadSecretKeys(secretKeyFile);
+        return passphrase is null && secretKeys is null ? null : new OpenPgpDecryption(passphrase, secretKeys, secretKeyPassphrase);
+    }
+
     public Stream Decrypt(Stream input)
     {
         try

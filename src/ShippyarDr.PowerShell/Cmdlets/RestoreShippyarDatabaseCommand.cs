@@ -18,6 +18,11 @@ public sealed class RestoreShippyarDatabaseCommand : BackupInputCmdlet
     [ValidateNotNullOrEmpty]
     public string? TargetDatabase { get; set; }
 
+    /// <summary>Which database of a cluster (Weekly) backup to restore.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SourceDatabase { get; set; }
+
     /// <summary>Replace an existing target without asking (a safety backup is still taken).</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -31,7 +36,7 @@ public sealed class RestoreShippyarDatabaseCommand : BackupInputCmdlet
         Run(BackupName, reporter =>
         {
             var (backup, repository) = ResolveBackup();
-            var target = TargetDatabase ?? backup.Database;
+            var target = TargetDatabase ?? ArchiveUnit.Of(backup, SourceDatabase).Database;
             var connection = ResolveConnection(backup.Server);
             var exists = RestoreEngine.DatabaseExists(connection, target, Cancel);
             var where = $"database {target} on {connection.DisplayName}";
@@ -51,7 +56,8 @@ public sealed class RestoreShippyarDatabaseCommand : BackupInputCmdlet
             }
             var result = new RestoreEngine(reporter).Run(new RestoreRequest
             {
-                Backup = backup, TargetDatabase = target, Connection = connection, ReplaceExisting = exists, NoOwner = NoOwner,
+                Backup = backup, SourceDatabase = SourceDatabase, TargetDatabase = target, Connection = connection, ReplaceExisting = exists,
+                NoOwner = NoOwner, Decryption = ResolveDecryption(),
             }, repository, Cancel);
             WriteObject(result);
         });

@@ -30,7 +30,10 @@ public sealed class TestShippyarBackupCommand : BackupInputCmdlet
                 ThrowTerminatingError(ErrorRecords.Argument("InvalidCheck",
                     "Each -Check needs Name, Sql and Expected, e.g. @{ Name = 'paid orders'; Sql = 'SELECT count(*) FROM orders'; Expected = 42 }.", h));
             }
-            _checks.Add(new SqlCheck(h["Name"]!.ToString()!, sql!.ToString()!, h["Expected"] is { } e ? Convert.ToString(e, System.Globalization.CultureInfo.InvariantCulture) : null));
+            _checks.Add(new SqlCheck(h["Name"]!.ToString()!, sql!.ToString()!, h["Expected"] is { } e ? Convert.ToString(e, System.Globalization.CultureInfo.InvariantCulture) : null)
+            {
+                Database = h["Database"]?.ToString(),
+            });
         }
         if (_checks.Count > 0 && Level != VerificationLevel.Restore)
             ThrowTerminatingError(ErrorRecords.Argument("CheckNeedsRestore", "-Check runs against restored data: use it with -Level Restore.", Check));
@@ -45,6 +48,7 @@ public sealed class TestShippyarBackupCommand : BackupInputCmdlet
             var result = new BackupVerifier(reporter).Run(new VerificationRequest
             {
                 Backup = backup, Level = Level, Connection = connection, Checks = _checks,
+                Decryption = Level == VerificationLevel.Checksum ? null : ResolveDecryption(),
             }, repository, Cancel);
             foreach (var failed in result.Checks.Where(c => !c.Passed)) WriteVerbose($"Backup {backup.Id}: {failed}");
             WriteObject(result);

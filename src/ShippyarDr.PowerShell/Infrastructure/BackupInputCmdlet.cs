@@ -1,11 +1,15 @@
 using System.Management.Automation;
+using System.Security;
+using ShippyarDr.Encryption;
+using ShippyarDr.Pipeline;
 using ShippyarDr.Repository;
 
 namespace ShippyarDr.PowerShell.Infrastructure;
 
 /// <summary>
-/// A cmdlet that acts on one backup: piped in as a BackupInfo (Get-ShippyarBackup | …), or named by
-/// -Repository and -Id (which also bind by property name, e.g. from Import-Csv).
+/// A cmdlet that reads one backup: piped in as a BackupInfo (Get-ShippyarBackup | …), or named by -Repository and
+/// -Id (which also bind by property name, e.g. from Import-Csv). Encrypted backups need -Passphrase (or its file
+/// or variable) or -SecretKeyFile.
 /// </summary>
 public abstract class BackupInputCmdlet : ConnectedCmdlet
 {
@@ -25,6 +29,24 @@ public abstract class BackupInputCmdlet : ConnectedCmdlet
     [ValidateNotNullOrEmpty]
     public string? Id { get; set; }
 
+    [Parameter]
+    public SecureString? Passphrase { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? PassphraseFile { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? PassphraseVariable { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SecretKeyFile { get; set; }
+
+    [Parameter]
+    public SecureString? SecretKeyPassphrase { get; set; }
+
     /// <summary>The backup this record names and the repository that holds it (read fresh from its manifest).</summary>
     private protected (BackupInfo Backup, IBackupRepository Repository) ResolveBackup()
     {
@@ -32,6 +54,14 @@ public abstract class BackupInputCmdlet : ConnectedCmdlet
         var repository = RepositoryFactory.Open(location);
         var backup = new BackupCatalog(repository).Get(InputObject?.Id ?? Id!, InputObject?.Database);
         return (backup, repository);
+    }
+
+    /// <summary>The decryption stage from whichever key source was given; null when none was.</summary>
+    private protected IDecryptionStage? ResolveDecryption()
+    {
+        var passphrase = SecretSources.Read(Passphrase, PassphraseFile, PassphraseVariable, "passphrase");
+        var keyPassphrase = SecretSources.Read(SecretKeyPassphrase, null, null, "secret key passphrase");
+        return OpenPgpDecryption.FromSources(passphrase, SecretKeyFile, keyPassphrase);
     }
 
     private protected string BackupName => InputObject?.Id ?? Id ?? "";

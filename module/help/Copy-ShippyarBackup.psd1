@@ -1,0 +1,21 @@
+@{
+    Synopsis    = 'Replicates complete backups to another repository, checking every checksum on the way.'
+    Description = @'
+Streams every stored object of a backup to the destination repository as it is (still compressed and encrypted: no key is needed), checks its SHA-256 against the manifest while it travels, and writes the manifest last, so the copy is complete in the destination only when all of it arrived intact. A backup already complete in the destination is left as it is. A damaged source object is not copied (BackupCorrupt).
+'@
+    Parameters  = @{
+        InputObject = 'A ShippyarDr.BackupInfo, usually piped from Get-ShippyarBackup.'
+        Repository  = 'The repository holding the backup (with -Id).'
+        Id          = 'The backup id (with -Repository).'
+        Destination = 'The repository to copy into.'
+    }
+    Examples    = @(
+        @{
+            Title   = 'Send the newest backups to the off-site repository'
+            Code    = 'Get-ShippyarBackup -Repository /var/backups/pg -Latest | Copy-ShippyarBackup -Destination /mnt/offsite/pg'
+            Remarks = 'Returns the backups as the destination holds them; pipe them on to Test-ShippyarBackup -Level Checksum.'
+        }
+    )
+    Notes       = ''
+    RelatedLinks = @('Get-ShippyarBackup', 'Invoke-ShippyarBackup', 'Test-ShippyarBackup')
+}

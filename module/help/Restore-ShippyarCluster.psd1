@@ -1,0 +1,35 @@
+@{
+    Synopsis    = 'Restores a cluster (Weekly) backup into a server: roles, tablespaces and every database.'
+    Description = @'
+Runs the backup's globals script (roles, memberships, tablespaces) through psql, then restores each database through the same path as Restore-ShippyarDatabase: into a staging database, row counts checked, then put in place. The role doing the restore keeps its own definition and password on the target, so the restore cannot lock itself out. An empty postgres database (every new cluster has one) is simply replaced; other existing databases are replaced only after confirmation or -Force, each after a safety backup.
+
+Use it to rebuild a lost server on a fresh cluster (initdb), or to clone a cluster for a drill.
+'@
+    Parameters  = @{
+        InputObject         = 'A Weekly ShippyarDr.BackupInfo, usually piped from Get-ShippyarBackup -Tier Weekly -Latest.'
+        Repository          = 'The repository holding the backup (with -Id).'
+        Id                  = 'The backup id (with -Repository).'
+        Database            = 'Only these databases of the backup.'
+        SkipGlobals         = 'Do not run the roles and tablespaces script (they exist already).'
+        Force               = 'Replace existing databases without asking (each gets a safety backup first).'
+        Passphrase          = 'Passphrase of the backup, as a SecureString.'
+        PassphraseFile      = 'A file whose first line is the passphrase.'
+        PassphraseVariable  = 'Name of an environment variable holding the passphrase.'
+        SecretKeyFile       = 'OpenPGP secret key file (gpg --export-secret-keys --armor) for backups encrypted to a public key.'
+        SecretKeyPassphrase = 'Passphrase protecting the secret key, as a SecureString.'
+        Server              = 'Server to restore into, host or host:port. Defaults to the server the backup came from.'
+        Port                = 'Port of the server to restore into.'
+        Credential          = 'A superuser of the target server (creating roles needs one).'
+        ConnectionString    = 'A connection string for the target server.'
+    }
+    Examples    = @(
+        @{
+            Title   = 'Rebuild a lost server on a fresh cluster'
+            Code    = 'Get-ShippyarBackup -Repository /var/backups/pg-weekly -Tier Weekly -Latest |
+    Restore-ShippyarCluster -Server new-db01 -Credential (Get-Credential postgres) -SecretKeyFile /secure/dr-team.sec.asc -SecretKeyPassphrase (Read-Host -AsSecureString)'
+            Remarks = 'Returns a ClusterRestoreResult with one RestoreResult per database.'
+        }
+    )
+    Notes       = 'Needs a superuser on the target. Connections to replaced databases are ended during their swap.'
+    RelatedLinks = @('Invoke-ShippyarBackup', 'Restore-ShippyarDatabase', 'Test-ShippyarBackup')
+}

@@ -1,0 +1,42 @@
+using System.Management.Automation;
+using ShippyarDr.Backup;
+using ShippyarDr.PowerShell.Infrastructure;
+using ShippyarDr.Repository;
+
+namespace ShippyarDr.PowerShell.Cmdlets;
+
+/// <summary>Replicates complete backups to another repository, checking every object's checksum on the way.</summary>
+[Cmdlet(VerbsCommon.Copy, "ShippyarBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = "InputObject")]
+[OutputType(typeof(BackupInfo))]
+public sealed class CopyShippyarBackupCommand : ShippyarCmdlet
+{
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "InputObject")]
+    [ValidateNotNull]
+    public BackupInfo? InputObject { get; set; }
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = "Id")]
+    [ValidateNotNullOrEmpty]
+    public string? Repository { get; set; }
+
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = "Id")]
+    [Alias("BackupId")]
+    [ValidateNotNullOrEmpty]
+    public string? Id { get; set; }
+
+    /// <summary>The repository to copy into.</summary>
+    [Parameter(Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string Destination { get; set; } = "";
+
+    protected override void ProcessRecord()
+    {
+        var id = InputObject?.Id ?? Id!;
+        if (!ShouldProcess($"backup {id}", $"Copy to {Destination}")) return;
+        Run(id, reporter =>
+        {
+            var source = RepositoryFactory.Open(InputObject?.Repository is { Length: > 0 } r ? r : Repository!);
+            var backup = new BackupCatalog(source).Get(id, InputObject?.Database);
+            WriteObject(new BackupCopier(reporter).Copy(backup, source, RepositoryFactory.Open(Destination), Cancel));
+        });
+    }
+}

@@ -1,0 +1,44 @@
+using System.Management.Automation;
+using ShippyarDr.PowerShell.Infrastructure;
+using ShippyarDr.Restore;
+
+namespace ShippyarDr.PowerShell.Cmdlets;
+
+/// <summary>
+/// Restores a cluster (Weekly) backup into a server: roles and tablespaces, then every database (or those named),
+/// each checked before it is put in place. Existing databases are replaced only with confirmation or -Force.
+/// </summary>
+[Cmdlet(VerbsData.Restore, "ShippyarCluster", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ObjectSet)]
+[OutputType(typeof(ClusterRestoreResult))]
+public sealed class RestoreShippyarClusterCommand : BackupInputCmdlet
+{
+    /// <summary>Only these databases of the backup.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Database { get; set; }
+
+    /// <summary>Leave roles and tablespaces alone (they exist already).</summary>
+    [Parameter]
+    public SwitchParameter SkipGlobals { get; set; }
+
+    /// <summary>Replace databases that already exist (each gets a safety backup first) without asking.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        Run(BackupName, reporter =>
+        {
+            var (backup, repository) = ResolveBackup();
+            var connection = ResolveConnection(backup.Server);
+            var action = $"Restore cluster backup {backup.Id} ({backup.Databases.Count} databases{(SkipGlobals ? "" : ", roles and tablespaces")}); existing databases are replaced after safety backups";
+            if (!(Force && !IsWhatIf()) && !ShouldProcess($"server {connection.DisplayName}", action)) return;
+            WriteObject(new ClusterRestoreEngine(reporter).Run(new ClusterRestoreRequest
+            {
+                Backup = backup, Connection = connection, Decryption = ResolveDecryption(), Databases = Database ?? Array.Empty<string>(),
+                // Confirmed (or -Force): the action above said existing databases are replaced.
+                SkipGlobals = SkipGlobals, ReplaceExisting = true,
+            }, repository, Cancel));
+        });
+    }
+}
