@@ -7,12 +7,13 @@ Streams every stored object of a backup to the destination repository as it is (
         InputObject = 'A ShippyarDr.BackupInfo, usually piped from Get-ShippyarBackup.'
         Repository  = 'The repository holding the backup (with -Id).'
         Id          = 'The backup id (with -Repository).'
-        Destination = 'The repository to copy into.'
+        Destination = 'The repository to copy into: a directory or s3://bucket/prefix.'
+        StorageClass = 'Storage class of the copies in an S3 destination; by default the class the backup''s tier asks for (STANDARD_IA for Daily, GLACIER for Weekly).'
     }
     Examples    = @(
         @{
-            Title   = 'Send the newest backups to the off-site repository'
-            Code    = 'Get-ShippyarBackup -Repository /var/backups/pg -Latest | Copy-ShippyarBackup -Destination /mnt/offsite/pg'
+            Title   = 'Send the newest backups to S3'
+            Code    = 'Get-ShippyarBackup -Repository /var/backups/pg -Latest | Copy-ShippyarBackup -Destination s3://shippyar-db-backups/daily -S3Region eu-central-1'
             Remarks = 'Returns the backups as the destination holds them; pipe them on to Test-ShippyarBackup -Level Checksum.'
         }
     )

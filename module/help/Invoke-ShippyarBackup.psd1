@@ -11,7 +11,7 @@ Returns one ShippyarDr.BackupInfo per database.
 '@
     Parameters  = @{
         Database           = 'Databases to back up (Daily, Safety). Accepts pipeline input, by value or by property name (Name). Not used with -Tier Weekly, which takes the whole cluster.'
-        Repository         = 'One or more repositories (directories that must exist: a missing one is usually an unmounted volume). One dump pass feeds them all; the backup is complete in each when its manifest is there.'
+        Repository         = 'One or more repositories: directories that must exist (a missing one is usually an unmounted volume) or s3://bucket/prefix. One dump pass feeds them all; the backup is complete in each when its manifest is there.'
         Tier               = 'Daily (default), Weekly (whole cluster, encryption required) or Safety. Recorded in the manifest and used by Get-ShippyarBackupStatus.'
         Compression        = 'zstd (default, the machine''s libzstd when present), gzip or none.'
         CompressionLevel   = 'Compression level: zstd 1-19 (default 3), gzip 1-9 (default 6).'
@@ -33,8 +33,8 @@ Returns one ShippyarDr.BackupInfo per database.
             Remarks = 'Roles, tablespaces and every database, each zstd-compressed and encrypted; restore with Restore-ShippyarCluster.'
         }
         @{
-            Title   = 'Daily backup to two repositories in one pass, encrypted with a passphrase from the environment'
-            Code    = 'Invoke-ShippyarBackup -Database shippyar_prod -Repository /var/backups/pg, /mnt/nas/pg -PassphraseVariable SHIPPYAR_PASSPHRASE'
+            Title   = 'Daily backup to local disk and S3 in one pass, encrypted with a passphrase from the environment'
+            Code    = 'Invoke-ShippyarBackup -Database shippyar_prod -Tier Daily -Repository /var/backups/pg, s3://shippyar-db-backups/daily -PassphraseVariable SHIPPYAR_PASSPHRASE'
             Remarks = 'Returns one BackupInfo per repository.'
         }
         @{

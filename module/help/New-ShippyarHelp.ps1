@@ -47,11 +47,14 @@ function ParameterXml($name, $type, $attr, [string] $description, [string] $defa
 "@
 }
 
+$shared = (Import-PowerShellDataFile (Join-Path $HelpDataDirectory '_Shared.psd1')).Parameters
 $problems = [System.Collections.Generic.List[string]]::new()
 $commands = foreach ($name in ($module.ExportedCmdlets.Keys | Sort-Object)) {
     $dataFile = Join-Path $HelpDataDirectory "$name.psd1"
     if (-not (Test-Path $dataFile)) { $problems.Add("$name has no help data file ($dataFile)"); continue }
     $data = Import-PowerShellDataFile $dataFile
+    if (-not $data.Parameters) { $data.Parameters = @{} }
+    foreach ($key in $shared.Keys) { if (-not $data.Parameters.ContainsKey($key)) { $data.Parameters[$key] = $shared[$key] } }
     $cmd = Get-Command $name
     if (-not $data.Synopsis) { $problems.Add("$name has no synopsis") }
     if (-not $data.Examples -or @($data.Examples).Count -eq 0) { $problems.Add("$name has no example") }

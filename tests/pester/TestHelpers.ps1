@@ -34,3 +34,36 @@ function Invoke-ChildPwsh([string] $Script, [hashtable] $Environment = @{}) {
     Remove-Item $file -ErrorAction SilentlyContinue
     [pscustomobject]@{ ExitCode = $p.ExitCode; Output = $stdout; Error = $stderrTask.Result }
 }
+
+# An S3-compatible server (s3rver from tests/s3, installed by .ci/run) on a free loopback port, with one bucket.
+function Start-TestS3Server([string] $Bucket = 'shippyar-test') {
+    $package = Join-Path $PSScriptRoot '../s3'
+    if (-not (Test-Path (Join-Path $package 'node_modules/.bin/s3rver'))) { npm install --prefix $package --no-audit --no-fund --silent | Out-Null }
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
+    $data = New-TestDirectory
+    $psi = [System.Diagnostics.ProcessStartInfo]::new('node')
+    foreach ($a in (Join-Path $package 'node_modules/.bin/s3rver'), '-d', $data, '-a', '127.0.0.1', '-p', $port, '--configure-bucket', $Bucket, '--silent') { $psi.ArgumentList.Add([string]$a) }
+    # Without the legacy provider, listings with a continuation token answer 500 on Node 20.
+    $psi.Environment['NODE_OPTIONS'] = '--openssl-legacy-provider'
+    $psi.RedirectStandardOutput = $true
+    $process = [System.Diagnostics.Process]::Start($psi)
+    $deadline = (Get-Date).AddSeconds(20)
+    while ((Get-Date) -lt $deadline) {
+        try { [System.Net.Sockets.TcpClient]::new('127.0.0.1', $port).Dispose(); break } catch { Start-Sleep -Milliseconds 100 }
+    }
+    [pscustomobject]@{
+        Process    = $process
+        Data       = $data
+        Endpoint   = "http://127.0.0.1:$port"
+        Url        = "s3://$Bucket"
+        Credential = [pscredential]::new('S3RVER', (ConvertTo-SecureString 'S3RVER' -AsPlainText -Force))
+    }
+}
+
+function Stop-TestS3Server($Server) {
+    if (-not $Server) { return }
+    $Server.Process.Kill($true)
+    $Server.Process.WaitForExit()
+    Remove-Item -Recurse -Force $Server.Data -ErrorAction SilentlyContinue
+}

@@ -5,14 +5,18 @@ namespace ShippyarDr.Repository;
 /// <summary>Turns what a user typed (-Repository) into a repository.</summary>
 public static class RepositoryFactory
 {
-    public static IBackupRepository Open(string location)
+    public static IBackupRepository Open(string location) => Open(location, null);
+
+    /// <summary>A directory path, or s3://bucket/prefix with <paramref name="s3"/> saying how to reach the store.</summary>
+    public static IBackupRepository Open(string location, Cloud.S3RepositoryOptions? s3)
     {
         if (string.IsNullOrWhiteSpace(location))
             throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "InvalidRepository", "Repository must not be empty.");
+        if (Cloud.S3Location.IsS3(location)) return new Cloud.S3Repository(location, s3);
         var scheme = location.IndexOf("://", StringComparison.Ordinal);
         if (scheme > 1)
             throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "UnsupportedRepository",
-                $"Repository '{location}': the scheme '{location[..scheme]}' is not supported by this version; give a directory path.", location);
+                $"Repository '{location}': the scheme '{location[..scheme]}' is not supported; give a directory path or s3://bucket/prefix.", location);
         return new FileSystemRepository(location);
     }
 }

@@ -8,7 +8,7 @@ namespace ShippyarDr.PowerShell.Cmdlets;
 /// <summary>Replicates complete backups to another repository, checking every object's checksum on the way.</summary>
 [Cmdlet(VerbsCommon.Copy, "ShippyarBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = "InputObject")]
 [OutputType(typeof(BackupInfo))]
-public sealed class CopyShippyarBackupCommand : ShippyarCmdlet
+public sealed class CopyShippyarBackupCommand : RepositoryCmdlet
 {
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "InputObject")]
     [ValidateNotNull]
@@ -23,6 +23,11 @@ public sealed class CopyShippyarBackupCommand : ShippyarCmdlet
     [ValidateNotNullOrEmpty]
     public string? Id { get; set; }
 
+    /// <summary>Storage class of the copies in an S3 destination; the backup's own tier class when omitted.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? StorageClass { get; set; }
+
     /// <summary>The repository to copy into.</summary>
     [Parameter(Mandatory = true)]
     [ValidateNotNullOrEmpty]
@@ -34,9 +39,11 @@ public sealed class CopyShippyarBackupCommand : ShippyarCmdlet
         if (!ShouldProcess($"backup {id}", $"Copy to {Destination}")) return;
         Run(id, reporter =>
         {
-            var source = RepositoryFactory.Open(InputObject?.Repository is { Length: > 0 } r ? r : Repository!);
+            var source = OpenRepository(InputObject?.Repository is { Length: > 0 } r ? r : Repository!);
             var backup = new BackupCatalog(source).Get(id, InputObject?.Database);
-            WriteObject(new BackupCopier(reporter).Copy(backup, source, RepositoryFactory.Open(Destination), Cancel));
+            // The copy keeps the storage class its tier asked for (GLACIER for weekly backups…).
+            var target = OpenRepository(Destination, StorageClass ?? backup.StorageClass);
+            WriteObject(new BackupCopier(reporter).Copy(backup, source, target, Cancel));
         });
     }
 }

@@ -7,7 +7,7 @@ namespace ShippyarDr.PowerShell.Cmdlets;
 /// <summary>Lists the complete backups of a repository, newest first.</summary>
 [Cmdlet(VerbsCommon.Get, "ShippyarBackup")]
 [OutputType(typeof(BackupInfo))]
-public sealed class GetShippyarBackupCommand : ShippyarCmdlet
+public sealed class GetShippyarBackupCommand : RepositoryCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -34,7 +34,7 @@ public sealed class GetShippyarBackupCommand : ShippyarCmdlet
     {
         Run(Repository, reporter =>
         {
-            var catalog = new BackupCatalog(RepositoryFactory.Open(Repository));
+            var catalog = new BackupCatalog(OpenRepository(Repository));
             var patterns = Database?.Select(d => new WildcardPattern(d, WildcardOptions.IgnoreCase)).ToList();
             IEnumerable<BackupInfo> backups = catalog.List(reporter: reporter)
                 .Where(b => patterns is null || patterns.Any(p => p.IsMatch(b.Database)))

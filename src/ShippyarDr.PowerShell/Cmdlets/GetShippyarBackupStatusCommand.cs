@@ -8,7 +8,7 @@ namespace ShippyarDr.PowerShell.Cmdlets;
 /// <summary>Backup health per database and tier, for dashboards and alerting.</summary>
 [Cmdlet(VerbsCommon.Get, "ShippyarBackupStatus")]
 [OutputType(typeof(BackupStatus))]
-public sealed class GetShippyarBackupStatusCommand : ShippyarCmdlet
+public sealed class GetShippyarBackupStatusCommand : RepositoryCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -29,7 +29,7 @@ public sealed class GetShippyarBackupStatusCommand : ShippyarCmdlet
             ThrowTerminatingError(ErrorRecords.Argument("InvalidMaxAge", "-MaxAge must be positive.", MaxAge));
         Run(Repository, _ =>
         {
-            var repository = RepositoryFactory.Open(Repository);
+            var repository = OpenRepository(Repository);
             var request = new StatusRequest { Databases = Database ?? Array.Empty<string>(), MaxAge = MaxAge };
             WriteObject(BackupStatusEvaluator.Evaluate(new BackupCatalog(repository), repository.Location, request), enumerateCollection: true);
         });

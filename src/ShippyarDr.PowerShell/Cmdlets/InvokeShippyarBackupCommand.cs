@@ -81,7 +81,7 @@ public sealed class InvokeShippyarBackupCommand : ConnectedCmdlet
             if (!ShouldProcess(what, $"{Tier} backup into {string.Join(", ", Repository)}")) continue;
             Run(database, reporter =>
             {
-                var repositories = Repository.Select(RepositoryFactory.Open).ToList();
+                var repositories = Repository.Select(r => OpenRepository(r, StorageClass ?? preset.StorageClass)).ToList();
                 var request = new BackupRequest
                 {
                     Database = database, Connection = connection, Tier = Tier, StorageClass = StorageClass,

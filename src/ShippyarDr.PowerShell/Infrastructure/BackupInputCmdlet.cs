@@ -51,7 +51,7 @@ public abstract class BackupInputCmdlet : ConnectedCmdlet
     private protected (BackupInfo Backup, IBackupRepository Repository) ResolveBackup()
     {
         var location = InputObject?.Repository is { Length: > 0 } r ? r : Repository!;
-        var repository = RepositoryFactory.Open(location);
+        var repository = OpenRepository(location);
         var backup = new BackupCatalog(repository).Get(InputObject?.Id ?? Id!, InputObject?.Database);
         return (backup, repository);
     }

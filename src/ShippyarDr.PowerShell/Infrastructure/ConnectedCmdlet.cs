@@ -9,7 +9,7 @@ namespace ShippyarDr.PowerShell.Infrastructure;
 /// (as BackupInfo.Server records it), so a backup piped in defaults to the server it came from. Parameters not
 /// given fall back to the connection string, then PGHOST/PGPORT/PGUSER/PGPASSWORD and .pgpass, as libpq does.
 /// </summary>
-public abstract class ConnectedCmdlet : ShippyarCmdlet
+public abstract class ConnectedCmdlet : RepositoryCmdlet
 {
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Host", "SqlInstance")]

@@ -1,0 +1,37 @@
+using Amazon;
+using Amazon.Runtime;
+using Amazon.S3;
+
+namespace ShippyarDr.Repository.Cloud;
+
+/// <summary>
+/// S3 clients configured so third-party stores get the bytes we send: the SDK v4 defaults (aws-chunked bodies with
+/// CRC32 trailers) are stored verbatim as object data by some stores and refused by others, so checksums are sent
+/// only when required (every write is verified by our own SHA-256 instead) and uploads disable chunk encoding.
+/// </summary>
+internal static class S3ClientFactory
+{
+    public static AmazonS3Client Create(S3RepositoryOptions options)
+    {
+        var config = new AmazonS3Config
+        {
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            MaxErrorRetry = options.MaxRetries,
+            RetryMode = RequestRetryMode.Standard,
+            ForcePathStyle = options.ForcePathStyle,
+        };
+        if (options.Endpoint is not null)
+        {
+            config.ServiceURL = options.Endpoint;
+            config.AuthenticationRegion = options.Region ?? "us-east-1";
+        }
+        else if (options.Region is not null)
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region);
+        }
+        return options.AccessKey is not null && options.SecretKey is not null
+            ? new AmazonS3Client(new BasicAWSCredentials(options.AccessKey, options.SecretKey), config)
+            : new AmazonS3Client(config);
+    }
+}

@@ -1,0 +1,159 @@
+using System.Net;
+using System.Security.Cryptography;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using ShippyarDr.Diagnostics;
+
+namespace ShippyarDr.Repository.Cloud;
+
+/// <summary>
+/// A repository in an S3 bucket (or an S3-compatible store): data objects stream up as multipart uploads in the
+/// tier's storage class; manifests are single STANDARD objects, read back and compared after writing, because a
+/// wrong client setting against a third-party store corrupts silently.
+/// </summary>
+public sealed class S3Repository : IBackupRepository, IDisposable
+{
+    private readonly AmazonS3Client _client;
+    private readonly S3RepositoryOptions _options;
+    private readonly S3Location _location;
+
+    public S3Repository(string location, S3RepositoryOptions? options = null)
+    {
+        _location = S3Location.Parse(location);
+        _options = options ?? new S3RepositoryOptions();
+        _client = S3ClientFactory.Create(_options);
+        EnsureBucket();
+    }
+
+    public string Location => _location.ToString();
+    public S3RepositoryOptions Options => _options;
+
+    private string Key(string key) => _location.Prefix + key;
+
+    private void EnsureBucket()
+    {
+        try
+        {
+            _client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _location.Bucket, MaxKeys = 1, Prefix = _location.Prefix }).GetAwaiter().GetResult();
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound || e.ErrorCode == "NoSuchBucket")
+        {
+            throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, "RepositoryNotFound", $"Bucket {_location.Bucket} does not exist (repository {Location}).", Location, e);
+        }
+        catch (Exception e) when (e is AmazonServiceException or HttpRequestException)
+        {
+            throw new ShippyarException(ShippyarErrorKind.ConnectionError, "RepositoryUnreachable", $"Repository {Location} cannot be reached: {e.Message}", Location, e);
+        }
+    }
+
+    public Stream Create(string key) => new S3UploadStream(_client, _options, _location.Bucket, Key(key));
+
+    public Stream OpenRead(string key)
+    {
+        try
+        {
+            var response = _client.GetObjectAsync(_location.Bucket, Key(key)).GetAwaiter().GetResult();
+            return new ResponseStream(response);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "InvalidObjectState")
+        {
+            throw new ShippyarException(ShippyarErrorKind.ResourceUnavailable, "ObjectArchived",
+                $"s3://{_location.Bucket}/{Key(key)} is in an archive storage class (GLACIER) and has not been restored. Request it with: aws s3api restore-object --bucket {_location.Bucket} --key {Key(key)} --restore-request Days=7 — then retry once it is available (minutes to hours).", key, e);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, "BackupFileMissing", $"s3://{_location.Bucket}/{Key(key)} is missing from the repository.", key, e);
+        }
+    }
+
+    public bool Exists(string key)
+    {
+        try
+        {
+            _client.GetObjectMetadataAsync(_location.Bucket, Key(key)).GetAwaiter().GetResult();
+            return true;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The storage class the store reports for an object ("STANDARD" when it reports none).</summary>
+    public string StorageClassOf(string key)
+    {
+        var metadata = _client.GetObjectMetadataAsync(_location.Bucket, Key(key)).GetAwaiter().GetResult();
+        return metadata.StorageClass?.Value is { Length: > 0 } s ? s : "STANDARD";
+    }
+
+    public void WriteAtomically(string key, ReadOnlySpan<byte> content)
+    {
+        var bytes = content.ToArray();
+        try
+        {
+            // A single PUT is atomic: readers see the old state or the whole manifest. STANDARD, so it stays listable.
+            _client.PutObjectAsync(new PutObjectRequest
+            {
+                BucketName = _location.Bucket, Key = Key(key), InputStream = new MemoryStream(bytes), UseChunkEncoding = false,
+                StorageClass = S3StorageClass.Standard,
+                ServerSideEncryptionMethod = _options.ServerSideEncryption is null ? null : ServerSideEncryptionMethod.FindValue(_options.ServerSideEncryption),
+                ServerSideEncryptionKeyManagementServiceKeyId = _options.KmsKeyId,
+            }).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is AmazonServiceException or HttpRequestException)
+        {
+            throw new ShippyarException(ShippyarErrorKind.WriteError, "S3UploadFailed", $"Writing s3://{_location.Bucket}/{Key(key)} failed: {e.Message}", key, e);
+        }
+        using var back = OpenRead(key);
+        using var ms = new MemoryStream();
+        back.CopyTo(ms);
+        if (!SHA256.HashData(ms.ToArray()).AsSpan().SequenceEqual(SHA256.HashData(bytes)))
+            throw new ShippyarException(ShippyarErrorKind.WriteError, "S3ObjectCorrupted",
+                $"s3://{_location.Bucket}/{Key(key)} reads back different from what was written: the store or the client settings corrupt data (see the S3-compatible settings in the README).", key);
+    }
+
+    public IEnumerable<string> List(string prefix)
+    {
+        var request = new ListObjectsV2Request { BucketName = _location.Bucket, Prefix = _location.Prefix + prefix };
+        while (true)
+        {
+            var response = _client.ListObjectsV2Async(request).GetAwaiter().GetResult();
+            foreach (var o in response.S3Objects ?? new List<S3Object>()) yield return o.Key[_location.Prefix.Length..];
+            if (response.IsTruncated != true) yield break;
+            request.ContinuationToken = response.NextContinuationToken;
+        }
+    }
+
+    public void DeletePrefix(string prefix)
+    {
+        // One DELETE per object: some stores fail a multi-object delete that empties a prefix.
+        foreach (var key in List(prefix).ToList())
+            _client.DeleteObjectAsync(_location.Bucket, Key(key)).GetAwaiter().GetResult();
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    /// <summary>The object's body; disposing it releases the HTTP response.</summary>
+    private sealed class ResponseStream : Stream
+    {
+        private readonly GetObjectResponse _response;
+        public ResponseStream(GetObjectResponse response) => _response = response;
+        public override int Read(byte[] buffer, int offset, int count) => _response.ResponseStream.Read(buffer, offset, count);
+        public override int Read(Span<byte> buffer) => _response.ResponseStream.Read(buffer);
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) _response.Dispose();
+            base.Dispose(disposing);
+        }
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

@@ -1,0 +1,179 @@
+using System.Buffers;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using ShippyarDr.Diagnostics;
+using ShippyarDr.Pipeline;
+
+namespace ShippyarDr.Repository.Cloud;
+
+/// <summary>
+/// A streaming upload of unknown length: parts of PartSize go up concurrently (at most Concurrency at once, so
+/// memory stays at PartSize × (Concurrency + 1)); Dispose completes the object; Abort (or any failure) aborts
+/// the multipart upload so no partial object ever appears. An object smaller than one part is a single PUT.
+/// </summary>
+internal sealed class S3UploadStream : Stream, IAbortableStream
+{
+    private readonly AmazonS3Client _client;
+    private readonly S3RepositoryOptions _options;
+    private readonly string _bucket;
+    private readonly string _key;
+    private readonly SemaphoreSlim _slots;
+    private readonly List<Task<PartETag>> _parts = new();
+    private readonly CancellationTokenSource _abort = new();
+    private byte[] _buffer;
+    private int _filled;
+    private string? _uploadId;
+    private bool _finished;
+
+    public S3UploadStream(AmazonS3Client client, S3RepositoryOptions options, string bucket, string key)
+    {
+        _client = client;
+        _options = options;
+        _bucket = bucket;
+        _key = key;
+        _slots = new SemaphoreSlim(Math.Max(1, options.Concurrency));
+        _buffer = ArrayPool<byte>.Shared.Rent(options.PartSize);
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> data)
+    {
+        ObjectDisposedException.ThrowIf(_finished, this);
+        while (data.Length > 0)
+        {
+            var n = Math.Min(data.Length, _options.PartSize - _filled);
+            data[..n].CopyTo(_buffer.AsSpan(_filled));
+            _filled += n;
+            data = data[n..];
+            if (_filled == _options.PartSize) StartPart();
+        }
+    }
+
+    private void StartPart()
+    {
+        ThrowIfAPartFailed();
+        _uploadId ??= Call(() => _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
+        {
+            BucketName = _bucket, Key = _key, StorageClass = S3StorageClass.FindValue(_options.StorageClass),
+            ServerSideEncryptionMethod = _options.ServerSideEncryption is null ? null : ServerSideEncryptionMethod.FindValue(_options.ServerSideEncryption),
+            ServerSideEncryptionKeyManagementServiceKeyId = _options.KmsKeyId,
+        }, _abort.Token)).UploadId;
+        _slots.Wait(_abort.Token);
+        var (buffer, length, number) = (_buffer, _filled, _parts.Count + 1);
+        _buffer = ArrayPool<byte>.Shared.Rent(_options.PartSize);
+        _filled = 0;
+        _parts.Add(Task.Run(async () =>
+        {
+            try
+            {
+                var response = await _client.UploadPartAsync(new UploadPartRequest
+                {
+                    BucketName = _bucket, Key = _key, UploadId = _uploadId, PartNumber = number, PartSize = length,
+                    InputStream = new MemoryStream(buffer, 0, length, writable: false), UseChunkEncoding = false,
+                }, _abort.Token).ConfigureAwait(false);
+                return new PartETag(number, response.ETag);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                _slots.Release();
+            }
+        }));
+    }
+
+    private void ThrowIfAPartFailed()
+    {
+        var failed = _parts.FirstOrDefault(p => p.IsFaulted);
+        if (failed is not null) throw Failed(failed.Exception!.GetBaseException());
+    }
+
+    /// <summary>Completes the object.</summary>
+    private void Complete()
+    {
+        if (_uploadId is null)
+        {
+            Call(() => _client.PutObjectAsync(new PutObjectRequest
+            {
+                BucketName = _bucket, Key = _key, InputStream = new MemoryStream(_buffer, 0, _filled, writable: false), UseChunkEncoding = false,
+                StorageClass = S3StorageClass.FindValue(_options.StorageClass),
+                ServerSideEncryptionMethod = _options.ServerSideEncryption is null ? null : ServerSideEncryptionMethod.FindValue(_options.ServerSideEncryption),
+                ServerSideEncryptionKeyManagementServiceKeyId = _options.KmsKeyId,
+            }, _abort.Token));
+            return;
+        }
+        if (_filled > 0) StartPart();
+        PartETag[] etags;
+        try { etags = Task.WhenAll(_parts).GetAwaiter().GetResult(); }
+        catch (Exception e) { throw Failed(e); }
+        Call(() => _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        {
+            BucketName = _bucket, Key = _key, UploadId = _uploadId, PartETags = etags.OrderBy(p => p.PartNumber).ToList(),
+        }, _abort.Token));
+    }
+
+    public void Abort()
+    {
+        if (_finished) return;
+        _finished = true;
+        _abort.Cancel();
+        try { Task.WhenAll(_parts).Wait(TimeSpan.FromSeconds(30)); }
+        catch (AggregateException) { /* cancelled or failed parts: being abandoned anyway */ }
+        if (_uploadId is null) return;
+        try
+        {
+            _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = _key, UploadId = _uploadId })
+                .GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is AmazonServiceException or HttpRequestException or IOException or TaskCanceledException)
+        {
+            // The store may be gone (that may be why we abort) or refuse Abort (s3rver: 405); the upload was never completed, so no object exists. A bucket
+            // lifecycle rule (AbortIncompleteMultipartUpload) reclaims the parts on AWS.
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_finished)
+        {
+            try
+            {
+                Complete();
+                _finished = true;
+            }
+            catch
+            {
+                Abort();
+                throw;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(_buffer);
+            }
+        }
+        base.Dispose(disposing);
+    }
+
+    private T Call<T>(Func<Task<T>> call)
+    {
+        try { return call().GetAwaiter().GetResult(); }
+        catch (Exception e) when (e is AmazonServiceException or HttpRequestException or IOException or TaskCanceledException)
+        {
+            throw Failed(e);
+        }
+    }
+
+    private ShippyarException Failed(Exception e) => new(ShippyarErrorKind.WriteError, "S3UploadFailed",
+        $"Upload of s3://{_bucket}/{_key} failed: {e.Message}", $"s3://{_bucket}/{_key}", e);
+
+    public override void Flush() { }
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+}
