@@ -10,7 +10,7 @@ Safety backups taken by restores are not judged.
     Parameters  = @{
         Repository = 'The repository directory.'
         Database   = 'Databases that must have backups; one with none is an Alert. Every database in the repository when omitted.'
-        MaxAge     = 'How old the last backup may be: 26h (default), 90m, 2d, or a TimeSpan.'
+        MaxAge     = 'How old the last backup may be: 26h, 90m, 8d, or a TimeSpan. By default each tier''s own: Daily 26h, Weekly 7 days + 2h.'
     }
     Examples    = @(
         @{

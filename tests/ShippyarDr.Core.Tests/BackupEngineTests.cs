@@ -36,7 +36,7 @@ public sealed class BackupEngineTests(SandboxFixture fixture)
         }
         Assert.Equal(3, info.ForeignKeys.Count);
         var file = info.Files.Single();
-        Assert.Equal(("zstd", 3), (file.Compression, file.CompressionLevel));
+        Assert.Equal(("zstd", 1), (file.Compression, file.CompressionLevel));
         Assert.True(file.PlainSize > file.Size, "the zstd stage compresses");
         Assert.Null(file.Encryption);
         Assert.Contains("public.orders orders_user_id_fkey", info.ForeignKeys);

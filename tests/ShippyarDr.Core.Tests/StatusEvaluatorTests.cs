@@ -82,3 +82,24 @@ public sealed class StatusEvaluatorTests : IDisposable
         Assert.Equal(BackupHealth.OK, s.Status);
     }
 }
+
+public sealed class TierMaxAgeTests : IDisposable
+{
+    private readonly Fixtures.TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void A_three_day_old_weekly_backup_is_OK_and_a_three_day_old_daily_one_is_an_Alert()
+    {
+        var now = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+        var catalog = new Repository.BackupCatalog(new Repository.FileSystemRepository(_dir.Path));
+        catalog.Save(new BackupInfo { Id = "20261122-120000W-0001", Database = "_cluster", Tier = BackupTier.Weekly, EndTime = now.AddDays(-3), Size = 10 });
+        catalog.Save(new BackupInfo { Id = "20261122-120000D-0002", Database = "shop", Tier = BackupTier.Daily, EndTime = now.AddDays(-3), Size = 10 });
+        var list = Status.BackupStatusEvaluator.Evaluate(catalog, _dir.Path, new Status.StatusRequest { Now = now });
+        Assert.Equal(BackupHealth.OK, list.Single(s => s.Tier == BackupTier.Weekly).Status);
+        Assert.Equal(BackupHealth.Alert, list.Single(s => s.Tier == BackupTier.Daily).Status);
+        var strict = Status.BackupStatusEvaluator.Evaluate(catalog, _dir.Path, new Status.StatusRequest { Now = now, MaxAge = TimeSpan.FromDays(1) });
+        Assert.Equal(BackupHealth.Alert, strict.Single(s => s.Tier == BackupTier.Weekly).Status);
+    }
+}

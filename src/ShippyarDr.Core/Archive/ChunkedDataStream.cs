@@ -1,10 +1,12 @@
+using ShippyarDr.Streams;
+
 namespace ShippyarDr.Archive;
 
 /// <summary>
 /// The payload of one data block as a plain stream: pg_dump writes it as (length, bytes) chunks ending with a
 /// zero length. For gzip archives the concatenated payload is one zlib stream.
 /// </summary>
-internal sealed class ChunkedDataStream : Stream
+internal sealed class ChunkedDataStream : ReadOnlyStreamBase
 {
     private readonly ArchiveInput _input;
     private int _remainingInChunk;
@@ -13,8 +15,6 @@ internal sealed class ChunkedDataStream : Stream
     public ChunkedDataStream(ArchiveInput input) => _input = input;
 
     public long PayloadBytes { get; private set; }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> destination)
     {
@@ -52,13 +52,5 @@ internal sealed class ChunkedDataStream : Stream
         }
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => PayloadBytes; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -1,7 +1,9 @@
+using ShippyarDr.Streams;
+
 namespace ShippyarDr.Compression;
 
 /// <summary>Write-only zstd compression through the native library; Dispose writes the frame's end.</summary>
-internal sealed unsafe class NativeZstdCompressStream : Stream
+internal sealed unsafe class NativeZstdCompressStream : WriteOnlyStreamBase
 {
     private readonly Stream _output;
     private readonly bool _leaveOpen;
@@ -16,8 +18,6 @@ internal sealed unsafe class NativeZstdCompressStream : Stream
         if (_ctx == IntPtr.Zero) throw new OutOfMemoryException("zstd: no compression context");
         NativeZstd.Check(NativeZstd.ZSTD_CCtx_setParameter(_ctx, NativeZstd.CompressionLevelParameter, level));
     }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> data) => Compress(data, NativeZstd.ContinueOp);
 
@@ -61,12 +61,4 @@ internal sealed unsafe class NativeZstdCompressStream : Stream
     }
 
     public override void Flush() => _output.Flush();
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

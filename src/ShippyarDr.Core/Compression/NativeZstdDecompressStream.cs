@@ -1,7 +1,9 @@
+using ShippyarDr.Streams;
+
 namespace ShippyarDr.Compression;
 
 /// <summary>Read-only zstd decompression through the native library. A frame cut short is an error, not an end.</summary>
-internal sealed unsafe class NativeZstdDecompressStream : Stream
+internal sealed unsafe class NativeZstdDecompressStream : ReadOnlyStreamBase
 {
     private readonly Stream _input;
     private readonly bool _leaveOpen;
@@ -19,8 +21,6 @@ internal sealed unsafe class NativeZstdDecompressStream : Stream
         _ctx = NativeZstd.ZSTD_createDCtx();
         if (_ctx == IntPtr.Zero) throw new OutOfMemoryException("zstd: no decompression context");
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> destination)
     {
@@ -66,13 +66,4 @@ internal sealed unsafe class NativeZstdDecompressStream : Stream
         base.Dispose(disposing);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

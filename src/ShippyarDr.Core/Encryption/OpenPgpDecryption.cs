@@ -96,7 +96,7 @@ public sealed class OpenPgpDecryption : IDecryptionStage
 }
 
 /// <summary>The plaintext of a message; at its end the MDC is verified, and a mismatch is an error, not an end.</summary>
-internal sealed class IntegrityCheckedStream : Stream
+internal sealed class IntegrityCheckedStream : ReadOnlyStreamBase
 {
     private readonly Stream _inner;
     private readonly PgpEncryptedData _data;
@@ -107,8 +107,6 @@ internal sealed class IntegrityCheckedStream : Stream
         _inner = inner;
         _data = data;
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -136,13 +134,4 @@ internal sealed class IntegrityCheckedStream : Stream
         base.Dispose(disposing);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -55,7 +55,7 @@ public sealed class OpenPgpEncryption : IEncryptionStage
 }
 
 /// <summary>The writable end of an OpenPGP message; disposing closes the literal packet, then the encrypted packet (writing the MDC).</summary>
-internal sealed class OpenPgpMessageStream : Stream
+internal sealed class OpenPgpMessageStream : WriteOnlyStreamBase
 {
     private readonly Stream _literal;
     private readonly Stream _encrypted;
@@ -82,12 +82,4 @@ internal sealed class OpenPgpMessageStream : Stream
         base.Dispose(disposing);
     }
 
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

@@ -9,7 +9,7 @@ namespace ShippyarDr.Pipeline;
 /// A stored object read back as its plain content: repository → stored SHA-256 → decryption → decompression →
 /// plain SHA-256. <see cref="CheckIntegrity"/> reads to the end and compares both checksums with the manifest.
 /// </summary>
-public sealed class ArchiveReadStream : Stream
+public sealed class ArchiveReadStream : ReadOnlyStreamBase
 {
     private readonly BackupFile _file;
     private readonly HashingWriteStream _storedHash = new(Stream.Null);
@@ -33,7 +33,6 @@ public sealed class ArchiveReadStream : Stream
         _plain = new TeeReadStream(_chain, _plainHash);
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => _plain.Read(buffer.AsSpan(offset, count));
     public override int Read(Span<byte> buffer) => _plain.Read(buffer);
 
     /// <summary>Reads whatever is left and compares sizes and checksums with the manifest.</summary>
@@ -71,15 +70,7 @@ public sealed class ArchiveReadStream : Stream
         base.Dispose(disposing);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => _plain.BytesRead; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>Whether the stored bytes and the plain content both match the manifest.</summary>

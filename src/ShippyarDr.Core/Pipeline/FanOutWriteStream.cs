@@ -1,17 +1,17 @@
+using ShippyarDr.Streams;
+
 namespace ShippyarDr.Pipeline;
 
 /// <summary>
 /// Writes the same bytes to several repositories' objects: one dump pass feeds a local and a cloud copy.
 /// Not complete until <see cref="Complete"/>; <see cref="Abort"/> (or Dispose without Complete) abandons every copy.
 /// </summary>
-internal sealed class FanOutWriteStream : Stream
+internal sealed class FanOutWriteStream : WriteOnlyStreamBase
 {
     private readonly IReadOnlyList<Stream> _targets;
     private bool _completed;
 
     public FanOutWriteStream(IReadOnlyList<Stream> targets) => _targets = targets;
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -63,14 +63,6 @@ internal sealed class FanOutWriteStream : Stream
         base.Dispose(disposing);
     }
 
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }
 
 /// <summary>A repository write stream that can be abandoned without leaving a complete object (S3: abort the multipart upload).</summary>

@@ -56,10 +56,11 @@ public static class BackupStatusEvaluator
 
         var reasons = new List<string>();
         var health = BackupHealth.OK;
-        if (status.Age > request.MaxAge)
+        var maxAge = request.MaxAge ?? Backup.TierPreset.For(tier).MaxAge;
+        if (status.Age > maxAge)
         {
             health = BackupHealth.Alert;
-            reasons.Add($"Last backup is {Describe(status.Age.Value)} old (limit {Describe(request.MaxAge)}).");
+            reasons.Add($"Last backup is {Describe(status.Age.Value)} old (limit {Describe(maxAge)}).");
         }
         if (status.MedianSize is { } median && last.Size < median * request.MinimumSizeRatio)
         {

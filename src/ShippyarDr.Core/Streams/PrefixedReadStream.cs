@@ -1,7 +1,7 @@
 namespace ShippyarDr.Streams;
 
 /// <summary>Replays bytes already read (a peeked header) before the rest of a non-seekable stream.</summary>
-public sealed class PrefixedReadStream : Stream
+public sealed class PrefixedReadStream : ReadOnlyStreamBase
 {
     private readonly byte[] _prefix;
     private readonly Stream _rest;
@@ -22,8 +22,6 @@ public sealed class PrefixedReadStream : Stream
         return (head, new PrefixedReadStream(head, input));
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         if (_position < _prefix.Length)
@@ -42,13 +40,4 @@ public sealed class PrefixedReadStream : Stream
         base.Dispose(disposing);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -5,7 +5,7 @@ namespace ShippyarDr.Streams;
 /// both parses the archive and stores it. Reports progress in bytes to an optional callback, which runs on
 /// the reading thread.
 /// </summary>
-public sealed class TeeReadStream : Stream
+public sealed class TeeReadStream : ReadOnlyStreamBase
 {
     private readonly Stream _source;
     private readonly Stream _sink;
@@ -20,7 +20,6 @@ public sealed class TeeReadStream : Stream
 
     public long BytesRead { get; private set; }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -41,13 +40,5 @@ public sealed class TeeReadStream : Stream
         while (Read(buffer) > 0) { }
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -19,13 +19,14 @@ public sealed class GetShippyarBackupStatusCommand : RepositoryCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? Database { get; set; }
 
+    /// <summary>How old the newest backup may be; each tier's own when omitted (Daily 26h, Weekly 7 days + 2h).</summary>
     [Parameter]
     [DurationTransformation]
-    public TimeSpan MaxAge { get; set; } = TimeSpan.FromHours(26);
+    public TimeSpan? MaxAge { get; set; }
 
     protected override void ProcessRecord()
     {
-        if (MaxAge <= TimeSpan.Zero)
+        if (MaxAge is { } m && m <= TimeSpan.Zero)
             ThrowTerminatingError(ErrorRecords.Argument("InvalidMaxAge", "-MaxAge must be positive.", MaxAge));
         Run(Repository, _ =>
         {

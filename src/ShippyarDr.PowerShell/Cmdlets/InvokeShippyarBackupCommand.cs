@@ -29,24 +29,14 @@ public sealed class InvokeShippyarBackupCommand : ConnectedCmdlet
     [Parameter]
     public BackupTier Tier { get; set; } = BackupTier.Daily;
 
+    /// <summary>The tier's (zstd level 1) when neither this nor -CompressionLevel is given.</summary>
     [Parameter]
     [ValidateSet("zstd", "gzip", "none")]
-    public string Compression { get; set; } = "zstd";
+    public string? Compression { get; set; }
 
     [Parameter]
     [ValidateRange(1, 19)]
     public int CompressionLevel { get; set; }
-
-    [Parameter]
-    public SecureString? Passphrase { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? PassphraseFile { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? PassphraseVariable { get; set; }
 
     /// <summary>Recipients (e-mail, user id or fingerprint) whose public keys, from -RecipientKeyFile, can decrypt.</summary>
     [Parameter]
@@ -87,7 +77,9 @@ public sealed class InvokeShippyarBackupCommand : ConnectedCmdlet
                     Database = database, Connection = connection, Tier = Tier, StorageClass = StorageClass,
                     Storage = new ArchiveWriteOptions
                     {
-                        Compression = CompressionCodec.Parse(Compression, CompressionLevel > 0 ? CompressionLevel : null),
+                        Compression = Compression is null && CompressionLevel == 0
+                            ? preset.Compression
+                            : CompressionCodec.Parse(Compression ?? "zstd", CompressionLevel > 0 ? CompressionLevel : null),
                         Encryption = ResolveEncryption(),
                     },
                 };
@@ -98,7 +90,7 @@ public sealed class InvokeShippyarBackupCommand : ConnectedCmdlet
 
     private IEncryptionStage? ResolveEncryption()
     {
-        var passphrase = SecretSources.Read(Passphrase, PassphraseFile, PassphraseVariable, "passphrase");
+        var passphrase = ReadPassphrase();
         if (Recipient is not null && passphrase is not null)
             throw new Diagnostics.ShippyarException(Diagnostics.ShippyarErrorKind.InvalidArgument, "EncryptionAmbiguous", "Encrypt with a passphrase or to recipients, not both.");
         if (Recipient is not null)

@@ -30,17 +30,6 @@ public abstract class BackupInputCmdlet : ConnectedCmdlet
     public string? Id { get; set; }
 
     [Parameter]
-    public SecureString? Passphrase { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? PassphraseFile { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? PassphraseVariable { get; set; }
-
-    [Parameter]
     [ValidateNotNullOrEmpty]
     public string? SecretKeyFile { get; set; }
 
@@ -59,7 +48,7 @@ public abstract class BackupInputCmdlet : ConnectedCmdlet
     /// <summary>The decryption stage from whichever key source was given; null when none was.</summary>
     private protected IDecryptionStage? ResolveDecryption()
     {
-        var passphrase = SecretSources.Read(Passphrase, PassphraseFile, PassphraseVariable, "passphrase");
+        var passphrase = ReadPassphrase();
         var keyPassphrase = SecretSources.Read(SecretKeyPassphrase, null, null, "secret key passphrase");
         return OpenPgpDecryption.FromSources(passphrase, SecretKeyFile, keyPassphrase);
     }

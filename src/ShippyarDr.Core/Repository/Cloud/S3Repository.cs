@@ -4,6 +4,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using ShippyarDr.Diagnostics;
+using ShippyarDr.Streams;
 
 namespace ShippyarDr.Repository.Cloud;
 
@@ -135,25 +136,15 @@ public sealed class S3Repository : IBackupRepository, IDisposable
     public void Dispose() => _client.Dispose();
 
     /// <summary>The object's body; disposing it releases the HTTP response.</summary>
-    private sealed class ResponseStream : Stream
+    private sealed class ResponseStream : ReadOnlyStreamBase
     {
         private readonly GetObjectResponse _response;
         public ResponseStream(GetObjectResponse response) => _response = response;
-        public override int Read(byte[] buffer, int offset, int count) => _response.ResponseStream.Read(buffer, offset, count);
         public override int Read(Span<byte> buffer) => _response.ResponseStream.Read(buffer);
         protected override void Dispose(bool disposing)
         {
             if (disposing) _response.Dispose();
             base.Dispose(disposing);
         }
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

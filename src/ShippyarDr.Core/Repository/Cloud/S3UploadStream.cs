@@ -4,6 +4,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using ShippyarDr.Diagnostics;
 using ShippyarDr.Pipeline;
+using ShippyarDr.Streams;
 
 namespace ShippyarDr.Repository.Cloud;
 
@@ -12,7 +13,7 @@ namespace ShippyarDr.Repository.Cloud;
 /// memory stays at PartSize × (Concurrency + 1)); Dispose completes the object; Abort (or any failure) aborts
 /// the multipart upload so no partial object ever appears. An object smaller than one part is a single PUT.
 /// </summary>
-internal sealed class S3UploadStream : Stream, IAbortableStream
+internal sealed class S3UploadStream : WriteOnlyStreamBase, IAbortableStream
 {
     private readonly AmazonS3Client _client;
     private readonly S3RepositoryOptions _options;
@@ -35,8 +36,6 @@ internal sealed class S3UploadStream : Stream, IAbortableStream
         _slots = new SemaphoreSlim(Math.Max(1, options.Concurrency));
         _buffer = ArrayPool<byte>.Shared.Rent(options.PartSize);
     }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> data)
     {
@@ -167,13 +166,4 @@ internal sealed class S3UploadStream : Stream, IAbortableStream
     private ShippyarException Failed(Exception e) => new(ShippyarErrorKind.WriteError, "S3UploadFailed",
         $"Upload of s3://{_bucket}/{_key} failed: {e.Message}", $"s3://{_bucket}/{_key}", e);
 
-    public override void Flush() { }
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

@@ -1,0 +1,120 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Measures ShippyarDr's Daily and Weekly pipelines against the pg_dump floor and the seed plan's commands, in one run.
+.DESCRIPTION
+    Starts a sandbox PostgreSQL, loads the Shippyar sample schema at -Scale (20 is ~1.4 GB), then times, one after the
+    other on the same machine:
+      floor         pg_dump -Fc -Z0 > /dev/null
+      seed daily    pg_dump -Fc -Z9 > file
+      Daily         Invoke-ShippyarBackup (pg_dump -Z0 -> zstd -> OpenPGP AES-256 -> local repository)
+      seed weekly   pg_dumpall > file; gzip file; gpg --symmetric --cipher-algo AES256 file
+      Weekly        Invoke-ShippyarBackup -Tier Weekly (globals + every database, zstd, AES-256)
+    and reports times and sizes as ratios. ShippyarDr runs in a child pwsh whose peak RSS (VmHWM) is reported, also at
+    -RssScale. Machines are noisy: compare ratios from one run, not seconds across runs.
+.EXAMPLE
+    dotnet pwsh -NoProfile -File benchmarks/Invoke-Benchmark.ps1 -Scale 20 -RssScale 5
+#>
+param(
+    [double] $Scale = 20,
+    [double] $RssScale = 5,
+    [string] $WorkDirectory = (Join-Path ([IO.Path]::GetTempPath()) "shippyar-bench-$PID")
+)
+$ErrorActionPreference = 'Stop'
+$root = Split-Path $PSScriptRoot
+$module = Join-Path $root 'out/ShippyarDr/ShippyarDr.psd1'
+if (-not (Test-Path $module)) { & (Join-Path $root 'build.ps1') -Task Build }
+Import-Module $module
+$bin = '/usr/lib/postgresql/15/bin'
+New-Item -ItemType Directory -Force $WorkDirectory | Out-Null
+$passFile = Join-Path $WorkDirectory 'pass'
+Set-Content $passFile 'bench-Passphrase-1'
+
+function Measure-Seconds([scriptblock] $Block) { $sw = [Diagnostics.Stopwatch]::StartNew(); & $Block | Out-Null; $sw.Elapsed.TotalSeconds }
+
+# Runs a ShippyarDr backup in a child pwsh; returns seconds, stored bytes and the child's peak RSS.
+function Invoke-ShippyarChild($Sandbox, [string] $Tier, [string] $Repository) {
+    $script = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$module'
+`$cred = [pscredential]::new('postgres', (ConvertTo-SecureString `$env:BENCH_PW -AsPlainText -Force))
+`$sw = [Diagnostics.Stopwatch]::StartNew()
+`$args = @{ Server = '127.0.0.1'; Port = $($Sandbox.Port); Credential = `$cred; Repository = '$Repository'; Tier = '$Tier'; PassphraseFile = '$passFile' }
+if ('$Tier' -eq 'Daily') { `$args.Database = 'shippyar' }
+`$b = Invoke-ShippyarBackup @args
+`$seconds = `$sw.Elapsed.TotalSeconds
+`$hwm = (Get-Content /proc/self/status | Where-Object { `$_ -like 'VmHWM:*' }) -replace '\D', ''
+"RESULT {0} {1} {2}" -f `$seconds, `$b.Size, `$hwm
+"@
+    $file = Join-Path $WorkDirectory 'child.ps1'
+    Set-Content $file $script
+    $env:BENCH_PW = $Sandbox.GetPassword()
+    $exe = [Environment]::ProcessPath
+    $prefix = @(if ((Split-Path -Leaf $exe) -like 'dotnet*') { Join-Path $PSHOME 'pwsh.dll' })
+    $out = & $exe @prefix -NoProfile -NonInteractive -File $file
+    $line = $out | Where-Object { $_ -like 'RESULT *' } | Select-Object -Last 1
+    if (-not $line) { throw "The ShippyarDr child failed: $out" }
+    $parts = $line.Split(' ')
+    [pscustomobject]@{ Seconds = [double]$parts[1]; Bytes = [long]$parts[2]; PeakRssMB = [math]::Round([long]$parts[3] / 1024, 0) }
+}
+
+function Invoke-Round([double] $RoundScale, [switch] $Full) {
+    $sandbox = New-ShippyarSandbox
+    try {
+        Write-Host "Loading the sample schema at scale $RoundScale..."
+        $load = Measure-Seconds { $sandbox.CreateSampleDatabase('shippyar', $RoundScale) }
+        $env:PGHOST = '127.0.0.1'; $env:PGPORT = $sandbox.Port; $env:PGUSER = 'postgres'; $env:PGPASSWORD = $sandbox.GetPassword()
+        $dbSize = [long]$sandbox.QueryScalar('shippyar', "SELECT pg_database_size('shippyar')")
+        Write-Host ("Loaded {0:N0} MB in {1:N0} s." -f ($dbSize / 1MB), $load)
+        $rows = [ordered]@{}
+        if ($Full) {
+            $rows.floor = [pscustomobject]@{ Seconds = (Measure-Seconds { bash -c "$bin/pg_dump -Fc -Z0 -d shippyar > /dev/null" }); Bytes = $null }
+            $seedDaily = Join-Path $WorkDirectory 'seed.dump'
+            $rows.'seed daily' = [pscustomobject]@{ Seconds = (Measure-Seconds { bash -c "$bin/pg_dump -Fc -Z9 -d shippyar > '$seedDaily'" }); Bytes = (Get-Item $seedDaily).Length }
+            Remove-Item $seedDaily
+        }
+        $repo = New-Item -ItemType Directory -Force (Join-Path $WorkDirectory "repo-$RoundScale")
+        $rows.Daily = Invoke-ShippyarChild $sandbox 'Daily' $repo
+        if ($Full) {
+            $seedWeekly = Join-Path $WorkDirectory 'cluster.sql'
+            $seconds = Measure-Seconds { bash -c "set -e; $bin/pg_dumpall > '$seedWeekly'; gzip -f '$seedWeekly'; gpg --batch --yes --pinentry-mode loopback --passphrase-file '$passFile' --symmetric --cipher-algo AES256 '$seedWeekly.gz'" }
+            $rows.'seed weekly' = [pscustomobject]@{ Seconds = $seconds; Bytes = (Get-Item "$seedWeekly.gz.gpg").Length }
+            Remove-Item "$seedWeekly.gz", "$seedWeekly.gz.gpg"
+        }
+        $rows.Weekly = Invoke-ShippyarChild $sandbox 'Weekly' $repo
+        Remove-Item -Recurse -Force $repo
+        [pscustomobject]@{ Scale = $RoundScale; DatabaseMB = [math]::Round($dbSize / 1MB); Rows = $rows }
+    }
+    finally {
+        'PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWORD' | ForEach-Object { Remove-Item "Env:$_" -ErrorAction SilentlyContinue }
+        $sandbox | Remove-ShippyarSandbox -Confirm:$false
+    }
+}
+
+try {
+    $main = Invoke-Round $Scale -Full
+    $rss = if ($RssScale -ne $Scale) { Invoke-Round $RssScale } else { $main }
+    $r = $main.Rows
+    Write-Host "`nScale $($main.Scale): database $($main.DatabaseMB) MB"
+    $r.GetEnumerator() | ForEach-Object {
+        [pscustomobject]@{
+            Pipeline  = $_.Key
+            Seconds   = [math]::Round($_.Value.Seconds, 1)
+            SizeMB    = if ($_.Value.Bytes) { [math]::Round($_.Value.Bytes / 1MB, 1) }
+            PeakRssMB = if ($_.Value.PSObject.Properties['PeakRssMB']) { $_.Value.PeakRssMB }
+        }
+    } | Format-Table -AutoSize | Out-String | Write-Host
+    $ratios = [ordered]@{
+        'Daily time / floor (target <= 1.3)'                  = $r.Daily.Seconds / $r.floor.Seconds
+        'seed daily time / Daily time (target >= 4)'          = $r.'seed daily'.Seconds / $r.Daily.Seconds
+        'Daily size / seed daily size (target <= 0.85)'       = $r.Daily.Bytes / $r.'seed daily'.Bytes
+        'seed weekly time / Weekly time (target >= 4)'        = $r.'seed weekly'.Seconds / $r.Weekly.Seconds
+        'Weekly size / seed weekly size'                      = $r.Weekly.Bytes / $r.'seed weekly'.Bytes
+    }
+    $ratios.GetEnumerator() | ForEach-Object { '{0,-50} {1:N2}' -f $_.Key, $_.Value } | Write-Host
+    Write-Host ("Peak RSS (target <= 200 MB): scale {0}: Daily {1} MB, Weekly {2} MB; scale {3}: Daily {4} MB, Weekly {5} MB" -f `
+        $rss.Scale, $rss.Rows.Daily.PeakRssMB, $rss.Rows.Weekly.PeakRssMB, $main.Scale, $r.Daily.PeakRssMB, $r.Weekly.PeakRssMB)
+}
+finally {
+    Remove-Item -Recurse -Force $WorkDirectory -ErrorAction SilentlyContinue
+}
