@@ -37,6 +37,115 @@ public sealed class S3RepositoryTests(SandboxFixture fixture, S3Server s3, ITest
         Assert.Equal(SHA256.HashData(data), sha.GetHashAndReset());
     }
 
+    [Fact]
+    public void Small_objects_and_manifests_round_trip_with_keys_relative_to_the_prefix()
+    {
+        using var repo = new S3Repository(s3.Url(Prefix() + "/nested"), s3.Options());
+        var small = RandomNumberGenerator.GetBytes(1000);
+        using (var w = repo.Create("db/id/small.bin")) w.Write(small);
+        var manifest = "{\"id\": \"x\"}"u8.ToArray();
+        repo.WriteAtomically("db/id/manifest.json", manifest);
+
+        Assert.Equal(small, ReadAll(repo, "db/id/small.bin"));
+        Assert.Equal(manifest, ReadAll(repo, "db/id/manifest.json"));
+        Assert.Equal(new[] { "db/id/manifest.json", "db/id/small.bin" }, repo.List("db/").Order());
+        Assert.True(repo.Exists("db/id/small.bin"));
+        Assert.False(repo.Exists("db/id/nothing"));
+        Assert.Equal("BackupFileMissing", Assert.Throws<ShippyarException>(() => repo.OpenRead("db/id/nothing")).ErrorId);
+    }
+
+    [Fact]
+    public void An_upload_survives_a_short_outage_through_retries()
+    {
+        // Generous retries: the SDK's backoff is randomised, and the outage must fit inside it every time.
+        using var repo = new S3Repository(s3.Url(Prefix()), s3.Options(maxRetries: 8));
+        var data = RandomNumberGenerator.GetBytes(24 << 20);
+        using (var w = repo.Create("blip.bin"))
+        {
+            w.Write(data, 0, 6 << 20);
+            var restarted = StopForAMoment();
+            try { w.Write(data, 6 << 20, data.Length - (6 << 20)); }
+            finally { restarted(); }
+        }
+        Assert.Equal(SHA256.HashData(data), SHA256.HashData(ReadAll(repo, "blip.bin")));
+    }
+
+    [Fact]
+    public void A_download_resumes_where_a_broken_connection_left_it()
+    {
+        using var repo = new S3Repository(s3.Url(Prefix()), s3.Options(maxRetries: 8));
+        var data = RandomNumberGenerator.GetBytes(64 << 20);
+        using (var w = repo.Create("resume.bin")) w.Write(data);
+        using var read = repo.OpenRead("resume.bin");
+        using var back = new MemoryStream();
+        var buffer = new byte[1 << 20];
+        back.Write(buffer, 0, read.ReadAtLeast(buffer, buffer.Length));
+        var restarted = StopForAMoment();
+        try { read.CopyTo(back); }
+        finally { restarted(); }
+        Assert.Equal(SHA256.HashData(data), SHA256.HashData(back.ToArray()));
+    }
+
+    [Fact]
+    public void A_failed_write_is_never_completed_by_a_later_Dispose()
+    {
+        using var repo = new S3Repository(s3.Url(Prefix()), s3.Options());
+        var upload = repo.Create("cut.bin");
+        s3.Stop();
+        try
+        {
+            Assert.Equal("S3UploadFailed", Assert.Throws<ShippyarException>(() => upload.Write(new byte[6 << 20])).ErrorId);
+        }
+        finally
+        {
+            s3.Start();
+        }
+        // The server is back: completing now would store the first part as if it were the whole object.
+        Assert.Equal("S3UploadFailed", Assert.Throws<ShippyarException>(upload.Dispose).ErrorId);
+        Assert.False(repo.Exists("cut.bin"));
+    }
+
+    [Fact]
+    public void Refused_credentials_and_bad_options_are_told_apart_from_an_unreachable_store()
+    {
+        var e = Assert.Throws<ShippyarException>(() => new S3Repository(s3.Url("x"),
+            new S3RepositoryOptions { Endpoint = s3.Endpoint, ForcePathStyle = true, AccessKey = "NOT-A-KEY", SecretKey = "nope-secret" }));
+        Assert.Equal(("RepositoryAccessDenied", ShippyarErrorKind.AuthenticationError), (e.ErrorId, e.Kind));
+        Assert.DoesNotContain("nope-secret", e.Message);
+        Assert.Equal("InvalidS3Options", Assert.Throws<ShippyarException>(() => new S3Repository(s3.Url("x"),
+            new S3RepositoryOptions { Endpoint = s3.Endpoint, PartSize = 1 << 20 })).ErrorId);
+        var down = Assert.Throws<ShippyarException>(() => new S3Repository("s3://shippyar-test/x",
+            new S3RepositoryOptions { Endpoint = "http://127.0.0.1:1", ForcePathStyle = true, AccessKey = "S3RVER", SecretKey = "S3RVER", MaxRetries = 0 }));
+        Assert.Equal(("RepositoryUnreachable", ShippyarErrorKind.ConnectionError), (down.ErrorId, down.Kind));
+    }
+
+    /// <summary>Stops the server and starts it again 300 ms later on another thread (this one is busy retrying); the returned action waits for that.</summary>
+    private Action StopForAMoment()
+    {
+        s3.Stop();
+        Exception? failed = null;
+        var restart = new Thread(() =>
+        {
+            Thread.Sleep(300);
+            try { s3.Start(); }
+            catch (Exception e) { failed = e; }
+        });
+        restart.Start();
+        return () =>
+        {
+            restart.Join();
+            if (failed is not null) throw failed;
+        };
+    }
+
+    private static byte[] ReadAll(S3Repository repo, string key)
+    {
+        using var s = repo.OpenRead(key);
+        using var ms = new MemoryStream();
+        s.CopyTo(ms);
+        return ms.ToArray();
+    }
+
     [Theory]
     [InlineData("STANDARD_IA", 100)]
     [InlineData("GLACIER", 12 * 1024 * 1024)]

@@ -1,6 +1,7 @@
 using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
+using ShippyarDr.Diagnostics;
 
 namespace ShippyarDr.Repository.Cloud;
 
@@ -13,6 +14,10 @@ internal static class S3ClientFactory
 {
     public static AmazonS3Client Create(S3RepositoryOptions options)
     {
+        options.Validate();
+        // Belt and braces: no S3 error we wrap should ever echo these, but if one did it is masked.
+        SecretRedactor.Register(options.SecretKey);
+        SecretRedactor.Register(options.SessionToken);
         var config = new AmazonS3Config
         {
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
@@ -30,8 +35,10 @@ internal static class S3ClientFactory
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region);
         }
-        return options.AccessKey is not null && options.SecretKey is not null
-            ? new AmazonS3Client(new BasicAWSCredentials(options.AccessKey, options.SecretKey), config)
-            : new AmazonS3Client(config);
+        if (options.AccessKey is null || options.SecretKey is null) return new AmazonS3Client(config);
+        AWSCredentials credentials = options.SessionToken is null
+            ? new BasicAWSCredentials(options.AccessKey, options.SecretKey)
+            : new SessionAWSCredentials(options.AccessKey, options.SecretKey, options.SessionToken);
+        return new AmazonS3Client(credentials, config);
     }
 }

@@ -1,10 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
-using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using ShippyarDr.Diagnostics;
-using ShippyarDr.Streams;
 
 namespace ShippyarDr.Repository.Cloud;
 
@@ -38,15 +36,18 @@ public sealed class S3Repository : IBackupRepository, IDisposable
         {
             _client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _location.Bucket, MaxKeys = 1, Prefix = _location.Prefix }).GetAwaiter().GetResult();
         }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound || e.ErrorCode == "NoSuchBucket")
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
+            // Some stores answer a bare 404 without the NoSuchBucket code.
             throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, "RepositoryNotFound", $"Bucket {_location.Bucket} does not exist (repository {Location}).", Location, e);
         }
-        catch (Exception e) when (e is AmazonServiceException or HttpRequestException)
+        catch (Exception e) when (S3Errors.IsS3Failure(e))
         {
-            throw new ShippyarException(ShippyarErrorKind.ConnectionError, "RepositoryUnreachable", $"Repository {Location} cannot be reached: {e.Message}", Location, e);
+            throw Translate(e, null);
         }
     }
+
+    private ShippyarException Translate(Exception e, string? key) => S3Errors.Translate(e, _location.Bucket, key is null ? null : Key(key), Location);
 
     public Stream Create(string key) => new S3UploadStream(_client, _options, _location.Bucket, Key(key));
 
@@ -55,16 +56,16 @@ public sealed class S3Repository : IBackupRepository, IDisposable
         try
         {
             var response = _client.GetObjectAsync(_location.Bucket, Key(key)).GetAwaiter().GetResult();
-            return new ResponseStream(response);
+            return new S3ReadStream(_client, _location.Bucket, Key(key), _options.MaxRetries, response, e => Translate(e, key));
         }
         catch (AmazonS3Exception e) when (e.ErrorCode == "InvalidObjectState")
         {
             throw new ShippyarException(ShippyarErrorKind.ResourceUnavailable, "ObjectArchived",
                 $"s3://{_location.Bucket}/{Key(key)} is in an archive storage class (GLACIER) and has not been restored. Request it with: aws s3api restore-object --bucket {_location.Bucket} --key {Key(key)} --restore-request Days=7 — then retry once it is available (minutes to hours).", key, e);
         }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        catch (Exception e) when (S3Errors.IsS3Failure(e))
         {
-            throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, "BackupFileMissing", $"s3://{_location.Bucket}/{Key(key)} is missing from the repository.", key, e);
+            throw Translate(e, key);
         }
     }
 
@@ -79,12 +80,18 @@ public sealed class S3Repository : IBackupRepository, IDisposable
         {
             return false;
         }
+        catch (Exception e) when (S3Errors.IsS3Failure(e))
+        {
+            throw Translate(e, key);
+        }
     }
 
     /// <summary>The storage class the store reports for an object ("STANDARD" when it reports none).</summary>
     public string StorageClassOf(string key)
     {
-        var metadata = _client.GetObjectMetadataAsync(_location.Bucket, Key(key)).GetAwaiter().GetResult();
+        GetObjectMetadataResponse metadata;
+        try { metadata = _client.GetObjectMetadataAsync(_location.Bucket, Key(key)).GetAwaiter().GetResult(); }
+        catch (Exception e) when (S3Errors.IsS3Failure(e)) { throw Translate(e, key); }
         return metadata.StorageClass?.Value is { Length: > 0 } s ? s : "STANDARD";
     }
 
@@ -102,7 +109,7 @@ public sealed class S3Repository : IBackupRepository, IDisposable
                 ServerSideEncryptionKeyManagementServiceKeyId = _options.KmsKeyId,
             }).GetAwaiter().GetResult();
         }
-        catch (Exception e) when (e is AmazonServiceException or HttpRequestException)
+        catch (Exception e) when (S3Errors.IsS3Failure(e))
         {
             throw new ShippyarException(ShippyarErrorKind.WriteError, "S3UploadFailed", $"Writing s3://{_location.Bucket}/{Key(key)} failed: {e.Message}", key, e);
         }
@@ -119,7 +126,9 @@ public sealed class S3Repository : IBackupRepository, IDisposable
         var request = new ListObjectsV2Request { BucketName = _location.Bucket, Prefix = _location.Prefix + prefix };
         while (true)
         {
-            var response = _client.ListObjectsV2Async(request).GetAwaiter().GetResult();
+            ListObjectsV2Response response;
+            try { response = _client.ListObjectsV2Async(request).GetAwaiter().GetResult(); }
+            catch (Exception e) when (S3Errors.IsS3Failure(e)) { throw Translate(e, null); }
             foreach (var o in response.S3Objects ?? new List<S3Object>()) yield return o.Key[_location.Prefix.Length..];
             if (response.IsTruncated != true) yield break;
             request.ContinuationToken = response.NextContinuationToken;
@@ -130,21 +139,11 @@ public sealed class S3Repository : IBackupRepository, IDisposable
     {
         // One DELETE per object: some stores fail a multi-object delete that empties a prefix.
         foreach (var key in List(prefix).ToList())
-            _client.DeleteObjectAsync(_location.Bucket, Key(key)).GetAwaiter().GetResult();
+        {
+            try { _client.DeleteObjectAsync(_location.Bucket, Key(key)).GetAwaiter().GetResult(); }
+            catch (Exception e) when (S3Errors.IsS3Failure(e)) { throw Translate(e, key); }
+        }
     }
 
     public void Dispose() => _client.Dispose();
-
-    /// <summary>The object's body; disposing it releases the HTTP response.</summary>
-    private sealed class ResponseStream : ReadOnlyStreamBase
-    {
-        private readonly GetObjectResponse _response;
-        public ResponseStream(GetObjectResponse response) => _response = response;
-        public override int Read(Span<byte> buffer) => _response.ResponseStream.Read(buffer);
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) _response.Dispose();
-            base.Dispose(disposing);
-        }
-    }
 }

@@ -26,6 +26,7 @@ internal sealed class S3UploadStream : WriteOnlyStreamBase, IAbortableStream
     private int _filled;
     private string? _uploadId;
     private bool _finished;
+    private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _broken;
 
     public S3UploadStream(AmazonS3Client client, S3RepositoryOptions options, string bucket, string key)
     {
@@ -40,19 +41,32 @@ internal sealed class S3UploadStream : WriteOnlyStreamBase, IAbortableStream
     public override void Write(ReadOnlySpan<byte> data)
     {
         ObjectDisposedException.ThrowIf(_finished, this);
-        while (data.Length > 0)
+        try
         {
-            var n = Math.Min(data.Length, _options.PartSize - _filled);
-            data[..n].CopyTo(_buffer.AsSpan(_filled));
-            _filled += n;
-            data = data[n..];
-            if (_filled == _options.PartSize) StartPart();
+            while (data.Length > 0)
+            {
+                var n = Math.Min(data.Length, _options.PartSize - _filled);
+                data[..n].CopyTo(_buffer.AsSpan(_filled));
+                _filled += n;
+                data = data[n..];
+                if (_filled == _options.PartSize) StartPart();
+            }
+        }
+        catch (Exception e)
+        {
+            // Bytes were lost: a later Dispose must abort and fail, never complete (or single-PUT) what is left.
+            _broken ??= System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            throw;
         }
     }
 
     private void StartPart()
     {
         ThrowIfAPartFailed();
+        // S3 refuses part 10,001; say so in our terms rather than after one more part's upload.
+        if (_parts.Count == S3RepositoryOptions.MaxParts)
+            throw Failed(new InvalidOperationException(
+                $"the object is larger than {S3RepositoryOptions.MaxParts} parts of {_options.PartSize} bytes, S3's limit for one upload; use a larger part size"));
         _uploadId ??= Call(() => _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
         {
             BucketName = _bucket, Key = _key, StorageClass = S3StorageClass.FindValue(_options.StorageClass),
@@ -134,7 +148,13 @@ internal sealed class S3UploadStream : WriteOnlyStreamBase, IAbortableStream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing && !_finished)
+        if (disposing && !_finished && _broken is not null)
+        {
+            Abort();
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _broken.Throw();
+        }
+        else if (disposing && !_finished)
         {
             try
             {

@@ -1,0 +1,33 @@
+using System.Net;
+using Amazon.Runtime;
+using Amazon.S3;
+using ShippyarDr.Diagnostics;
+
+namespace ShippyarDr.Repository.Cloud;
+
+/// <summary>
+/// Turns what the SDK throws into errors a DBA can act on: a missing bucket, refused credentials and an unreachable
+/// store need different fixes, and a raw SDK exception says none of that.
+/// </summary>
+internal static class S3Errors
+{
+    public static bool IsS3Failure(Exception e) =>
+        e is AmazonServiceException or HttpRequestException or IOException or TaskCanceledException;
+
+    public static ShippyarException Translate(Exception e, string bucket, string? key, string repository)
+    {
+        var where = key is null ? repository : $"s3://{bucket}/{key}";
+        if (e is AmazonS3Exception s3)
+        {
+            if (s3.ErrorCode == "NoSuchBucket")
+                return new(ShippyarErrorKind.ObjectNotFound, "RepositoryNotFound", $"Bucket {bucket} does not exist (repository {repository}).", repository, e);
+            if (s3.ErrorCode == "NoSuchKey" || (s3.StatusCode == HttpStatusCode.NotFound && key is not null))
+                return new(ShippyarErrorKind.ObjectNotFound, "BackupFileMissing", $"{where} is missing from the repository.", where, e);
+            // 403 also covers unknown access keys, bad signatures and expired session tokens.
+            if (s3.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized)
+                return new(ShippyarErrorKind.AuthenticationError, "RepositoryAccessDenied",
+                    $"Access to {where} was refused ({s3.ErrorCode}): check the S3 credentials and that they may list, read and write the bucket. {s3.Message}", where, e);
+        }
+        return new(ShippyarErrorKind.ConnectionError, "RepositoryUnreachable", $"Repository {repository} cannot be reached ({where}): {e.Message}", where, e);
+    }
+}
