@@ -64,11 +64,16 @@ function Invoke-Round([double] $RoundScale, [switch] $Full) {
         Write-Host "Loading the sample schema at scale $RoundScale..."
         $load = Measure-Seconds { $sandbox.CreateSampleDatabase('shippyar', $RoundScale) }
         $env:PGHOST = '127.0.0.1'; $env:PGPORT = $sandbox.Port; $env:PGUSER = 'postgres'; $env:PGPASSWORD = $sandbox.GetPassword()
+        # Settle the cluster so autovacuum and a checkpoint after the load do not land in one pipeline's timing.
+        $sandbox.Execute('shippyar', 'VACUUM ANALYZE')
+        $sandbox.Execute('shippyar', 'CHECKPOINT')
         $dbSize = [long]$sandbox.QueryScalar('shippyar', "SELECT pg_database_size('shippyar')")
         Write-Host ("Loaded {0:N0} MB in {1:N0} s." -f ($dbSize / 1MB), $load)
         $rows = [ordered]@{}
         if ($Full) {
-            $rows.floor = [pscustomobject]@{ Seconds = (Measure-Seconds { bash -c "$bin/pg_dump -Fc -Z0 -d shippyar > /dev/null" }); Bytes = $null }
+            # Best of two: the first also warms the page cache for everything after it.
+            $floor = 1..2 | ForEach-Object { Measure-Seconds { bash -c "$bin/pg_dump -Fc -Z0 -d shippyar > /dev/null" } } | Measure-Object -Minimum
+            $rows.floor = [pscustomobject]@{ Seconds = $floor.Minimum; Bytes = $null }
             $seedDaily = Join-Path $WorkDirectory 'seed.dump'
             $rows.'seed daily' = [pscustomobject]@{ Seconds = (Measure-Seconds { bash -c "$bin/pg_dump -Fc -Z9 -d shippyar > '$seedDaily'" }); Bytes = (Get-Item $seedDaily).Length }
             Remove-Item $seedDaily
