@@ -11,7 +11,7 @@ Returns one ShippyarDr.BackupInfo per database.
 '@
     Parameters  = @{
         Database           = 'Databases to back up (Daily, Safety). Accepts pipeline input, by value or by property name (Name). Not used with -Tier Weekly, which takes the whole cluster.'
-        Repository         = 'One or more repositories: directories that must exist (a missing one is usually an unmounted volume) or s3://bucket/prefix. One dump pass feeds them all; the backup is complete in each when its manifest is there.'
+        Repository         = 'One or more repositories: directories that must exist (a missing one is usually an unmounted volume) or s3://bucket/prefix. One dump pass feeds them all; the backup is complete in each when its manifest is there. If one of several fails midway (an S3 outage), it is dropped and cleaned up, the backup completes in the others, and an error names the failed repository (ErrorId as the failure, e.g. S3UploadFailed).'
         Tier               = 'Daily (default), Weekly (whole cluster, encryption required) or Safety. Recorded in the manifest and used by Get-ShippyarBackupStatus.'
         Compression        = 'zstd (default, the machine''s libzstd when present), gzip or none.'
         CompressionLevel   = 'Compression level: zstd 1-19 (default 1: on pg_dump output it is 2.3x faster than 3 for the same size), gzip 1-9 (default 6).'
@@ -35,7 +35,7 @@ Returns one ShippyarDr.BackupInfo per database.
         @{
             Title   = 'Daily backup to local disk and S3 in one pass, encrypted with a passphrase from the environment'
             Code    = 'Invoke-ShippyarBackup -Database shippyar_prod -Tier Daily -Repository /var/backups/pg, s3://shippyar-db-backups/daily -PassphraseVariable SHIPPYAR_PASSPHRASE'
-            Remarks = 'Returns one BackupInfo per repository.'
+            Remarks = 'Returns one BackupInfo per repository that holds the complete backup. When S3 fails midway the local copy still completes: the command returns it and writes an S3UploadFailed error, so a runbook can check -ErrorVariable and re-copy later with Copy-ShippyarBackup.'
         }
         @{
             Title   = 'Back up one database'
@@ -50,6 +50,6 @@ if ($failed) { throw "Backups failed: $failed" }'
             Remarks = 'Each database is its own backup; one failure does not stop the others.'
         }
     )
-    Notes       = 'Errors carry stable ErrorIds (DatabaseNotFound, AuthenticationFailed, ServerUnreachable, RepositoryNotFound, PgToolNotFound, PgDumpFailed, EncryptionRequired, RecipientNotFound).'
+    Notes       = 'Errors carry stable ErrorIds (DatabaseNotFound, AuthenticationFailed, ServerUnreachable, RepositoryNotFound, PgToolNotFound, PgDumpFailed, EncryptionRequired, RecipientNotFound, S3UploadFailed, RepositoryUnreachable).'
     RelatedLinks = @('Get-ShippyarBackup', 'Test-ShippyarBackup', 'Copy-ShippyarBackup', 'Restore-ShippyarCluster', 'Get-ShippyarBackupStatus')
 }

@@ -68,6 +68,41 @@ public sealed class OpenPgpTests : IClassFixture<GpgHome>, IDisposable
         Assert.Equal(_gpg.Fingerprint, OpenPgpKeys.FindRecipient(_gpg.PublicKeyFile, _gpg.Fingerprint).Fingerprint);
     }
 
+    [Fact]
+    public void Gpg_decrypts_what_we_encrypt_to_a_curve25519_key()
+    {
+        var data = RandomData(1_234_567);
+        var encrypted = Encrypt(OpenPgpEncryption.ToRecipients(_gpg.EcPublicKeyFile, new[] { "vault@shippyar.example" }), data);
+        var output = Path.Combine(_dir.Path, "out");
+        _gpg.Run("--passphrase-file", _gpg.PassphraseFile, "--output", output, "--decrypt", encrypted);
+        Assert.Equal(data, File.ReadAllBytes(output));
+    }
+
+    [Fact]
+    public void Each_of_several_recipients_opens_the_backup_with_only_its_own_secret_key()
+    {
+        var data = RandomData(700_001);
+        var encryption = OpenPgpEncryption.ToRecipients(_gpg.BothPublicKeysFile, new[] { "backup@shippyar.example", "vault@shippyar.example" });
+        Assert.Equal(2, encryption.Describe().KeyFingerprints.Count);
+        var encrypted = Encrypt(encryption, data);
+        foreach (var secret in new[] { _gpg.SecretKeyFile, _gpg.EcSecretKeyFile })
+            Assert.Equal(data, Decrypt(OpenPgpDecryption.FromSources(null, secret, GpgHome.KeyPassphrase.ToCharArray())!, encrypted));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(65_536 - 19)] // the literal packet's first chunk exactly full (19 header bytes for "data.dump.zst")
+    [InlineData(3 * 65_536 + 17)]
+    public void Gpg_reads_every_message_length_across_partial_length_chunks(int size)
+    {
+        var data = RandomData(size);
+        var encrypted = Encrypt(OpenPgpEncryption.WithPassphrase(Passphrase.ToCharArray()), data);
+        var output = Path.Combine(_dir.Path, "out" + size);
+        _gpg.Run("--passphrase-file", PassphraseFile(), "--output", output, "--decrypt", encrypted);
+        Assert.Equal(data, File.ReadAllBytes(output));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

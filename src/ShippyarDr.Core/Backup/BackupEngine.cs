@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using ShippyarDr.Connection;
 using ShippyarDr.Diagnostics;
 using ShippyarDr.Repository;
@@ -9,7 +10,8 @@ namespace ShippyarDr.Backup;
 /// Takes logical backups: one database (Daily, Safety) or the whole cluster (Weekly: globals and every
 /// database). Each dump is parsed (row counts, foreign keys), compressed, encrypted, hashed and written to every
 /// repository in one pass (ArchiveWriter). A repository's manifest is written only after all its data is
-/// complete; a failure leaves no manifest anywhere, and the partial files are removed.
+/// complete. A repository that fails midway (several given) is dropped and reported, and the backup completes in the
+/// others; any other failure leaves no manifest anywhere. Partial files are removed.
 /// </summary>
 public sealed class BackupEngine
 {
@@ -64,6 +66,8 @@ public sealed class BackupEngine
         _reporter.Verbose($"Backup {info.Id} of {scope} with {pgDump}, {request.Storage.Compression}{(request.Storage.Encryption is null ? "" : ", encrypted")}, into {string.Join(", ", repositories.Select(r => r.Location))}.");
 
         var dumper = new DatabaseDumper(repositories, request.Connection, request.Storage, _reporter);
+        var stored = new List<IBackupRepository>();
+        var failed = new List<(IBackupRepository Repository, Exception Error)>();
         try
         {
             if (preset.WholeCluster) DumpCluster(info, databases, dumper, pgDump, facts, request, activity, cancel);
@@ -71,16 +75,43 @@ public sealed class BackupEngine
             info.Size = info.Files.Sum(f => f.Size);
             info.EndTime = DateTimeOffset.UtcNow;
             cancel.ThrowIfCancellationRequested();
+            failed.AddRange(dumper.Failed);
             // Last: from here on the backup exists, repository by repository.
-            foreach (var repository in repositories) new BackupCatalog(repository).Save(info);
+            foreach (var repository in dumper.Live)
+            {
+                try
+                {
+                    new BackupCatalog(repository).Save(info);
+                    stored.Add(repository);
+                }
+                catch (ShippyarException e) when (repositories.Count > 1)
+                {
+                    failed.Add((repository, e));
+                }
+            }
+            if (stored.Count == 0) ExceptionDispatchInfo.Throw(failed[^1].Error);
         }
         catch
         {
             foreach (var repository in repositories) RemovePartial(repository, info);
             throw;
         }
+        foreach (var (repository, error) in failed)
+        {
+            RemovePartial(repository, info);
+            _reporter.Error(NotStoredIn(repository, error, info, stored));
+        }
         _reporter.Verbose($"Backup {info.Id} complete: {info.Size / 1048576.0:F1} MB stored ({info.Files.Sum(f => f.PlainSize) / 1048576.0:F1} MB dumped) in {info.Duration.TotalSeconds:F1} s.");
-        return repositories.Select(r => info.InRepository(r.Location)).ToList();
+        return stored.Select(r => info.InRepository(r.Location)).ToList();
+    }
+
+    /// <summary>One repository of several failed midway: the backup stands in the others, and the error says so.</summary>
+    private static ShippyarException NotStoredIn(IBackupRepository repository, Exception error, BackupInfo info, IEnumerable<IBackupRepository> stored)
+    {
+        var kind = error is ShippyarException s ? s.Kind : ShippyarErrorKind.WriteError;
+        var id = error is ShippyarException t ? t.ErrorId : "RepositoryWriteFailed";
+        return new(kind, id, $"Backup {info.Id} could not be stored in {repository.Location} and was removed there: {error.Message} " +
+            $"It is complete in {string.Join(", ", stored.Select(r => r.Location))}.", repository.Location, error);
     }
 
     private void DumpDatabase(BackupInfo info, DatabaseDumper dumper, PgTool pgDump, BackupRequest request, string activity, CancellationToken cancel)

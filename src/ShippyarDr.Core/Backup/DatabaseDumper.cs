@@ -7,21 +7,31 @@ using ShippyarDr.Tools;
 
 namespace ShippyarDr.Backup;
 
-/// <summary>Runs pg_dump or pg_dumpall into the storage pipeline and turns their failures into clear errors.</summary>
+/// <summary>
+/// Runs pg_dump or pg_dumpall into the storage pipeline and turns their failures into clear errors. Keeps track of
+/// the repositories still receiving the backup: one that failed midway gets none of the later files.
+/// </summary>
 internal sealed class DatabaseDumper
 {
-    private readonly IReadOnlyList<IBackupRepository> _repositories;
+    private readonly List<IBackupRepository> _live;
+    private readonly List<(IBackupRepository Repository, Exception Error)> _failed = new();
     private readonly PgConnectionInfo _connection;
     private readonly ArchiveWriteOptions _storage;
     private readonly IOperationReporter _reporter;
 
     public DatabaseDumper(IReadOnlyList<IBackupRepository> repositories, PgConnectionInfo connection, ArchiveWriteOptions storage, IOperationReporter reporter)
     {
-        _repositories = repositories;
+        _live = repositories.ToList();
         _connection = connection;
         _storage = storage;
         _reporter = reporter;
     }
+
+    /// <summary>The repositories that have every file so far.</summary>
+    public IReadOnlyList<IBackupRepository> Live => _live;
+
+    /// <summary>The repositories abandoned midway, with why.</summary>
+    public IReadOnlyList<(IBackupRepository Repository, Exception Error)> Failed => _failed;
 
     /// <summary>One database, custom format, uncompressed from pg_dump (our stage compresses faster and the scanner counts rows without inflating).</summary>
     public (BackupFile File, ArchiveSummary Summary) DumpDatabase(PgTool pgDump, string database, string key, string activity, CancellationToken cancel)
@@ -40,25 +50,33 @@ internal sealed class DatabaseDumper
     {
         using var process = PgProcess.Start(tool, args, _connection.ToEnvironment(database), redirectOutput: true, cancel: cancel);
         var progress = new ProgressThrottle(bytes => _reporter.Progress(activity, $"{database}: {bytes / 1048576.0:F0} MB dumped"));
-        (BackupFile File, ArchiveSummary? Summary) written;
+        ArchiveWriteResult written;
         try
         {
-            written = ArchiveWriter.Write(process.StandardOutput, _repositories, key, format, _storage, scan, progress.Report, cancel);
+            written = ArchiveWriter.Write(process.StandardOutput, _live, key, format, _storage, scan, progress.Report, cancel);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // The tool's own complaint (permission denied, lock timeout…) explains more than a short archive.
+            // A tool that stopped by itself (permission denied, lock timeout…) explains the short archive better than
+            // the archive does; a tool still running was stopped by our failure (every repository gone), which is the news.
+            var stoppedByItself = process.ExitsWithin(TimeSpan.FromMilliseconds(500));
             process.Kill();
             process.WaitForExit();
             cancel.ThrowIfCancellationRequested();
-            if (process.Stderr.Length > 0) throw Failed(tool, database, process);
+            if (stoppedByItself && process.Stderr.Length > 0) throw ToolFailed(tool, database, process);
             throw;
         }
-        if (process.WaitForExit(cancel) != 0) throw Failed(tool, database, process);
-        return written;
+        if (process.WaitForExit(cancel) != 0) throw ToolFailed(tool, database, process);
+        var abandoned = written.Failures.Select((error, i) => (Repository: _live[i], Error: error)).Where(f => f.Error is not null).ToList();
+        foreach (var (repository, error) in abandoned)
+        {
+            _live.Remove(repository);
+            _failed.Add((repository, error!));
+        }
+        return (written.File, written.Summary);
     }
 
-    private static ShippyarException Failed(PgTool tool, string database, PgProcess process)
+    private static ShippyarException ToolFailed(PgTool tool, string database, PgProcess process)
         => new(ShippyarErrorKind.InvalidOperation, tool.Name == "pg_dumpall" ? "PgDumpAllFailed" : "PgDumpFailed",
             $"{tool.Name} of {(tool.Name == "pg_dumpall" ? "the cluster's globals" : $"database '{database}'")} failed: {PgProcess.Summarize(process.Stderr)}", database);
 }

@@ -21,6 +21,7 @@ internal static unsafe class NativeZstd
     internal const int ContinueOp = 0;
     internal const int EndOp = 2;
     internal const int CompressionLevelParameter = 100;
+    internal const int WorkersParameter = 400;
 
     static NativeZstd()
     {

@@ -17,6 +17,9 @@ internal sealed unsafe class NativeZstdCompressStream : WriteOnlyStreamBase
         _ctx = NativeZstd.ZSTD_createCCtx();
         if (_ctx == IntPtr.Zero) throw new OutOfMemoryException("zstd: no compression context");
         NativeZstd.Check(NativeZstd.ZSTD_CCtx_setParameter(_ctx, NativeZstd.CompressionLevelParameter, level));
+        // One worker thread compresses while the caller encrypts and stores what came out before (measured: the
+        // Daily pipeline's slowest stage). A libzstd built without threads refuses the setting: then it stays inline.
+        if (Environment.ProcessorCount > 1) NativeZstd.ZSTD_CCtx_setParameter(_ctx, NativeZstd.WorkersParameter, 1);
     }
 
     public override void Write(ReadOnlySpan<byte> data) => Compress(data, NativeZstd.ContinueOp);

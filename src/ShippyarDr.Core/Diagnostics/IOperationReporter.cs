@@ -9,6 +9,8 @@ public interface IOperationReporter
     void Progress(string activity, string status, int percentComplete = -1);
     void Verbose(string message);
     void Warning(string message);
+    /// <summary>A failure that did not stop the operation (one repository of several); the host reports it as an error.</summary>
+    void Error(ShippyarException error);
 }
 
 /// <summary>Reports nothing; for callers that do not care (tests, nested operations).</summary>
@@ -18,4 +20,5 @@ public sealed class NullReporter : IOperationReporter
     public void Progress(string activity, string status, int percentComplete = -1) { }
     public void Verbose(string message) { }
     public void Warning(string message) { }
+    public void Error(ShippyarException error) { }
 }

@@ -1,6 +1,6 @@
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
-using Org.BouncyCastle.Security;
+using System.Security.Cryptography;
 using ShippyarDr.Pipeline;
 using ShippyarDr.Streams;
 
@@ -14,8 +14,10 @@ namespace ShippyarDr.Encryption;
 /// </summary>
 public sealed class OpenPgpEncryption : IEncryptionStage
 {
-    private const int BufferSize = 1 << 16;
+    // gpg's usual iteration count: 65,011,712 bytes hashed per derivation.
+    private const int S2kCount = 0xFF;
     private readonly char[]? _passphrase;
+    private Lazy<(S2k, byte[])>? _passphraseKey;
     private readonly IReadOnlyList<(PgpPublicKey Key, string Fingerprint)> _recipients;
 
     private OpenPgpEncryption(char[]? passphrase, IReadOnlyList<(PgpPublicKey, string)> recipients)
@@ -44,30 +46,59 @@ public sealed class OpenPgpEncryption : IEncryptionStage
 
     public Stream Encrypt(Stream output, string fileName)
     {
-        var generator = new PgpEncryptedDataGenerator(SymmetricKeyAlgorithmTag.Aes256, withIntegrityPacket: true, new SecureRandom());
-        if (_passphrase is not null) generator.AddMethodUtf8(_passphrase, HashAlgorithmTag.Sha256);
-        foreach (var (key, _) in _recipients) generator.AddMethod(key);
-        // The interface promises to leave the output open, whatever the generator does on close.
-        var encrypted = generator.Open(new NonClosingStream(output), new byte[BufferSize]);
-        var literal = new PgpLiteralDataGenerator().Open(encrypted, PgpLiteralData.Binary, fileName, DateTime.UtcNow, new byte[BufferSize]);
-        return new OpenPgpMessageStream(literal, encrypted);
+        var sessionKey = RandomNumberGenerator.GetBytes(SessionKeyPackets.KeySize);
+        try
+        {
+            output.Write(_passphrase is not null
+                ? SessionKeyPackets.ForPassphrase(PassphraseKey.Value.S2k, PassphraseKey.Value.Key, sessionKey)
+                : SessionKeyPackets.ForRecipients(_recipients.Select(r => r.Key), sessionKey));
+            return new OpenPgpMessageStream(output, sessionKey, fileName, DateTimeOffset.UtcNow);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(sessionKey);
+        }
     }
+
+    /// <summary>
+    /// The passphrase's S2K (iterated and salted SHA-256, gpg's usual 65 MB of hashing) is derived once per backup and
+    /// seals each file's own random session key, so a weekly backup of many databases pays for it once.
+    /// </summary>
+    private Lazy<(S2k S2k, byte[] Key)> PassphraseKey => _passphraseKey ??= new(() =>
+    {
+        var s2k = new S2k(HashAlgorithmTag.Sha256, RandomNumberGenerator.GetBytes(8), S2kCount);
+        return (s2k, PgpUtilities.MakeKeyFromPassPhraseUtf8(SymmetricKeyAlgorithmTag.Aes256, s2k, _passphrase).GetKey());
+    });
 }
 
-/// <summary>The writable end of an OpenPGP message; disposing closes the literal packet, then the encrypted packet (writing the MDC).</summary>
+/// <summary>
+/// The writable end of an OpenPGP message after its session key packets: a SEIPD packet (version 1) whose encrypted
+/// body holds a literal packet with the data; both stream in partial-length chunks. Dispose closes the literal
+/// packet, appends the MDC and closes the SEIPD packet; the output stays open.
+/// </summary>
 internal sealed class OpenPgpMessageStream : WriteOnlyStreamBase
 {
-    private readonly Stream _literal;
-    private readonly Stream _encrypted;
+    private readonly PartialLengthPacketStream _seipd;
+    private readonly CfbEncryptStream _encrypted;
+    private readonly PartialLengthPacketStream _literal;
     private bool _closed;
 
-    public OpenPgpMessageStream(Stream literal, Stream encrypted)
+    public OpenPgpMessageStream(Stream output, byte[] sessionKey, string fileName, DateTimeOffset modified)
     {
-        _literal = literal;
-        _encrypted = encrypted;
+        _seipd = new PartialLengthPacketStream(output, tag: 18);
+        _seipd.WriteByte(1);
+        _encrypted = new CfbEncryptStream(_seipd, sessionKey);
+        _literal = new PartialLengthPacketStream(_encrypted, tag: 11);
+        var name = System.Text.Encoding.UTF8.GetBytes(fileName);
+        if (name.Length > 255) name = name[..255];
+        Span<byte> header = stackalloc byte[2 + 255 + 4];
+        header[0] = (byte)'b';
+        header[1] = (byte)name.Length;
+        name.CopyTo(header[2..]);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header[(2 + name.Length)..], (uint)modified.ToUnixTimeSeconds());
+        _literal.Write(header[..(2 + name.Length + 4)]);
     }
 
-    public override void Write(byte[] buffer, int offset, int count) => _literal.Write(buffer, offset, count);
     public override void Write(ReadOnlySpan<byte> buffer) => _literal.Write(buffer);
     public override void Flush() => _literal.Flush();
 
@@ -78,8 +109,8 @@ internal sealed class OpenPgpMessageStream : WriteOnlyStreamBase
             _closed = true;
             _literal.Dispose();
             _encrypted.Dispose();
+            _seipd.Dispose();
         }
         base.Dispose(disposing);
     }
-
 }

@@ -6,17 +6,20 @@ namespace ShippyarDr.Pipeline;
 
 /// <summary>
 /// One pass from a source (pg_dump's stdout) to every repository: optional archive scan (row counts) →
-/// plain SHA-256 → compression → encryption → stored SHA-256 → each repository's object. Memory is bounded by
-/// the stages' buffers, whatever the size. Objects are completed only after every stage finished; on any
-/// failure every copy is abandoned.
+/// plain SHA-256 → compression → encryption → stored SHA-256 → each repository's object. The reading thread
+/// scans and hashes; a second thread compresses (with a zstd worker), encrypts and stores, so pg_dump never waits
+/// for the slow stages. Memory is bounded by the stages' buffers, whatever the size. Objects are completed only
+/// after every stage finished. A repository that fails midway is abandoned while the others go on (its failure is
+/// returned, by position); any other failure abandons every copy.
 /// </summary>
 public static class ArchiveWriter
 {
-    public static (BackupFile File, ArchiveSummary? Summary) Write(Stream source, IReadOnlyList<IBackupRepository> repositories,
+    public static ArchiveWriteResult Write(Stream source, IReadOnlyList<IBackupRepository> repositories,
         string key, string format, ArchiveWriteOptions options, bool scanArchive, Action<long>? progress, CancellationToken cancel)
     {
         var targets = new List<Stream>();
         FanOutWriteStream? fan = null;
+        BackgroundWriteStream? storing = null;
         HashingWriteStream? plain = null;
         try
         {
@@ -24,7 +27,8 @@ public static class ArchiveWriter
             fan = new FanOutWriteStream(targets);
             var stored = new HashingWriteStream(new NonClosingStream(fan));
             var encrypted = options.Encryption?.Encrypt(stored, Path.GetFileName(key)) ?? new NonClosingStream(stored);
-            plain = new HashingWriteStream(options.Compression.Compress(encrypted));
+            storing = new BackgroundWriteStream(options.Compression.Compress(encrypted));
+            plain = new HashingWriteStream(storing);
 
             var tee = new TeeReadStream(source, plain, progress);
             var summary = scanArchive ? CustomArchiveScanner.Scan(tee, cancel) : null;
@@ -33,8 +37,9 @@ public static class ArchiveWriter
 
             var plainSha = plain.FinishHash();
             var plainSize = plain.BytesWritten;
-            plain.Dispose(); // ends the compressed frame and the encrypted message
+            plain.Dispose(); // waits for the storing thread, then ends the compressed frame and the encrypted message
             plain = null;
+            storing = null;
             var file = new BackupFile
             {
                 Name = Path.GetFileName(key), Format = format, Size = stored.BytesWritten, Sha256 = stored.FinishHash(),
@@ -43,10 +48,12 @@ public static class ArchiveWriter
                 Encryption = options.Encryption?.Describe(),
             };
             fan.Complete();
-            return (file, summary);
+            return new ArchiveWriteResult(file, summary, fan.Failures);
         }
         catch
         {
+            // The storing thread stops first: it must not write into copies being abandoned.
+            storing?.Abort();
             if (fan is not null) fan.Abort();
             else foreach (var t in targets) t.Dispose();
             try { plain?.Dispose(); }
@@ -55,3 +62,7 @@ public static class ArchiveWriter
         }
     }
 }
+
+/// <summary>What one pass stored: the file as every surviving repository holds it, the archive's summary when it was
+/// scanned, and for each repository (by position) why it failed, or null.</summary>
+public sealed record ArchiveWriteResult(BackupFile File, ArchiveSummary? Summary, IReadOnlyList<Exception?> Failures);

@@ -45,6 +45,7 @@ public sealed class PgProcess : IDisposable
         try
         {
             var process = Process.Start(psi) ?? throw new InvalidOperationException("no process");
+            if (redirectOutput) PipeCapacity.TryWiden(process.StandardOutput.BaseStream);
             return new PgProcess(process, cancel) { Tool = tool };
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
@@ -79,6 +80,9 @@ public sealed class PgProcess : IDisposable
     }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>Whether the process ends within <paramref name="wait"/> (without killing it).</summary>
+    public bool ExitsWithin(TimeSpan wait) => _process.WaitForExit(wait);
 
     public void Kill()
     {

@@ -91,7 +91,8 @@ public sealed class BackupVerifier
             var key = BackupLayout.Key(backup.Database, backup.Id, file.Name);
             ArchiveReadStream archive;
             try { archive = new ArchiveReadStream(repository, key, file, decryption); }
-            catch (ShippyarException e) when (e.Kind is ShippyarErrorKind.ObjectNotFound or ShippyarErrorKind.AuthenticationError)
+            // Missing, forbidden or archived (GLACIER, not restored): a failed check that says so, as at Checksum level.
+            catch (ShippyarException e) when (e.Kind is ShippyarErrorKind.ObjectNotFound or ShippyarErrorKind.AuthenticationError or ShippyarErrorKind.ResourceUnavailable)
             {
                 checks.Add($"Read {file.Name}", false, e.Message);
                 allGood = false;

@@ -26,6 +26,8 @@ internal sealed class CmdletReporter : IOperationReporter
 
     public void Warning(string message) => _cmdlet.WriteWarning(SecretRedactor.Redact(message));
 
+    public void Error(ShippyarException error) => _cmdlet.WriteError(ErrorRecords.From(error));
+
     /// <summary>Clears the progress bar once an operation is over.</summary>
     public void Complete()
     {

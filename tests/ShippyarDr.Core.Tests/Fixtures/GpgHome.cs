@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace ShippyarDr.Core.Tests.Fixtures;
 
-/// <summary>A throwaway gpg home with one RSA key pair ("Backup &lt;backup@shippyar.example&gt;", protected by a passphrase).</summary>
+/// <summary>A throwaway gpg home with an RSA key pair ("Backup &lt;backup@shippyar.example&gt;") and a Curve25519 one ("Vault"), both protected by a passphrase.</summary>
 public sealed class GpgHome : IDisposable
 {
     public const string KeyPassphrase = "key-secret-Tiger7";
@@ -22,7 +22,21 @@ public sealed class GpgHome : IDisposable
         Run("--passphrase-file", PassphraseFile, "--armor", "--output", SecretKeyFile, "--export-secret-keys", "backup@shippyar.example");
         Fingerprint = Run("--with-colons", "--fingerprint", "backup@shippyar.example").Split('\n')
             .First(l => l.StartsWith("fpr:", StringComparison.Ordinal)).Split(':')[9];
+        // A second, elliptic-curve key (Ed25519 with a Curve25519 ECDH subkey), as gpg 2.3+ makes by default.
+        Run("--passphrase-file", PassphraseFile, "--quick-gen-key", EcUserId, "future-default", "default", "never");
+        EcPublicKeyFile = Path.Combine(Home, "ec-public.asc");
+        EcSecretKeyFile = Path.Combine(Home, "ec-secret.asc");
+        Run("--armor", "--output", EcPublicKeyFile, "--export", "vault@shippyar.example");
+        Run("--passphrase-file", PassphraseFile, "--armor", "--output", EcSecretKeyFile, "--export-secret-keys", "vault@shippyar.example");
+        BothPublicKeysFile = Path.Combine(Home, "both-public.asc");
+        Run("--armor", "--output", BothPublicKeysFile, "--export", "backup@shippyar.example", "vault@shippyar.example");
     }
+
+    public const string EcUserId = "Vault <vault@shippyar.example>";
+    public string EcPublicKeyFile { get; }
+    public string EcSecretKeyFile { get; }
+    /// <summary>Both public keys in one file, as a DR team's keyring export holds them.</summary>
+    public string BothPublicKeysFile { get; }
 
     public string Home { get; }
     public string PassphraseFile { get; }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Sockets;
 using Amazon.S3;
@@ -15,17 +16,29 @@ public sealed class S3Server : IDisposable
 {
     public const string Bucket = "shippyar-test";
     private readonly string _data = Directory.CreateTempSubdirectory("s3rver-").FullName;
-    private readonly string _packageDir;
+    // The script itself, not node_modules/.bin/s3rver: the .bin link can exist while the package is incomplete.
+    private const string Script = "node_modules/s3rver/bin/s3rver.js";
+    private readonly string _packageDir = Path.Combine(RepoRoot(), "tests", "s3");
+    // The last lines s3rver wrote to stderr, so a failed start says why.
+    private readonly ConcurrentQueue<string> _stderr = new();
     private Process? _process;
 
     public S3Server()
     {
-        _packageDir = Path.Combine(RepoRoot(), "tests", "s3");
-        if (!File.Exists(Path.Combine(_packageDir, "node_modules", ".bin", "s3rver"))) Run("npm", "install --no-audit --no-fund", _packageDir);
-        Port = PostgresSandbox.FreeLoopbackPort();
-        Start();
-        using var client = S3ClientFactory.Create(Options());
-        client.PutBucketAsync(new PutBucketRequest { BucketName = Bucket }).GetAwaiter().GetResult();
+        try
+        {
+            if (!File.Exists(Path.Combine(_packageDir, Script))) Run("npm", "install --no-audit --no-fund", _packageDir);
+            Port = PostgresSandbox.FreeLoopbackPort();
+            Start();
+            using var client = S3ClientFactory.Create(Options());
+            client.PutBucketAsync(new PutBucketRequest { BucketName = Bucket }).GetAwaiter().GetResult();
+        }
+        catch
+        {
+            // xunit never disposes a fixture whose constructor threw: clean up here.
+            Dispose();
+            throw;
+        }
     }
 
     public int Port { get; }
@@ -39,18 +52,27 @@ public sealed class S3Server : IDisposable
 
     public string Url(string prefix) => $"s3://{Bucket}/{prefix}";
 
+    public bool IsRunning => _process is not null;
+
     public void Start()
     {
         var psi = new ProcessStartInfo("node") { WorkingDirectory = _packageDir, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "node_modules/.bin/s3rver", "-d", _data, "-a", "127.0.0.1", "-p", Port.ToString(), "--silent" }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { Script, "-d", _data, "-a", "127.0.0.1", "-p", Port.ToString(), "--silent" }) psi.ArgumentList.Add(a);
         // Without the legacy provider, listings with a continuation token answer 500 on Node 20.
         psi.Environment["NODE_OPTIONS"] = "--openssl-legacy-provider";
+        _stderr.Clear();
         _process = Process.Start(psi)!;
         _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            _stderr.Enqueue(e.Data);
+            while (_stderr.Count > 20) _stderr.TryDequeue(out string? _);
+        };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         var deadline = DateTime.UtcNow.AddSeconds(20);
+        string? why = null;
         while (DateTime.UtcNow < deadline)
         {
             try
@@ -59,15 +81,23 @@ public sealed class S3Server : IDisposable
                 return;
             }
             catch (SocketException) { Thread.Sleep(100); }
+            if (_process.HasExited)
+            {
+                why = $"exited with code {_process.ExitCode}";
+                break;
+            }
         }
-        throw new InvalidOperationException("s3rver did not start");
+        why ??= "no connection within 20 s";
+        Stop();
+        throw new InvalidOperationException($"s3rver did not start on port {Port} ({why}). stderr:\n{string.Join("\n", _stderr)}");
     }
 
     public void Stop()
     {
         if (_process is null) return;
         try { _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-        _process.WaitForExit(10_000);
+        // Only the parameterless WaitForExit drains the redirected output, so the stderr lines are complete.
+        if (_process.WaitForExit(10_000)) _process.WaitForExit();
         _process.Dispose();
         _process = null;
     }

@@ -1,0 +1,110 @@
+using ShippyarDr.Backup;
+using ShippyarDr.Compression;
+using ShippyarDr.Core.Tests.Fixtures;
+using ShippyarDr.Diagnostics;
+using ShippyarDr.Pipeline;
+using ShippyarDr.Repository;
+using ShippyarDr.Repository.Cloud;
+using ShippyarDr.Streams;
+using ShippyarDr.Verification;
+
+namespace ShippyarDr.Core.Tests;
+
+/// <summary>A whole backup while the S3 server (real s3rver) goes away in the middle of the upload.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class BackupRepositoryOutageTests(SandboxFixture fixture, S3Server s3) : IClassFixture<S3Server>
+{
+    private sealed class RecordingReporter : IOperationReporter
+    {
+        public List<ShippyarException> Errors { get; } = new();
+        public void Progress(string activity, string status, int percentComplete = -1) { }
+        public void Verbose(string message) { }
+        public void Warning(string message) { }
+        public void Error(ShippyarException error) => Errors.Add(error);
+    }
+
+    /// <summary>The real S3 repository; its data upload stops the server once a few parts' worth has gone in.</summary>
+    private sealed class ServerStopsMidUpload(S3Repository inner, S3Server server, long afterBytes) : IBackupRepository
+    {
+        public string Location => inner.Location;
+        public Stream Create(string key) => new Stopping(inner.Create(key), server, afterBytes);
+        public Stream OpenRead(string key) => inner.OpenRead(key);
+        public bool Exists(string key) => inner.Exists(key);
+        public void WriteAtomically(string key, ReadOnlySpan<byte> content) => inner.WriteAtomically(key, content);
+        public IEnumerable<string> List(string prefix) => inner.List(prefix);
+        public void DeletePrefix(string prefix) => inner.DeletePrefix(prefix);
+
+        private sealed class Stopping(Stream upload, S3Server server, long afterBytes) : WriteOnlyStreamBase, IAbortableStream
+        {
+            private long _written;
+            public override void Write(ReadOnlySpan<byte> buffer)
+            {
+                if (_written < afterBytes && _written + buffer.Length >= afterBytes) server.Stop();
+                _written += buffer.Length;
+                upload.Write(buffer);
+            }
+            public void Abort() => (upload as IAbortableStream)?.Abort();
+            protected override void Dispose(bool disposing)
+            {
+                if (disposing) upload.Dispose();
+                base.Dispose(disposing);
+            }
+        }
+    }
+
+    /// <summary>A database whose dump spans several 5 MiB parts (~20 MB, stored uncompressed), so the server dies with parts done and parts to go.</summary>
+    private BackupRequest Request()
+    {
+        var database = fixture.UniqueName("outage");
+        fixture.Sandbox.Execute("postgres", $"CREATE DATABASE {database}");
+        fixture.Sandbox.Execute(database, "CREATE TABLE events AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS payload FROM generate_series(1, 250000) g");
+        return new()
+        {
+            Database = database, Connection = fixture.Sandbox.Connection,
+            Storage = new ArchiveWriteOptions { Compression = CompressionCodec.None },
+        };
+    }
+
+    /// <summary>Runs the backup; whatever happens, the server is running again afterwards for the checks and the other tests.</summary>
+    private T WithOutage<T>(Func<T> backup)
+    {
+        try { return backup(); }
+        finally { if (!s3.IsRunning) s3.Start(); }
+    }
+
+    [Fact]
+    public void With_a_local_copy_as_well_the_backup_completes_locally_and_the_S3_failure_is_reported()
+    {
+        using var dir = new TempDirectory();
+        var prefix = "outage-" + Guid.NewGuid().ToString("n")[..8];
+        using var cloud = new S3Repository(s3.Url(prefix), s3.Options(maxRetries: 0));
+        var local = new FileSystemRepository(dir.Path);
+        var reporter = new RecordingReporter();
+
+        var stored = WithOutage(() => new BackupEngine(reporter).Run(Request(), new IBackupRepository[] { local, new ServerStopsMidUpload(cloud, s3, 12 << 20) }));
+
+        var backup = Assert.Single(stored);
+        Assert.Equal(local.Location, backup.Repository);
+        var error = Assert.Single(reporter.Errors);
+        Assert.Equal("S3UploadFailed", error.ErrorId);
+        Assert.Equal(cloud.Location, error.Target);
+        Assert.Contains($"complete in {local.Location}", error.Message);
+        Assert.DoesNotContain("S3RVER", error.Message);
+        Assert.True(new BackupVerifier().Run(new VerificationRequest { Backup = backup, Level = VerificationLevel.Checksum }, local).Passed);
+        // Nothing in the bucket looks like a backup: no manifest, no data object.
+        Assert.Empty(cloud.List(""));
+    }
+
+    [Fact]
+    public void With_S3_alone_the_backup_fails_clearly_and_leaves_nothing_listed()
+    {
+        var prefix = "outage-" + Guid.NewGuid().ToString("n")[..8];
+        using var cloud = new S3Repository(s3.Url(prefix), s3.Options(maxRetries: 0));
+
+        var e = Assert.Throws<ShippyarException>(() => WithOutage(() => new BackupEngine().Run(Request(), new ServerStopsMidUpload(cloud, s3, 12 << 20))));
+
+        Assert.Equal("S3UploadFailed", e.ErrorId);
+        Assert.Empty(cloud.List(""));
+        Assert.Empty(new BackupCatalog(cloud).List());
+    }
+}

@@ -1,0 +1,203 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using ShippyarDr.Repository.Cloud;
+using ShippyarDr.Sandbox;
+
+namespace ShippyarDr.Core.Tests.Fixtures;
+
+/// <summary>One request as the gateway received it (header names case-insensitive).</summary>
+public sealed record S3GatewayRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers)
+{
+    /// <summary>Whether the query string has this parameter (with or without a value), e.g. "uploads", "partNumber".</summary>
+    public bool HasQuery(string name) => Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+        .Any(p => p.Split('=')[0] == name);
+
+    public string? Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
+}
+
+/// <summary>
+/// A fault-injecting gateway in front of the real test server (<see cref="S3Server"/>, s3rver): a reverse proxy on
+/// its own loopback port that forwards every request unchanged and records it, so tests can see the headers the
+/// client really sent. It emulates only what no server here implements: AWS archive semantics — an object written
+/// in GLACIER or DEEP_ARCHIVE answers GET with 403 InvalidObjectState until restored (HEAD still works), which
+/// s3rver ignores. Everything else is the real server's answer.
+/// </summary>
+public sealed class S3Gateway : IDisposable
+{
+    private static readonly HashSet<string> ArchiveClasses = new(StringComparer.OrdinalIgnoreCase) { "GLACIER", "DEEP_ARCHIVE" };
+    // Hop-by-hop or recomputed by HttpClient/HttpListener; Expect is answered by HttpListener itself.
+    private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)
+        { "Expect", "Transfer-Encoding", "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Upgrade", "Trailer" };
+    // HttpListener sets these itself (ContentLength64, SendChunked, KeepAlive); copying them would duplicate or conflict.
+    private static readonly HashSet<string> NotReturned = new(StringComparer.OrdinalIgnoreCase)
+        { "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Date", "Server" };
+
+    private readonly HttpListener _listener = new();
+    private readonly HttpClient _upstream;
+    private readonly string _upstreamBase;
+    private readonly S3Server _server;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentDictionary<string, byte> _archived = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<S3GatewayRequest> _requests = new();
+    private readonly Task _loop;
+
+    public S3Gateway(S3Server server)
+    {
+        _server = server;
+        _upstreamBase = server.Endpoint;
+        _upstream = new HttpClient(new SocketsHttpHandler
+        {
+            AutomaticDecompression = DecompressionMethods.None, AllowAutoRedirect = false, UseProxy = false, UseCookies = false,
+        }) { Timeout = Timeout.InfiniteTimeSpan };
+        Port = PostgresSandbox.FreeLoopbackPort();
+        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+        _listener.Start();
+        _loop = Task.Run(AcceptLoop);
+    }
+
+    public int Port { get; }
+    public string Endpoint => $"http://127.0.0.1:{Port}";
+
+    /// <summary>Every request so far, in arrival order.</summary>
+    public IReadOnlyList<S3GatewayRequest> Requests => _requests.ToArray();
+
+    /// <summary>The server's options, pointed at the gateway.</summary>
+    public S3RepositoryOptions Options(string storageClass = "STANDARD", string? serverSideEncryption = null, string? kmsKeyId = null,
+        int partSize = S3RepositoryOptions.MinPartSize)
+    {
+        var o = _server.Options(storageClass, partSize);
+        return new S3RepositoryOptions
+        {
+            Endpoint = Endpoint, ForcePathStyle = o.ForcePathStyle, AccessKey = o.AccessKey, SecretKey = o.SecretKey, StorageClass = o.StorageClass,
+            PartSize = o.PartSize, Concurrency = o.Concurrency, MaxRetries = o.MaxRetries,
+            ServerSideEncryption = serverSideEncryption, KmsKeyId = kmsKeyId,
+        };
+    }
+
+    public string Url(string prefix) => _server.Url(prefix);
+
+    private async Task AcceptLoop()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            HttpListenerContext context;
+            try { context = await _listener.GetContextAsync().ConfigureAwait(false); }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException) { return; }
+            // Concurrent: multipart parts arrive in parallel.
+            _ = Task.Run(() => Handle(context));
+        }
+    }
+
+    private async Task Handle(HttpListenerContext context)
+    {
+        var (request, response) = (context.Request, context.Response);
+        try
+        {
+            // RawUrl, not Url: the path must stay byte-for-byte as signed (Url decodes and normalises).
+            var raw = request.RawUrl ?? "/";
+            var q = raw.IndexOf('?');
+            var (path, query) = q < 0 ? (raw, "") : (raw[..q], raw[q..]);
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var name in request.Headers.AllKeys.OfType<string>()) headers[name] = request.Headers[name] ?? "";
+            var recorded = new S3GatewayRequest(request.HttpMethod, path, query, headers);
+            _requests.Enqueue(recorded);
+
+            var isObject = path.Trim('/').Contains('/');   // path style: /bucket/key
+            if (isObject) RememberStorageClass(recorded);
+            if (request.HttpMethod == "GET" && isObject && !recorded.HasQuery("uploadId") && _archived.ContainsKey(path))
+            {
+                await RefuseArchived(response).ConfigureAwait(false);
+                return;
+            }
+            await Forward(request, recorded, response).ConfigureAwait(false);
+        }
+        catch (Exception) when (_stop.IsCancellationRequested)
+        {
+            // Shutting down: the client sees a broken connection, as from a real server going away.
+        }
+        catch (Exception e)
+        {
+            try
+            {
+                response.StatusCode = 502;
+                var body = Encoding.UTF8.GetBytes($"<Error><Code>GatewayError</Code><Message>{Xml(e.Message)}</Message></Error>");
+                response.ContentLength64 = body.Length;
+                await response.OutputStream.WriteAsync(body).ConfigureAwait(false);
+            }
+            catch (Exception) { /* headers already sent: the connection is simply cut */ }
+        }
+        finally
+        {
+            try { response.Close(); } catch (Exception) { }
+        }
+    }
+
+    private static string Xml(string s) => System.Security.SecurityElement.Escape(s) ?? "";
+
+    /// <summary>PutObject and CreateMultipartUpload set the object's class; DELETE forgets it.</summary>
+    private void RememberStorageClass(S3GatewayRequest r)
+    {
+        var write = (r.Method == "PUT" && !r.HasQuery("partNumber") && !r.HasQuery("uploadId") && !r.HasQuery("tagging") && !r.HasQuery("acl"))
+                    || (r.Method == "POST" && r.HasQuery("uploads"));
+        if (write && ArchiveClasses.Contains(r.Header("x-amz-storage-class") ?? "")) _archived[r.Path] = 0;
+        else if (write || (r.Method == "DELETE" && r.Query.Length == 0)) _archived.TryRemove(r.Path, out _);
+    }
+
+    private static async Task RefuseArchived(HttpListenerResponse response)
+    {
+        // What AWS answers for a GET of an unrestored GLACIER object.
+        var body = Encoding.UTF8.GetBytes("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>InvalidObjectState</Code>" +
+            "<Message>The operation is not valid for the object's storage class</Message><StorageClass>GLACIER</StorageClass>" +
+            $"<RequestId>{Guid.NewGuid():N}</RequestId></Error>");
+        response.StatusCode = 403;
+        response.ContentType = "application/xml";
+        response.ContentLength64 = body.Length;
+        await response.OutputStream.WriteAsync(body).ConfigureAwait(false);
+    }
+
+    private async Task Forward(HttpListenerRequest request, S3GatewayRequest recorded, HttpListenerResponse response)
+    {
+        // Keep the path and query exactly as sent: SigV4 signs the canonical URI, and s3rver checks the signature.
+        var uri = new Uri(_upstreamBase + recorded.Path + recorded.Query, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+        using var message = new HttpRequestMessage(new HttpMethod(request.HttpMethod), uri);
+        var hasBody = request.HasEntityBody || recorded.Headers.ContainsKey("Content-Length");
+        if (hasBody)
+        {
+            message.Content = new StreamContent(request.InputStream);
+            if (request.ContentLength64 >= 0) message.Content.Headers.ContentLength = request.ContentLength64;
+        }
+        foreach (var (name, value) in recorded.Headers)
+        {
+            if (NotForwarded.Contains(name) || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) continue;
+            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase)) message.Headers.Host = value;   // signed: must be the gateway's, as the client sent it
+            else if (name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase)) message.Content?.Headers.TryAddWithoutValidation(name, value);
+            else message.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        using var answer = await _upstream.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, _stop.Token).ConfigureAwait(false);
+        response.StatusCode = (int)answer.StatusCode;
+        foreach (var (name, values) in answer.Headers.Concat(answer.Content.Headers))
+        {
+            if (NotReturned.Contains(name)) continue;
+            foreach (var v in values) response.AppendHeader(name, v);
+        }
+        if (answer.Content.Headers.ContentLength is { } length) response.ContentLength64 = length;
+        else response.SendChunked = true;
+        // HEAD (and 204/304) carry a Content-Length but no body.
+        if (request.HttpMethod == "HEAD") return;
+        await using var body = await answer.Content.ReadAsStreamAsync(_stop.Token).ConfigureAwait(false);
+        await body.CopyToAsync(response.OutputStream, _stop.Token).ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        // Stop, then Close: Stop ends the pending GetContextAsync, Close frees the port.
+        try { _listener.Stop(); } catch (ObjectDisposedException) { }
+        _listener.Close();
+        try { _loop.Wait(TimeSpan.FromSeconds(10)); } catch (AggregateException) { }
+        _upstream.Dispose();
+        _stop.Dispose();
+    }
+}
