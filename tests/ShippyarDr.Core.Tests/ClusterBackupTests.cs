@@ -36,7 +36,7 @@ public sealed class ClusterBackupTests(ClusterSandbox cluster) : IClassFixture<C
     }
 
     [Fact]
-    public void Weekly_holds_globals_and_every_database_encrypted_and_gpg_reads_it()
+    public void Weekly_holds_globals_and_every_database_encrypted_and_gpg_psql_and_pg_restore_load_it_by_hand()
     {
         cluster.Sandbox.Execute("postgres", "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'shippyar_app') THEN CREATE ROLE shippyar_app LOGIN PASSWORD 'app-pw'; END IF; END $$");
         var repo = new FileSystemRepository(_dir.Path);
@@ -58,6 +58,20 @@ public sealed class ClusterBackupTests(ClusterSandbox cluster) : IClassFixture<C
         File.WriteAllText(pass, Passphrase);
         var script = Shell($"gpg --batch --pinentry-mode loopback --passphrase-file {pass} --decrypt {stored} 2>/dev/null | zstd -d");
         Assert.Contains("CREATE ROLE shippyar_app;", script);
+
+        // And the same by hand into an empty cluster: psql loads the globals (keeping the target's own superuser
+        // password, as a DBA would), pg_restore a database.
+        using (var empty = PostgresSandbox.Start())
+        {
+            var env = empty.Connection.ToEnvironment("postgres");
+            var sample = backup.Databases.Single(d => d.Name == SandboxFixture.SampleDatabase).File;
+            Shell($"gpg --batch --pinentry-mode loopback --passphrase-file {pass} --decrypt {stored} 2>/dev/null | zstd -d | grep -v '^ALTER ROLE postgres ' | psql -q -X -d postgres", env);
+            Shell($"gpg --batch --pinentry-mode loopback --passphrase-file {pass} --decrypt {Path.Combine(_dir.Path, backup.Database, backup.Id, sample)} 2>/dev/null"
+                + $" | zstd -d | /usr/lib/postgresql/15/bin/pg_restore --create -d postgres", env);
+            Assert.Equal("1", empty.QueryScalar("postgres", "SELECT count(*) FROM pg_roles WHERE rolname = 'shippyar_app'"));
+            Assert.Equal(cluster.Sandbox.QueryScalar(SandboxFixture.SampleDatabase, "SELECT count(*) FROM order_items"),
+                empty.QueryScalar(SandboxFixture.SampleDatabase, "SELECT count(*) FROM order_items"));
+        }
 
         var verified = new BackupVerifier().Run(new VerificationRequest
         {
@@ -105,9 +119,10 @@ public sealed class ClusterBackupTests(ClusterSandbox cluster) : IClassFixture<C
         Assert.Equal("TargetExists", again.ErrorId);
     }
 
-    private static string Shell(string command)
+    private static string Shell(string command, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardOutput = true };
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add(command);
         using var p = System.Diagnostics.Process.Start(psi)!;
