@@ -33,6 +33,40 @@ Describe 'S3 repositories' {
         ($copy | Test-ShippyarBackup -Level Checksum @s3Params).Passed | Should -BeTrue
     }
 
+    It 'keeps the local copy when S3 dies midway, and writes an S3UploadFailed error naming it' {
+        # Its own server: this one is killed as soon as the first part of the upload arrives (s3rver keeps parts under a dot directory, hence -Force).
+        $dying = Start-TestS3Server
+        try {
+            $sandbox.Execute('postgres', 'CREATE DATABASE outage')
+            # ~40 MB stored uncompressed: eight 5 MB parts, so the upload is far from done when the server dies.
+            $sandbox.Execute('outage', 'CREATE TABLE events AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS payload FROM generate_series(1, 500000) g')
+            $ready = [hashtable]::Synchronized(@{})
+            $killer = Start-ThreadJob -ArgumentList $dying.Data, $dying.Process, $ready {
+                param($data, $process, $ready)
+                $ready.Watching = $true
+                $deadline = (Get-Date).AddSeconds(120)
+                while ((Get-Date) -lt $deadline -and -not (Get-ChildItem -Recurse -Force -File $data -Filter '1' -ErrorAction SilentlyContinue)) { Start-Sleep -Milliseconds 5 }
+                $process.Kill($true)
+            }
+            while (-not $ready.Watching) { Start-Sleep -Milliseconds 20 }
+            $outageLocal = New-TestDirectory
+            $b = Invoke-ShippyarBackup @conn -S3Endpoint $dying.Endpoint -S3Credential $dying.Credential -Database outage -Compression none `
+                -Repository $outageLocal, "$($dying.Url)/outage" -ErrorVariable err -ErrorAction SilentlyContinue
+            $killer | Wait-Job | Remove-Job
+
+            @($b).Count | Should -Be 1
+            $b.Repository | Should -Be (Resolve-Path $outageLocal).Path
+            $err.Count | Should -Be 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'S3UploadFailed,*'
+            $err[0].Exception.Message | Should -BeLike "*could not be stored in $($dying.Url)/outage*complete in*"
+            ($b | Test-ShippyarBackup -Level Checksum).Passed | Should -BeTrue
+        }
+        finally {
+            if (-not $dying.Process.HasExited) { $dying.Process.Kill($true) }
+            Remove-Item -Recurse -Force $dying.Data -ErrorAction SilentlyContinue
+        }
+    }
+
     It 'a missing bucket and a bad URL are clear errors' {
         Get-ShippyarBackup -Repository 's3://no-such-bucket/x' @s3Params -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'RepositoryNotFound,*'
