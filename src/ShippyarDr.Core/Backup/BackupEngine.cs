@@ -108,8 +108,7 @@ public sealed class BackupEngine
     /// <summary>One repository of several failed midway: the backup stands in the others, and the error says so.</summary>
     private static ShippyarException NotStoredIn(IBackupRepository repository, Exception error, BackupInfo info, IEnumerable<IBackupRepository> stored)
     {
-        var kind = error is ShippyarException s ? s.Kind : ShippyarErrorKind.WriteError;
-        var id = error is ShippyarException t ? t.ErrorId : "RepositoryWriteFailed";
+        var (kind, id) = error is ShippyarException s ? (s.Kind, s.ErrorId) : (ShippyarErrorKind.WriteError, "RepositoryWriteFailed");
         return new(kind, id, $"Backup {info.Id} could not be stored in {repository.Location} and was removed there: {error.Message} " +
             $"It is complete in {string.Join(", ", stored.Select(r => r.Location))}.", repository.Location, error);
     }

@@ -23,7 +23,7 @@ internal static class SessionKeyPackets
         var info = new byte[1 + KeySize];
         info[0] = Aes256;
         sessionKey.CopyTo(info, 1);
-        var sealedInfo = CfbOneShot(s2kKey, info);
+        var sealedInfo = Cfb(s2kKey, info, encrypt: true);
         CryptographicOperations.ZeroMemory(info);
         using var ms = new MemoryStream();
         using (var bcpg = new BcpgOutputStream(ms))
@@ -52,16 +52,18 @@ internal static class SessionKeyPackets
         return bytes[..seipd];
     }
 
-    /// <summary>CFB with a zero IV over a few bytes: whole blocks through the cipher, the keystream cut to length.</summary>
-    private static byte[] CfbOneShot(byte[] key, byte[] data)
+    /// <summary>CFB with a zero IV over a few bytes, either way: whole blocks through the cipher, the result cut to length.</summary>
+    private static byte[] Cfb(byte[] key, ReadOnlySpan<byte> data, bool encrypt)
     {
         using var aes = Aes.Create();
         aes.Key = key;
         var padded = new byte[(data.Length + 15) / 16 * 16];
-        data.CopyTo(padded, 0);
-        var encrypted = aes.EncryptCfb(padded, new byte[16], PaddingMode.None, feedbackSizeInBits: 128);
+        data.CopyTo(padded);
+        var result = encrypt
+            ? aes.EncryptCfb(padded, new byte[16], PaddingMode.None, feedbackSizeInBits: 128)
+            : aes.DecryptCfb(padded, new byte[16], PaddingMode.None, feedbackSizeInBits: 128);
         CryptographicOperations.ZeroMemory(padded);
-        return encrypted[..data.Length];
+        return result[..data.Length];
     }
 
     /// <summary>Offset of the first packet with this tag, walking the packet headers (new or old format).</summary>
@@ -108,12 +110,8 @@ internal static class SessionKeyPackets
     {
         // New-format tag, one partial-length byte (512 = 2^9), version 1, then at least a prefix and 512 zeros.
         if (packet.Length < 3 + 18 + 512 || packet[1] != 0xE9 || packet[2] != 1) return false;
-        var cipher = packet.Slice(3, 511).ToArray(); // the first partial chunk (512 bytes) after the version byte
-        var padded = new byte[(cipher.Length + 15) / 16 * 16];
-        cipher.CopyTo(padded, 0);
-        using var aes = Aes.Create();
-        aes.Key = sessionKey;
-        var plain = aes.DecryptCfb(padded, new byte[16], PaddingMode.None, feedbackSizeInBits: 128).AsSpan(0, cipher.Length);
+        // The first partial chunk (512 bytes) after the version byte.
+        ReadOnlySpan<byte> plain = Cfb(sessionKey, packet.Slice(3, 511), encrypt: false);
         return plain[14] == plain[16] && plain[15] == plain[17] && !plain[18..].ContainsAnyExcept((byte)0);
     }
 

@@ -54,8 +54,8 @@ public static class ArchiveWriter
         {
             // The storing thread stops first: it must not write into copies being abandoned.
             storing?.Abort();
-            if (fan is not null) fan.Abort();
-            else foreach (var t in targets) t.Dispose();
+            // Copies opened before the fan-out existed are abandoned the same way (an S3 upload aborted, not completed).
+            (fan ?? new FanOutWriteStream(targets)).Abort();
             try { plain?.Dispose(); }
             catch (Exception) { /* the stages' tails go nowhere after Abort; the original failure is what matters */ }
             throw;
