@@ -10,6 +10,8 @@ pg_dump is found through SHIPPYAR_PG_BINDIR, PATH, pg_config or the usual Postgr
 Returns one ShippyarDr.BackupInfo per database.
 '@
     Parameters  = @{
+        SigningKeyFile     = 'OpenPGP secret key (gpg --export-secret-keys --armor) that signs every manifest with a detached signature (manifest.json.sig, checked by gpg --verify). Required with -Recipient: anybody holding the recipients'' public keys could otherwise forge a backup. Give the DR team its public half for -SignerKeyFile.'
+        SigningKeyPassphrase = 'Passphrase protecting the signing key, as a SecureString.'
         Database           = 'Databases to back up (Daily, Safety). Accepts pipeline input, by value or by property name (Name). Not used with -Tier Weekly, which takes the whole cluster.'
         Repository         = 'One or more repositories: directories that must exist (a missing one is usually an unmounted volume) or s3://bucket/prefix. One dump pass feeds them all; the backup is complete in each when its manifest is there. If one of several fails midway (an S3 outage), it is dropped and cleaned up, the backup completes in the others, and an error names the failed repository (ErrorId as the failure, e.g. S3UploadFailed).'
         Tier               = 'Daily (default), Weekly (whole cluster, encryption required) or Safety. Recorded in the manifest and used by Get-ShippyarBackupStatus.'

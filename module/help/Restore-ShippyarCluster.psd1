@@ -6,6 +6,10 @@ Runs the backup's globals script (roles, memberships, tablespaces) through psql,
 Use it to rebuild a lost server on a fresh cluster (initdb), or to clone a cluster for a drill.
 '@
     Parameters  = @{
+        SignerKeyFile       = 'Public keys of the signers you trust (gpg --export --armor of the backup hosts'' signing keys, one file for one or several). A signed backup must be signed by one of them; with this parameter every backup must be authenticated.'
+        AllowUnauthenticated = 'Accept a backup whose authenticity cannot be established (unsigned, or signed by a key not given) in a repository that holds authenticated backups. Reported as unauthenticated; use it only for backups you know, e.g. ones written before signing was set up.'
+        SigningKeyFile      = 'OpenPGP secret key that signs the safety backup of a replaced database. Defaults to the -SecretKeyFile key when it can sign; needed when the backup is encrypted to public keys and that key cannot sign.'
+        SigningKeyPassphrase = 'Passphrase protecting the signing key, as a SecureString.'
         InputObject         = 'A Weekly ShippyarDr.BackupInfo, usually piped from Get-ShippyarBackup -Tier Weekly -Latest.'
         Repository          = 'The repository holding the backup (with -Id).'
         Id                  = 'The backup id (with -Repository).'

@@ -9,6 +9,10 @@ If anything fails, the target is left as it was.
 Returns a ShippyarDr.RestoreResult with the row checks and the newest created_at of each table that has one (how recent the restored data is).
 '@
     Parameters  = @{
+        SignerKeyFile       = 'Public keys of the signers you trust (gpg --export --armor of the backup hosts'' signing keys, one file for one or several). A signed backup must be signed by one of them; with this parameter every backup must be authenticated.'
+        AllowUnauthenticated = 'Accept a backup whose authenticity cannot be established (unsigned, or signed by a key not given) in a repository that holds authenticated backups. Reported as unauthenticated; use it only for backups you know, e.g. ones written before signing was set up.'
+        SigningKeyFile      = 'OpenPGP secret key that signs the safety backup of a replaced database. Defaults to the -SecretKeyFile key when it can sign; needed when the backup is encrypted to public keys and that key cannot sign.'
+        SigningKeyPassphrase = 'Passphrase protecting the signing key, as a SecureString.'
         Passphrase          = 'Passphrase of an encrypted backup, as a SecureString (Read-Host -AsSecureString, Get-Secret, (Get-Credential).Password).'
         PassphraseFile      = 'A file whose first line is the passphrase (keep it mode 600).'
         PassphraseVariable  = 'Name of an environment variable holding the passphrase (Azure Automation, cron).'

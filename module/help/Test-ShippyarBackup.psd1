@@ -9,6 +9,8 @@ Levels, each including the ones before it:
 Returns a ShippyarDr.VerificationResult (BackupId, Level, Passed, Checks with Name/Passed/Detail/Duration, RestoreDuration). A failed check makes Passed $false; it is not an error. Errors are for backups that cannot be found or servers that cannot be reached.
 '@
     Parameters  = @{
+        SignerKeyFile       = 'Public keys of the signers you trust (gpg --export --armor of the backup hosts'' signing keys, one file for one or several). A signed backup must be signed by one of them; with this parameter every backup must be authenticated.'
+        AllowUnauthenticated = 'Accept a backup whose authenticity cannot be established (unsigned, or signed by a key not given) in a repository that holds authenticated backups. Reported as unauthenticated; use it only for backups you know, e.g. ones written before signing was set up.'
         Passphrase          = 'Passphrase of an encrypted backup, as a SecureString (Read-Host -AsSecureString, Get-Secret, (Get-Credential).Password).'
         PassphraseFile      = 'A file whose first line is the passphrase (keep it mode 600).'
         PassphraseVariable  = 'Name of an environment variable holding the passphrase (Azure Automation, cron).'

@@ -30,8 +30,10 @@ public sealed class BackupRepositoryOutageTests(SandboxFixture fixture, S3Server
         public Stream Create(string key) => new Stopping(inner.Create(key), server, afterBytes);
         public Stream OpenRead(string key) => inner.OpenRead(key);
         public bool Exists(string key) => inner.Exists(key);
-        public void WriteAtomically(string key, ReadOnlySpan<byte> content) => inner.WriteAtomically(key, content);
+        public void WriteAtomically(string key, ReadOnlySpan<byte> content, bool replace = false) => inner.WriteAtomically(key, content, replace);
         public IEnumerable<string> List(string prefix) => inner.List(prefix);
+        public IEnumerable<string> ListChildren(string prefix) => inner.ListChildren(prefix);
+        public void Delete(string key) => inner.Delete(key);
         public void DeletePrefix(string prefix) => inner.DeletePrefix(prefix);
 
         private sealed class Stopping(Stream upload, S3Server server, long afterBytes) : WriteOnlyStreamBase, IAbortableStream
@@ -91,8 +93,9 @@ public sealed class BackupRepositoryOutageTests(SandboxFixture fixture, S3Server
         Assert.Contains($"complete in {local.Location}", error.Message);
         Assert.DoesNotContain("S3RVER", error.Message);
         Assert.True(new BackupVerifier().Run(new VerificationRequest { Backup = backup, Level = VerificationLevel.Checksum }, local).Passed);
-        // Nothing in the bucket looks like a backup: no manifest, no data object.
-        Assert.Empty(cloud.List(""));
+        // Nothing in the bucket looks like a backup: no manifest, no data object; only the lease, which the store was
+        // not there to take back.
+        Assert.All(cloud.List(""), k => Assert.EndsWith("/" + BackupLayout.LeaseName, k));
     }
 
     [Fact]
@@ -101,10 +104,17 @@ public sealed class BackupRepositoryOutageTests(SandboxFixture fixture, S3Server
         var prefix = "outage-" + Guid.NewGuid().ToString("n")[..8];
         using var cloud = new S3Repository(s3.Url(prefix), s3.Options(maxRetries: 0));
 
-        var e = Assert.Throws<ShippyarException>(() => WithOutage(() => new BackupEngine().Run(Request(), new ServerStopsMidUpload(cloud, s3, 12 << 20))));
+        var request = Request();
+        var e = Assert.Throws<ShippyarException>(() => WithOutage(() => new BackupEngine().Run(request, new ServerStopsMidUpload(cloud, s3, 12 << 20))));
 
         Assert.Equal("S3UploadFailed", e.ErrorId);
-        Assert.Empty(cloud.List(""));
         Assert.Empty(new BackupCatalog(cloud).List());
+        // What the failed run could not remove (the store was down) is its lease, naming this process; the next run
+        // of the same database, the store back, removes it.
+        var left = Assert.Single(new BackupCatalog(cloud).Incomplete());
+        Assert.Equal((Environment.ProcessId, 1), (left.ProcessId!.Value, left.FileCount));
+        var next = new BackupEngine().Run(request, cloud);
+        Assert.Empty(new BackupCatalog(cloud).Incomplete());
+        Assert.Equal(next.Id, Assert.Single(new BackupCatalog(cloud).List()).Id);
     }
 }

@@ -1,3 +1,4 @@
+using ShippyarDr.Authentication;
 using ShippyarDr.Backup;
 using ShippyarDr.Compression;
 using ShippyarDr.Core.Tests.Fixtures;
@@ -53,7 +54,7 @@ public sealed class ClusterBackupTests(ClusterSandbox cluster) : IClassFixture<C
         Assert.EndsWith(".sql.zst.gpg", globals.Name);
 
         // A DBA without ShippyarDr: gpg, then zstd, gives the globals script with our role in it.
-        var stored = Path.Combine(_dir.Path, backup.Database, backup.Id, globals.Name);
+        var stored = Path.Combine(_dir.Path, backup.Prefix!, globals.Name);
         var pass = Path.Combine(_dir.Path, "pass");
         File.WriteAllText(pass, Passphrase);
         var script = Shell($"gpg --batch --pinentry-mode loopback --passphrase-file {pass} --decrypt {stored} 2>/dev/null | zstd -d");
@@ -66,7 +67,7 @@ public sealed class ClusterBackupTests(ClusterSandbox cluster) : IClassFixture<C
             var env = empty.Connection.ToEnvironment("postgres");
             var sample = backup.Databases.Single(d => d.Name == SandboxFixture.SampleDatabase).File;
             Shell($"gpg --batch --pinentry-mode loopback --passphrase-file {pass} --decrypt {stored} 2>/dev/null | zstd -d | grep -v '^ALTER ROLE postgres ' | psql -q -X -d postgres", env);
-            Shell($"gpg --batch --pinentry-mode loopback --passphrase-file {pass} --decrypt {Path.Combine(_dir.Path, backup.Database, backup.Id, sample)} 2>/dev/null"
+            Shell($"gpg --batch --pinentry-mode loopback --passphrase-file {pass} --decrypt {Path.Combine(_dir.Path, backup.Prefix!, sample)} 2>/dev/null"
                 + $" | zstd -d | /usr/lib/postgresql/15/bin/pg_restore --create -d postgres", env);
             Assert.Equal("1", empty.QueryScalar("postgres", "SELECT count(*) FROM pg_roles WHERE rolname = 'shippyar_app'"));
             Assert.Equal(cluster.Sandbox.QueryScalar(SandboxFixture.SampleDatabase, "SELECT count(*) FROM order_items"),
@@ -76,7 +77,7 @@ public sealed class ClusterBackupTests(ClusterSandbox cluster) : IClassFixture<C
         var verified = new BackupVerifier().Run(new VerificationRequest
         {
             Backup = backup, Level = VerificationLevel.Restore, Connection = cluster.Sandbox.Connection,
-            Decryption = new OpenPgpDecryption(Passphrase.ToCharArray()),
+            Keys = BackupKeys.WithPassphrase(Passphrase),
         }, repo);
         Assert.True(verified.Passed, string.Join("\n", verified.Checks));
         Assert.Contains(verified.Checks, c => c.Name == "shippyar: Rows public.orders" && c.Passed);
@@ -98,7 +99,7 @@ public sealed class ClusterBackupTests(ClusterSandbox cluster) : IClassFixture<C
 
         var result = new ClusterRestoreEngine().Run(new ClusterRestoreRequest
         {
-            Backup = backup, Connection = target.Connection, Decryption = new OpenPgpDecryption(Passphrase.ToCharArray()),
+            Backup = backup, Connection = target.Connection, Keys = BackupKeys.WithPassphrase(Passphrase),
         }, repo);
         Assert.True(result.Passed);
         Assert.True(result.GlobalsRestored);
@@ -114,7 +115,7 @@ public sealed class ClusterBackupTests(ClusterSandbox cluster) : IClassFixture<C
         // A second run meets existing databases and refuses without -Force.
         var again = Assert.Throws<ShippyarException>(() => new ClusterRestoreEngine().Run(new ClusterRestoreRequest
         {
-            Backup = backup, Connection = target.Connection, Decryption = new OpenPgpDecryption(Passphrase.ToCharArray()),
+            Backup = backup, Connection = target.Connection, Keys = BackupKeys.WithPassphrase(Passphrase),
         }, repo));
         Assert.Equal("TargetExists", again.ErrorId);
     }

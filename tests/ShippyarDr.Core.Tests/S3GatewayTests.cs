@@ -58,7 +58,7 @@ public sealed class S3GatewayTests(SandboxFixture fixture, S3Server s3) : IClass
             Database = SandboxFixture.SampleDatabase, Connection = fixture.Sandbox.Connection, Tier = BackupTier.Daily, StorageClass = "GLACIER",
         }, repo);
         var file = Assert.Single(backup.Files);
-        var key = BackupLayout.Key(backup.Database, backup.Id, file.Name);
+        var key = BackupLayout.Key(backup, file.Name);
         Assert.Equal("GLACIER", repo.StorageClassOf(key));
         // The catalog still lists it: the manifest is STANDARD.
         Assert.Equal(backup.Id, Assert.Single(new BackupCatalog(repo).List()).Id);
@@ -66,8 +66,8 @@ public sealed class S3GatewayTests(SandboxFixture fixture, S3Server s3) : IClass
         // Checksum level: the read failure becomes a failed check carrying the restore advice.
         var result = new BackupVerifier().Run(new VerificationRequest { Backup = backup, Level = VerificationLevel.Checksum }, repo);
         Assert.False(result.Passed);
-        var check = Assert.Single(result.Checks);
-        Assert.Equal($"Checksum {file.Name}", check.Name);
+        Assert.Equal(new[] { "Authenticity", $"Checksum {file.Name}" }, result.Checks.Select(c => c.Name));
+        var check = result.Checks[1];
         Assert.False(check.Passed);
         Assert.Contains("restore-object", check.Detail);
         Assert.Contains(key, check.Detail);

@@ -156,7 +156,7 @@ public sealed class S3RepositoryTests(SandboxFixture fixture, S3Server s3, ITest
         Assert.Equal(storageClass, repo.StorageClassOf("db/id/data.dump.zst"));
         var catalog = new BackupCatalog(repo);
         catalog.Save(new BackupInfo { Id = "20261125-010203D-abcd", Database = "db", EndTime = DateTimeOffset.UtcNow });
-        Assert.Equal("STANDARD", repo.StorageClassOf("db/20261125-010203D-abcd/manifest.json"));
+        Assert.Equal("STANDARD", repo.StorageClassOf("backup/db/db/20261125-010203D-abcd/manifest.json"));
         Assert.Equal("20261125-010203D-abcd", Assert.Single(catalog.List()).Id);
     }
 
@@ -217,7 +217,7 @@ public sealed class S3RepositoryTests(SandboxFixture fixture, S3Server s3, ITest
         Assert.Equal(2, copies.Count);
         var inCloud = Assert.Single(new BackupCatalog(cloud).List());
         Assert.Equal(copies[0].Files[0].Sha256, inCloud.Files[0].Sha256);
-        Assert.Equal("STANDARD_IA", cloud.StorageClassOf(BackupLayout.Key(inCloud.Database, inCloud.Id, inCloud.Files[0].Name)));
+        Assert.Equal("STANDARD_IA", cloud.StorageClassOf(BackupLayout.Key(inCloud, inCloud.Files[0].Name)));
         var verified = new BackupVerifier().Run(new VerificationRequest { Backup = inCloud, Level = VerificationLevel.Restore, Connection = fixture.Sandbox.Connection }, cloud);
         Assert.True(verified.Passed, string.Join("\n", verified.Checks));
 

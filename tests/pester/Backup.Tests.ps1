@@ -21,9 +21,9 @@ Describe 'Invoke-ShippyarBackup' {
         $b.SystemIdentifier | Should -Match '^\d+$'
         $b.ToolVersions['pg_dump'] | Should -Match '^15\.'
         $b.EndTime | Should -BeGreaterThan $b.StartTime
-        $manifest = Join-Path $repo "shippyar/$($b.Id)/manifest.json"
+        $manifest = Join-Path $repo $b.Prefix manifest.json
         $manifest | Should -Exist
-        $dump = Join-Path $repo "shippyar/$($b.Id)/data.dump.zst"
+        $dump = Join-Path $repo $b.Prefix data.dump.zst
         (Get-Item $dump).Length | Should -Be $b.Size
         (Get-FileHash -Algorithm SHA256 $dump).Hash.ToLowerInvariant() | Should -Be $b.Files[0].Sha256
         ($b.Tables | Where-Object Name -eq 'orders').Rows | Should -Be ([long]$sandbox.QueryScalar('shippyar', 'SELECT count(*) FROM orders'))
@@ -69,7 +69,7 @@ Describe 'Invoke-ShippyarBackup' {
         $log | Should -Not -Match ([regex]::Escape($password))
         $verbose | Should -Not -BeNullOrEmpty
         ($verbose | Out-String) | Should -Not -Match ([regex]::Escape($password))
-        Get-Content (Join-Path $repo "shippyar/$($b.Id)/manifest.json") -Raw | Should -Not -Match ([regex]::Escape($password))
+        Get-Content (Join-Path $repo $b.Prefix manifest.json) -Raw | Should -Not -Match ([regex]::Escape($password))
         Remove-Item -Recurse -Force $bin
     }
 
@@ -137,7 +137,7 @@ Describe 'Invoke-ShippyarBackup' {
             $err[0].FullyQualifiedErrorId | Should -BeLike 'PgDumpFailed,*'
             $err[0].Exception.Message | Should -Match 'connection lost'
             @(Get-ShippyarBackup -Repository $repo).Count | Should -Be $before
-            Get-ChildItem -Recurse -File (Join-Path $repo 'shippyar') | Where-Object { -not (Test-Path (Join-Path $_.DirectoryName 'manifest.json')) } | Should -BeNullOrEmpty
+            Get-ChildItem -Recurse -File (Join-Path $repo 'backup') | Where-Object { -not (Test-Path (Join-Path $_.DirectoryName 'manifest.json')) } | Should -BeNullOrEmpty
             Remove-Item -Recurse -Force $bin
         }
 

@@ -49,7 +49,7 @@ Describe 'Get-ShippyarBackupStatus' {
     It 'warns about a backup that started after the last complete one and never finished' {
         $last = Get-ShippyarBackup -Repository $repo -Latest
         $later = $last.EndTime.UtcDateTime.AddMinutes(1).ToString('yyyyMMdd-HHmmss') + 'D-dead'
-        $dir = New-Item -ItemType Directory (Join-Path $repo "shippyar/$later")
+        $dir = New-Item -ItemType Directory (Join-Path $repo "backup/db/shippyar/$later")
         Set-Content (Join-Path $dir 'data.dump') 'partial'
         $s = Get-ShippyarBackupStatus -Repository $repo -Database shippyar
         $s.IncompleteCount | Should -Be 1

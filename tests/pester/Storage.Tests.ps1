@@ -26,13 +26,13 @@ Describe 'Compressed, encrypted backups in several repositories' {
         $file.Compression | Should -Be 'zstd'
         $file.Encryption.Mode | Should -Be 'passphrase'
         foreach ($repo in $local, $second) {
-            $stored = Join-Path $repo "shippyar/$($backups[0].Id)/$($file.Name)"
+            $stored = Join-Path $repo $backups[0].Prefix $file.Name
             (Get-FileHash -Algorithm SHA256 $stored).Hash.ToLowerInvariant() | Should -Be $file.Sha256
         }
-        $stored = Join-Path $local "shippyar/$($backups[0].Id)/$($file.Name)"
+        $stored = Join-Path $local $backups[0].Prefix $file.Name
         $list = bash -c "gpg --batch --pinentry-mode loopback --passphrase-file '$passFile' --decrypt '$stored' 2>/dev/null | zstd -d 2>/dev/null | /usr/lib/postgresql/15/bin/pg_restore --list"
         ($list | Select-String 'TABLE DATA public orders').Count | Should -Be 1
-        Get-Content (Join-Path $local "shippyar/$($backups[0].Id)/manifest.json") -Raw | Should -Not -Match 'daily-Passphrase-77'
+        Get-Content (Join-Path $local $backups[0].Prefix manifest.json) -Raw | Should -Not -Match 'daily-Passphrase-77'
     }
 
     It 'checks checksums without the key, and needs the key to read further' {
@@ -63,9 +63,9 @@ Describe 'Compressed, encrypted backups in several repositories' {
 
     It 'gzip and no compression work end to end too' {
         foreach ($c in 'gzip', 'none') {
-            $b = Invoke-ShippyarBackup @conn -Database shippyar -Repository $local -Compression $c
+            $b = Invoke-ShippyarBackup @conn -Database shippyar -Repository $local -Compression $c -PassphraseFile $passFile
             $b.Files[0].Compression | Should -Be $c
-            ($b | Test-ShippyarBackup -Level Restore @conn).Passed | Should -BeTrue
+            ($b | Test-ShippyarBackup -Level Restore -PassphraseFile $passFile @conn).Passed | Should -BeTrue
         }
     }
 }
@@ -85,8 +85,8 @@ Describe 'Copy-ShippyarBackup' {
         $damaged = New-TestDirectory
         $target = New-TestDirectory
         $b = Get-ShippyarBackup -Repository $local -Latest -Database shippyar | Select-Object -First 1
-        Copy-Item -Recurse (Join-Path $local 'shippyar') $damaged
-        $stored = Join-Path $damaged "shippyar/$($b.Id)/$($b.Files[0].Name)"
+        Copy-Item -Recurse (Join-Path $local 'backup') $damaged
+        $stored = Join-Path $damaged $b.Prefix $b.Files[0].Name
         $bytes = [IO.File]::ReadAllBytes($stored); $bytes[100] = $bytes[100] -bxor 1; [IO.File]::WriteAllBytes($stored, $bytes)
         Copy-ShippyarBackup -Repository $damaged -Id $b.Id -Destination $target -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'BackupCorrupt,*'
@@ -106,6 +106,12 @@ Describe 'Weekly cluster backups' {
         $secretKey = Join-Path $gnupg 'dr.sec.asc'
         & gpg @gpg --armor --output $publicKey --export dr@shippyar.example 2>$null
         & gpg @gpg --armor --output $secretKey --export-secret-keys dr@shippyar.example 2>$null
+        # The backup host's own key: it signs what the host writes; the DR team checks with its public half.
+        & gpg @gpg --quick-gen-key 'Backup Host <host@shippyar.example>' default sign never 2>$null
+        $signingKey = Join-Path $gnupg 'host.sec.asc'
+        $signerKey = Join-Path $gnupg 'host.asc'
+        & gpg @gpg --armor --output $signingKey --export-secret-keys host@shippyar.example 2>$null
+        & gpg @gpg --armor --output $signerKey --export host@shippyar.example 2>$null
         $weeklyRepo = New-TestDirectory
         $sandbox.Execute('postgres', "CREATE ROLE shippyar_reader LOGIN PASSWORD 'reader-pw'")
     }
@@ -120,22 +126,22 @@ Describe 'Weekly cluster backups' {
     }
 
     It 'backs up the cluster to a public key, verifies with the secret key, and restores it into an empty cluster' {
-        $w = Invoke-ShippyarBackup @conn -Tier Weekly -Repository $weeklyRepo -Recipient dr@shippyar.example -RecipientKeyFile $publicKey
+        $w = Invoke-ShippyarBackup @conn -Tier Weekly -Repository $weeklyRepo -Recipient dr@shippyar.example -RecipientKeyFile $publicKey -SigningKeyFile $signingKey
         $w.Tier | Should -Be 'Weekly'
         $w.Databases.Name | Should -Contain 'shippyar'
         $w.StorageClass | Should -Be 'GLACIER'
         $w.Files[0].Encryption.Mode | Should -Be 'public-key'
-        (Get-ShippyarBackup -Repository $weeklyRepo -Tier Weekly -Latest | Test-ShippyarBackup -Level Restore -SecretKeyFile $secretKey @conn).Passed | Should -BeTrue
+        (Get-ShippyarBackup -Repository $weeklyRepo -Tier Weekly -Latest | Test-ShippyarBackup -Level Restore -SecretKeyFile $secretKey -SignerKeyFile $signerKey @conn).Passed | Should -BeTrue
 
         $fresh = New-ShippyarSandbox
         try {
-            $r = $w | Restore-ShippyarCluster -SecretKeyFile $secretKey -Server $fresh.Server -Port $fresh.Port -Credential $fresh.Credential -Confirm:$false
+            $r = $w | Restore-ShippyarCluster -SecretKeyFile $secretKey -SignerKeyFile $signerKey -Server $fresh.Server -Port $fresh.Port -Credential $fresh.Credential -Confirm:$false
             $r.GetType().FullName | Should -Be 'ShippyarDr.ClusterRestoreResult'
             $r.Passed | Should -BeTrue
             $fresh.QueryScalar('postgres', "SELECT count(*) FROM pg_roles WHERE rolname = 'shippyar_reader'") | Should -Be '1'
             $fresh.QueryScalar('shippyar', 'SELECT count(*) FROM order_items') | Should -Be $sandbox.QueryScalar('shippyar', 'SELECT count(*) FROM order_items')
             # One database of the weekly backup, restored on its own under a new name.
-            ($w | Restore-ShippyarDatabase -SourceDatabase shippyar -TargetDatabase shippyar_single -SecretKeyFile $secretKey -Server $fresh.Server -Port $fresh.Port -Credential $fresh.Credential).Passed | Should -BeTrue
+            ($w | Restore-ShippyarDatabase -SourceDatabase shippyar -TargetDatabase shippyar_single -SecretKeyFile $secretKey -SignerKeyFile $signerKey -Server $fresh.Server -Port $fresh.Port -Credential $fresh.Credential).Passed | Should -BeTrue
         } finally { $fresh | Remove-ShippyarSandbox -Confirm:$false }
     }
 }

@@ -60,8 +60,8 @@ Describe 'Test-ShippyarBackup' {
 
     It 'finds a tampered byte at the Checksum level' {
         $copy = New-TestDirectory
-        Copy-Item -Recurse (Join-Path $repo 'shippyar') $copy
-        $dump = Join-Path $copy "shippyar/$($backup.Id)/$($backup.Files[0].Name)"
+        Copy-Item -Recurse (Join-Path $repo 'backup') $copy
+        $dump = Join-Path $copy $backup.Prefix $backup.Files[0].Name
         $bytes = [IO.File]::ReadAllBytes($dump)
         $bytes[[int]($bytes.Length / 2)] = $bytes[[int]($bytes.Length / 2)] -bxor 0xFF
         [IO.File]::WriteAllBytes($dump, $bytes)
@@ -71,18 +71,24 @@ Describe 'Test-ShippyarBackup' {
         Remove-Item -Recurse -Force $copy
     }
 
-    It 'finds a truncated archive at the Catalog level even when the manifest is edited to match it' {
+    It 'finds a truncated archive by its chunk digests, and at the Catalog level even when the manifest is edited to match it' {
         $copy = New-TestDirectory
-        Copy-Item -Recurse (Join-Path $repo 'shippyar') $copy
-        $dir = Join-Path $copy "shippyar/$($backup.Id)"
+        Copy-Item -Recurse (Join-Path $repo 'backup') $copy
+        $dir = Join-Path $copy $backup.Prefix
         $stored = Join-Path $dir $backup.Files[0].Name
         $bytes = [IO.File]::ReadAllBytes($stored)
         $cut = $bytes[0..([int]($bytes.Length * 0.6))]
         [IO.File]::WriteAllBytes($stored, [byte[]]$cut)
-        # An attacker or a broken copy tool that also fixed the checksum: the archive itself must still fail.
+        # A broken copy tool or an attacker that also fixed the size and checksum: the chunk digests still tell.
         $manifest = Get-Content "$dir/manifest.json" -Raw | ConvertFrom-Json -AsHashtable
         $manifest.Files[0].Size = $cut.Length
         $manifest.Files[0].Sha256 = (Get-FileHash -Algorithm SHA256 $stored).Hash.ToLowerInvariant()
+        $manifest | ConvertTo-Json -Depth 10 | Set-Content "$dir/manifest.json"
+        $r = Test-ShippyarBackup -Repository $copy -Id $backup.Id -Level Checksum
+        $r.Passed | Should -BeFalse
+        ($r.Checks | Where-Object Name -like 'Checksum *').Detail | Should -Match 'changed or damaged after it was written'
+        # One that dropped the chunk list too (this backup is unsealed, in an unsealed repository): the archive itself must fail.
+        $manifest.Files[0].Chunks = $null
         $manifest | ConvertTo-Json -Depth 10 | Set-Content "$dir/manifest.json"
         (Test-ShippyarBackup -Repository $copy -Id $backup.Id -Level Checksum).Passed | Should -BeTrue
         $r = Test-ShippyarBackup -Repository $copy -Id $backup.Id -Level Catalog

@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using ShippyarDr.Authentication;
 using ShippyarDr.Connection;
 using ShippyarDr.Diagnostics;
 using ShippyarDr.Repository;
@@ -10,8 +11,10 @@ namespace ShippyarDr.Backup;
 /// Takes logical backups: one database (Daily, Safety) or the whole cluster (Weekly: globals and every
 /// database). Each dump is parsed (row counts, foreign keys), compressed, encrypted, hashed and written to every
 /// repository in one pass (ArchiveWriter). A repository's manifest is written only after all its data is
-/// complete. A repository that fails midway (several given) is dropped and reported, and the backup completes in the
-/// others; any other failure leaves no manifest anywhere. Partial files are removed.
+/// complete, its seals (signature, MAC) just before it. A repository that fails midway (several given) is dropped and
+/// reported, and the backup completes in the others; any other failure leaves no manifest anywhere. A failed run
+/// removes exactly the objects it created (never another run's), and a lease in the folder tells a killed run's
+/// leftovers from a backup still being written; the next run of the same database removes those of its own host.
 /// </summary>
 public sealed class BackupEngine
 {
@@ -31,6 +34,12 @@ public sealed class BackupEngine
         if (preset.EncryptionRequired && request.Storage.Encryption is null)
             throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "EncryptionRequired",
                 $"{request.Tier} backups must be encrypted: give a passphrase or a recipient public key.");
+        var sealers = ManifestSealers(request);
+        if (!preset.WholeCluster) DatabaseName.Check(request.Database);
+        foreach (var repository in repositories)
+            if (RepositoryDescriptor.CheckWritable(repository)?.Authenticated == true && sealers.Count == 0)
+                throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "AuthenticationRequired",
+                    $"Repository {repository.Location} holds authenticated backups, and readers refuse an unauthenticated one there: sign this backup (a signing key) or encrypt it with a passphrase.", repository.Location);
 
         var scope = preset.WholeCluster ? "the cluster" : request.Database;
         var activity = $"Backing up {scope} on {request.Connection.DisplayName}";
@@ -48,6 +57,7 @@ public sealed class BackupEngine
         var info = new BackupInfo
         {
             Id = BackupId.New(start, request.Tier), Database = preset.WholeCluster ? ClusterScope : request.Database, Tier = request.Tier,
+            RecipientKeys = request.Storage.Encryption?.RecipientKeys,
             Server = request.Connection.DisplayName, ServerVersion = facts.Version, ServerVersionNum = facts.VersionNum,
             SystemIdentifier = facts.SystemIdentifier, StartTime = start, ReasonBackupId = request.ReasonBackupId,
             Retention = request.Retention ?? preset.Retention, StorageClass = request.StorageClass ?? preset.StorageClass,
@@ -63,25 +73,34 @@ public sealed class BackupEngine
             (info.DatabaseSize, info.DatabaseOwner, info.Encoding, info.Collation, info.CType) =
                 (facts.DatabaseSize, facts.Owner, facts.Encoding, facts.Collation, facts.CType);
         }
+        info.Prefix = BackupLayout.NewPrefix(preset.WholeCluster, info.Database, info.Id);
         _reporter.Verbose($"Backup {info.Id} of {scope} with {pgDump}, {request.Storage.Compression}{(request.Storage.Encryption is null ? "" : ", encrypted")}, into {string.Join(", ", repositories.Select(r => r.Location))}.");
 
-        var dumper = new DatabaseDumper(repositories, request.Connection, request.Storage, _reporter);
+        foreach (var repository in repositories) AbandonedBackups.RemoveFrom(repository, info.Database, _reporter);
+        var recording = repositories.Select(r => new RecordingRepository(r)).ToList();
+        var lease = BackupLease.ForThisProcess();
+        using var running = lease.Hold();
+        var dumper = new DatabaseDumper(recording, request.Connection, request.Storage, _reporter);
         var stored = new List<IBackupRepository>();
         var failed = new List<(IBackupRepository Repository, Exception Error)>();
         try
         {
+            foreach (var repository in recording) repository.WriteAtomically(BackupLayout.Key(info, BackupLayout.LeaseName), lease.Serialize());
             if (preset.WholeCluster) DumpCluster(info, databases, dumper, pgDump, facts, request, activity, cancel);
             else DumpDatabase(info, dumper, pgDump, request, activity, cancel);
             info.Size = info.Files.Sum(f => f.Size);
             info.EndTime = DateTimeOffset.UtcNow;
             cancel.ThrowIfCancellationRequested();
             failed.AddRange(dumper.Failed);
+            var manifest = ManifestSerializer.Serialize(info);
+            var seals = sealers.Select(s => (s.FileName, s.Seal(manifest))).ToList();
+            info.Authentication = sealers.Aggregate(ManifestAuthentication.None, (a, s) => a | (s is SigningKey ? ManifestAuthentication.Signature : ManifestAuthentication.Mac));
             // Last: from here on the backup exists, repository by repository.
             foreach (var repository in dumper.Live)
             {
                 try
                 {
-                    new BackupCatalog(repository).Save(info);
+                    new BackupCatalog(repository).Save(info, manifest, seals);
                     stored.Add(repository);
                 }
                 catch (ShippyarException e) when (repositories.Count > 1)
@@ -93,16 +112,43 @@ public sealed class BackupEngine
         }
         catch
         {
-            foreach (var repository in repositories) RemovePartial(repository, info);
+            foreach (var repository in recording) RemovePartial(repository, info);
             throw;
         }
         foreach (var (repository, error) in failed)
         {
-            RemovePartial(repository, info);
+            RemovePartial((RecordingRepository)repository, info);
             _reporter.Error(NotStoredIn(repository, error, info, stored));
         }
+        foreach (var repository in stored.Cast<RecordingRepository>()) Complete(repository, info);
         _reporter.Verbose($"Backup {info.Id} complete: {info.Size / 1048576.0:F1} MB stored ({info.Files.Sum(f => f.PlainSize) / 1048576.0:F1} MB dumped) in {info.Duration.TotalSeconds:F1} s.");
         return stored.Select(r => info.InRepository(r.Location)).ToList();
+    }
+
+    /// <summary>
+    /// What seals the manifest: a signature with the signing key given, a MAC with a passphrase. Encrypting to public
+    /// keys without signing would let anyone holding those keys (the backup host, by design) forge a backup.
+    /// </summary>
+    private static List<IManifestSealer> ManifestSealers(BackupRequest request)
+    {
+        var sealers = new List<IManifestSealer>();
+        if (request.Signing is not null) sealers.Add(request.Signing);
+        if (request.Storage.Encryption?.ManifestMac() is { } mac) sealers.Add(mac);
+        if (request.Storage.Encryption?.RecipientKeys is not null && request.Signing is null)
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "SigningKeyRequired",
+                "A backup encrypted to public keys must be signed: anybody holding those public keys could otherwise forge one. Give a signing key (an OpenPGP secret key that can sign).");
+        return sealers;
+    }
+
+    /// <summary>The backup is complete here: its lease goes (best effort: a lease left beside a manifest is harmless).</summary>
+    private void Complete(RecordingRepository repository, BackupInfo info)
+    {
+        repository.Keep();
+        try { repository.Delete(BackupLayout.Key(info, BackupLayout.LeaseName)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ShippyarException)
+        {
+            _reporter.Verbose($"The lease of backup {info.Id} stays in {repository.Location}: {e.Message}");
+        }
     }
 
     /// <summary>One repository of several failed midway: the backup stands in the others, and the error says so.</summary>
@@ -115,7 +161,7 @@ public sealed class BackupEngine
 
     private void DumpDatabase(BackupInfo info, DatabaseDumper dumper, PgTool pgDump, BackupRequest request, string activity, CancellationToken cancel)
     {
-        var key = BackupLayout.Key(info.Database, info.Id, request.Storage.StoredName(BackupLayout.DumpName));
+        var key = BackupLayout.Key(info, request.Storage.StoredName(BackupLayout.DumpName));
         var (file, summary) = dumper.DumpDatabase(pgDump, info.Database, key, activity, cancel);
         info.Files.Add(file);
         info.Tables = summary.Tables.Select(t => new TableRowCount { Schema = t.Schema, Name = t.Table, Rows = t.Rows ?? 0 }).ToList();
@@ -128,12 +174,12 @@ public sealed class BackupEngine
         var pgDumpAll = PgToolLocator.Find("pg_dumpall", facts.MajorVersion);
         info.ToolVersions["pg_dumpall"] = pgDumpAll.VersionText;
         _reporter.Progress(activity, "Roles and tablespaces");
-        info.Files.Add(dumper.DumpGlobals(pgDumpAll, BackupLayout.Key(info.Database, info.Id, request.Storage.StoredName(BackupLayout.GlobalsName)), activity, cancel));
+        info.Files.Add(dumper.DumpGlobals(pgDumpAll, BackupLayout.Key(info, request.Storage.StoredName(BackupLayout.GlobalsName)), activity, cancel));
         for (var i = 0; i < databases.Count; i++)
         {
             var db = databases[i];
             _reporter.Progress(activity, $"Database {db.Name} ({i + 1} of {databases.Count})", i * 100 / databases.Count);
-            var key = BackupLayout.Key(info.Database, info.Id, request.Storage.StoredName(BackupLayout.ClusterDumpName(i, db.Name)));
+            var key = BackupLayout.Key(info, request.Storage.StoredName(BackupLayout.ClusterDumpName(i, db.Name)));
             var (file, summary) = dumper.DumpDatabase(pgDump, db.Name, key, activity, cancel);
             info.Files.Add(file);
             info.Databases.Add(new DatabaseArchive
@@ -146,16 +192,10 @@ public sealed class BackupEngine
         }
     }
 
-    private void RemovePartial(IBackupRepository repository, BackupInfo info)
+    private void RemovePartial(RecordingRepository repository, BackupInfo info)
     {
-        try
-        {
-            repository.DeletePrefix(BackupLayout.Prefix(info.Database, info.Id));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ShippyarException)
-        {
-            // Without a manifest the leftovers never look like a backup; status reports them as incomplete.
-            _reporter.Warning($"Could not remove the partial backup {info.Id} from {repository.Location}: {e.Message}");
-        }
+        // Without a manifest the leftovers never look like a backup; status reports them as incomplete.
+        if (repository.DeleteCreated() is { } problem)
+            _reporter.Warning($"Could not remove all of the partial backup {info.Id} from {repository.Location}: {problem}");
     }
 }

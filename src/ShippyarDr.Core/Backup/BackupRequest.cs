@@ -15,6 +15,8 @@ public sealed class BackupRequest
     /// <summary>Overrides the tier's retention label and cloud storage class.</summary>
     public string? Retention { get; init; }
     public string? StorageClass { get; init; }
+    /// <summary>Signs the manifest (required when encrypting to public keys: anybody holding them could forge one).</summary>
+    public Authentication.SigningKey? Signing { get; init; }
     /// <summary>For safety backups: the backup whose restore caused this one.</summary>
     public string? ReasonBackupId { get; init; }
 }

@@ -18,9 +18,9 @@ public sealed class OpenPgpEncryption : IEncryptionStage
     private const int S2kCount = 0xFF;
     private readonly char[]? _passphrase;
     private Lazy<(S2k, byte[])>? _passphraseKey;
-    private readonly IReadOnlyList<(PgpPublicKey Key, string Fingerprint)> _recipients;
+    private readonly IReadOnlyList<Recipient> _recipients;
 
-    private OpenPgpEncryption(char[]? passphrase, IReadOnlyList<(PgpPublicKey, string)> recipients)
+    private OpenPgpEncryption(char[]? passphrase, IReadOnlyList<Recipient> recipients)
     {
         _passphrase = passphrase;
         _recipients = recipients;
@@ -30,12 +30,29 @@ public sealed class OpenPgpEncryption : IEncryptionStage
     public static OpenPgpEncryption WithPassphrase(char[] passphrase)
     {
         if (passphrase.Length == 0) throw new Diagnostics.ShippyarException(Diagnostics.ShippyarErrorKind.InvalidArgument, "EmptyPassphrase", "The passphrase is empty.");
-        return new(passphrase, Array.Empty<(PgpPublicKey, string)>());
+        return new(passphrase, Array.Empty<Recipient>());
     }
 
     /// <summary>Encrypts to recipients: each selector (e-mail, user id or fingerprint) picks a key from the key file.</summary>
     public static OpenPgpEncryption ToRecipients(string keyFile, IEnumerable<string?> selectors)
         => new(null, selectors.Select(s => OpenPgpKeys.FindRecipient(keyFile, s)).ToList());
+
+    /// <summary>Encrypts to every key ring of an armored export (a backup's recorded recipient keys).</summary>
+    public static OpenPgpEncryption ToRecipientKeys(string armored)
+    {
+        var bundle = OpenPgpKeys.ReadArmored(armored);
+        return new(null, bundle.GetKeyRings().Cast<PgpPublicKeyRing>()
+            .Select(r => OpenPgpKeys.FindRecipient(bundle, OpenPgpKeys.Fingerprint(r.GetPublicKey()), "the backup's recipient keys")).ToList());
+    }
+
+    /// <summary>The recipients' key rings, armored, for the manifest; null for a passphrase.</summary>
+    public string? RecipientKeys => _recipients.Count == 0 ? null
+        : OpenPgpKeys.Armor(_recipients.GroupBy(r => r.Fingerprint).Select(g => g.First().Ring));
+
+    /// <summary>A passphrase authenticates the manifest too: a MAC under a key derived by the same S2K. Null for recipients
+    /// (a public key lets anybody encrypt; those manifests need a signature).</summary>
+    public Authentication.IManifestSealer? ManifestMac()
+        => _passphrase is null ? null : new Authentication.ManifestMac(PassphraseKey.Value.S2k.GetIV(), S2kCount, PassphraseKey.Value.Key);
 
     public EncryptionInfo Describe() => new()
     {

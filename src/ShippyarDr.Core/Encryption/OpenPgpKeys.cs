@@ -10,37 +10,61 @@ namespace ShippyarDr.Encryption;
 public static class OpenPgpKeys
 {
     /// <summary>The encryption-capable key of the first key ring matching <paramref name="selector"/> (a user id substring such
-    /// as an e-mail, or a fingerprint / key id in hex); any selector matches when null. Returns the key and the primary
-    /// key's fingerprint, which is what gpg shows and what the manifest records.</summary>
-    public static (PgpPublicKey Key, string Fingerprint) FindRecipient(string keyFile, string? selector)
+    /// as an e-mail, or a fingerprint / key id in hex); any selector matches when null. Returns the key, the primary
+    /// key's fingerprint (what gpg shows and what the manifest records) and the ring.</summary>
+    public static Recipient FindRecipient(string keyFile, string? selector) => FindRecipient(LoadPublicKeys(keyFile), selector, keyFile);
+
+    internal static Recipient FindRecipient(PgpPublicKeyRingBundle bundle, string? selector, string where)
     {
-        var bundle = Load(keyFile, s => new PgpPublicKeyRingBundle(s));
         foreach (PgpPublicKeyRing ring in bundle.GetKeyRings())
         {
             var primary = ring.GetPublicKey();
             if (selector is not null && !Matches(primary, ring.GetPublicKeys(), selector)) continue;
             // gpg puts encryption on a subkey: take the newest valid encryption key of the ring.
-            var key = ring.GetPublicKeys().Where(k => CanEncrypt(k) && !k.HasRevocation() && (k.GetValidSeconds() == 0 || k.CreationTime.AddSeconds(k.GetValidSeconds()) > DateTime.UtcNow))
+            var key = ring.GetPublicKeys().Where(k => k.IsEncryptionKey && IsUsable(k) && HasFlag(k, EncryptFlags, whenNoFlags: true))
                 .OrderByDescending(k => k.CreationTime).FirstOrDefault();
             if (key is null)
                 throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "KeyCannotEncrypt",
-                    $"The key {Fingerprint(primary)} ({UserIds(primary)}) in {keyFile} has no valid encryption key.", selector);
-            return (key, Fingerprint(primary));
+                    $"The key {Fingerprint(primary)} ({UserIds(primary)}) in {where} has no valid encryption key.", selector);
+            return new Recipient(key, Fingerprint(primary), ring);
         }
         throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, "RecipientNotFound",
-            $"No key in {keyFile} matches '{selector}' (user id or fingerprint).", selector);
+            $"No key in {where} matches '{selector}' (user id or fingerprint).", selector);
     }
 
-    /// <summary>An algorithm that can encrypt is not enough: the key's own flags must allow encryption (gpg honours them).</summary>
-    private static bool CanEncrypt(PgpPublicKey key)
+    /// <summary>Key rings as `gpg --export --armor` writes them.</summary>
+    internal static string Armor(IEnumerable<PgpPublicKeyRing> rings)
     {
-        if (!key.IsEncryptionKey) return false;
-        var flags = key.GetSignatures().Cast<PgpSignature>()
+        using var ms = new MemoryStream();
+        using (var armor = new Org.BouncyCastle.Bcpg.ArmoredOutputStream(ms))
+            foreach (var ring in rings) ring.Encode(armor);
+        return System.Text.Encoding.ASCII.GetString(ms.ToArray());
+    }
+
+    internal static PgpPublicKeyRingBundle ReadArmored(string armored)
+    {
+        using var decoded = PgpUtilities.GetDecoderStream(new MemoryStream(System.Text.Encoding.ASCII.GetBytes(armored)));
+        return new PgpPublicKeyRingBundle(decoded);
+    }
+
+    internal const int SignFlag = 0x02;
+    private const int EncryptFlags = 0x04 | 0x08; // encrypt communications, encrypt storage
+
+    /// <summary>An algorithm that can encrypt or sign is not enough: the key's own flags must allow it (gpg honours them).
+    /// A key without flags may do what its algorithm can (<paramref name="whenNoFlags"/>).</summary>
+    internal static bool HasFlag(PgpPublicKey key, int flags, bool whenNoFlags)
+    {
+        var found = key.GetSignatures().Cast<PgpSignature>()
             .Select(s => s.GetHashedSubPackets()).Where(p => p is not null && p.HasSubpacket(Org.BouncyCastle.Bcpg.SignatureSubpacketTag.KeyFlags))
             .Select(p => p.GetKeyFlags()).ToList();
-        const int encryptCommunications = 0x04, encryptStorage = 0x08;
-        return flags.Count == 0 || flags.Any(f => (f & (encryptCommunications | encryptStorage)) != 0);
+        return found.Count == 0 ? whenNoFlags : found.Any(f => (f & flags) != 0);
     }
+
+    /// <summary>Not revoked and not expired.</summary>
+    internal static bool IsUsable(PgpPublicKey key)
+        => !key.HasRevocation() && (key.GetValidSeconds() == 0 || key.CreationTime.AddSeconds(key.GetValidSeconds()) > DateTime.UtcNow);
+
+    internal static PgpPublicKeyRingBundle LoadPublicKeys(string keyFile) => Load(keyFile, s => new PgpPublicKeyRingBundle(s));
 
     public static PgpSecretKeyRingBundle LoadSecretKeys(string keyFile) => Load(keyFile, s => new PgpSecretKeyRingBundle(s));
 
@@ -71,3 +95,6 @@ public static class OpenPgpKeys
         }
     }
 }
+
+/// <summary>A recipient's encryption key, its primary key's fingerprint and the whole key ring (to record it in the manifest).</summary>
+public sealed record Recipient(PgpPublicKey Key, string Fingerprint, PgpPublicKeyRing Ring);

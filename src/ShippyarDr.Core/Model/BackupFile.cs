@@ -22,4 +22,7 @@ public sealed class BackupFile
     public int? CompressionLevel { get; set; }
     /// <summary>Null when the object is not encrypted.</summary>
     public EncryptionInfo? Encryption { get; set; }
+    /// <summary>SHA-256 of every chunk of the stored bytes, so a reader can refuse a changed chunk before passing it on
+    /// (a restore never runs SQL from a tampered object). Null in manifests before version 2.</summary>
+    public ChunkList? Chunks { get; set; }
 }

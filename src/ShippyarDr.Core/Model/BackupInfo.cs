@@ -8,7 +8,8 @@ namespace ShippyarDr;
 /// </summary>
 public sealed class BackupInfo
 {
-    public int ManifestVersion { get; set; } = 1;
+    /// <summary>2 since the "backup/" layout, chunk digests and authenticated manifests; 1 before.</summary>
+    public int ManifestVersion { get; set; } = 2;
     public string Id { get; set; } = "";
     public string Database { get; set; } = "";
     public BackupTier Tier { get; set; }
@@ -48,9 +49,23 @@ public sealed class BackupInfo
     /// <summary>When a restore took this backup to protect a database it replaced, the restore's backup id.</summary>
     public string? ReasonBackupId { get; set; }
 
+    /// <summary>
+    /// The recipients' public keys (armored), for backups encrypted to public keys: a restore encrypts the safety
+    /// backup of what it replaces to the same keys. Authentic because the manifest is.
+    /// </summary>
+    public string? RecipientKeys { get; set; }
+
     /// <summary>The repository this BackupInfo was read from or written to (not stored in the manifest).</summary>
     [JsonIgnore]
     public string Repository { get; set; } = "";
+
+    /// <summary>The backup's folder in its repository (not stored in the manifest: it is where the manifest was found).</summary>
+    [JsonIgnore]
+    public string? Prefix { get; internal set; }
+
+    /// <summary>What authenticates the manifest in its folder (a signature, a MAC); not yet checked: verification and restore check it.</summary>
+    [JsonIgnore]
+    public ManifestAuthentication Authentication { get; internal set; }
 
     public long TotalRows => Tables.Sum(t => t.Rows);
 

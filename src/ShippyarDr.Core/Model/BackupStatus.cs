@@ -17,4 +17,6 @@ public sealed class BackupStatus
     public int BackupCount { get; set; }
     /// <summary>Backup directories with data but no manifest: interrupted or still running.</summary>
     public int IncompleteCount { get; set; }
+    /// <summary>Backups whose manifest exists but cannot be used (corrupt, or not matching its place): each is an Alert.</summary>
+    public int UnreadableCount { get; set; }
 }

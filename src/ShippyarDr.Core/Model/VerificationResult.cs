@@ -17,4 +17,8 @@ public sealed class VerificationResult
     /// <summary>Where the scratch restore ran (host:port).</summary>
     public string? Server { get; set; }
     public string? ScratchDatabase { get; set; }
+    /// <summary>How the manifest's authenticity was established (also the first check, "Authenticity").</summary>
+    public AuthenticityResult? Authenticity { get; set; }
+    /// <summary>The manifest was proven authentic (a signature or MAC verified), not merely accepted.</summary>
+    public bool Authenticated => Authenticity?.Authenticated == true;
 }

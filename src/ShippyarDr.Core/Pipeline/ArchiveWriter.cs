@@ -6,7 +6,8 @@ namespace ShippyarDr.Pipeline;
 
 /// <summary>
 /// One pass from a source (pg_dump's stdout) to every repository: optional archive scan (row counts) →
-/// plain SHA-256 → compression → encryption → stored SHA-256 → each repository's object. The reading thread
+/// plain SHA-256 → compression → encryption → stored SHA-256 and chunk digests → each repository's object, then the
+/// chunk digests beside it. The reading thread
 /// scans and hashes; a second thread compresses (with a zstd worker), encrypts and stores, so pg_dump never waits
 /// for the slow stages. Memory is bounded by the stages' buffers, whatever the size. Objects are completed only
 /// after every stage finished. A repository that fails midway is abandoned while the others go on (its failure is
@@ -25,7 +26,7 @@ public static class ArchiveWriter
         {
             foreach (var repository in repositories) targets.Add(repository.Create(key));
             fan = new FanOutWriteStream(targets);
-            var stored = new HashingWriteStream(new NonClosingStream(fan));
+            var stored = new HashingWriteStream(new NonClosingStream(fan), StoredObject.ChunkSize);
             var encrypted = options.Encryption?.Encrypt(stored, Path.GetFileName(key)) ?? new NonClosingStream(stored);
             storing = new BackgroundWriteStream(options.Compression.Compress(encrypted));
             plain = new HashingWriteStream(storing);
@@ -40,15 +41,23 @@ public static class ArchiveWriter
             plain.Dispose(); // waits for the storing thread, then ends the compressed frame and the encrypted message
             plain = null;
             storing = null;
+            var digests = stored.FinishChunkDigests();
             var file = new BackupFile
             {
                 Name = Path.GetFileName(key), Format = format, Size = stored.BytesWritten, Sha256 = stored.FinishHash(),
                 PlainSize = plainSize, PlainSha256 = plainSha, Compression = options.Compression.Name,
                 CompressionLevel = options.Compression.Name == "none" ? null : options.Compression.Level,
                 Encryption = options.Encryption?.Describe(),
+                Chunks = new ChunkList
+                {
+                    Size = StoredObject.ChunkSize, Count = digests.Length / ChunkVerifyingReadStream.DigestSize,
+                    File = BackupLayout.ChunksName(Path.GetFileName(key)), Sha256 = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(digests)).ToLowerInvariant(),
+                },
             };
             fan.Complete();
-            return new ArchiveWriteResult(file, summary, fan.Failures);
+            var failures = fan.Failures.ToArray();
+            StoreDigests(repositories, key + BackupLayout.ChunksSuffix, digests, failures);
+            return new ArchiveWriteResult(file, summary, failures);
         }
         catch
         {
@@ -60,6 +69,19 @@ public static class ArchiveWriter
             catch (Exception) { /* the stages' tails go nowhere after Abort; the original failure is what matters */ }
             throw;
         }
+    }
+
+    /// <summary>The chunk digests go beside the object in every repository that holds it; one that fails here is abandoned like one
+    /// that failed midway, and when none is left the write fails.</summary>
+    private static void StoreDigests(IReadOnlyList<IBackupRepository> repositories, string key, byte[] digests, Exception?[] failures)
+    {
+        for (var i = 0; i < repositories.Count; i++)
+        {
+            if (failures[i] is not null) continue;
+            try { repositories[i].WriteAtomically(key, digests); }
+            catch (Exception e) when (e is Diagnostics.ShippyarException or IOException or UnauthorizedAccessException) { failures[i] = e; }
+        }
+        if (failures.All(f => f is not null)) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failures[^1]!);
     }
 }
 

@@ -1,27 +1,36 @@
 namespace ShippyarDr.Repository;
 
 /// <summary>
-/// Where backups live. Keys are '/'-separated paths relative to the repository root:
-/// "&lt;database&gt;/&lt;backup id&gt;/&lt;file&gt;". A backup is complete in a repository only when its manifest is there,
-/// so implementations must make <see cref="WriteAtomically"/> all-or-nothing.
+/// Where backups live: a directory or an S3 prefix. Keys are '/'-separated paths relative to the repository root,
+/// laid out by <see cref="BackupLayout"/>. A backup is complete in a repository only when its manifest is there, so
+/// implementations make <see cref="WriteAtomically"/> all-or-nothing. Implementations never reach outside their root:
+/// no key climbs out of it, and symbolic links inside it are neither listed nor followed.
 /// </summary>
 public interface IBackupRepository
 {
     /// <summary>How the user named it: a path or a URL.</summary>
     string Location { get; }
 
-    /// <summary>A stream that writes a new object; the object is complete when the stream is disposed without error.</summary>
+    /// <summary>A stream that writes a new object; the object is complete when the stream is disposed without error.
+    /// An object that exists already is never overwritten (ErrorId ObjectExists where the store can tell).</summary>
     Stream Create(string key);
 
     Stream OpenRead(string key);
 
     bool Exists(string key);
 
-    /// <summary>Writes a small object so that readers see either nothing or all of it (the manifest).</summary>
-    void WriteAtomically(string key, ReadOnlySpan<byte> content);
+    /// <summary>Writes a small object so that readers see either nothing or all of it (a manifest, the descriptor).
+    /// Without <paramref name="replace"/> an existing object is an error, never overwritten.</summary>
+    void WriteAtomically(string key, ReadOnlySpan<byte> content, bool replace = false);
 
-    /// <summary>Every key under a prefix ("" for all), in no particular order.</summary>
+    /// <summary>Every key under a prefix ("" for all), in no particular order. Entries it cannot read are passed over.</summary>
     IEnumerable<string> List(string prefix);
+
+    /// <summary>The immediate children of a prefix: object names, and folder names ending with '/'.</summary>
+    IEnumerable<string> ListChildren(string prefix);
+
+    /// <summary>Deletes one object; a missing one is not an error.</summary>
+    void Delete(string key);
 
     /// <summary>Deletes every object under a prefix; missing objects are not an error.</summary>
     void DeletePrefix(string prefix);

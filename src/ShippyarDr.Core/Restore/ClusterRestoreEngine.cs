@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ShippyarDr.Authentication;
 using ShippyarDr.Connection;
 using ShippyarDr.Diagnostics;
 using ShippyarDr.Pipeline;
@@ -20,7 +21,7 @@ public sealed class ClusterRestoreEngine
 
     public ClusterRestoreResult Run(ClusterRestoreRequest request, IBackupRepository repository, CancellationToken cancel = default)
     {
-        var backup = request.Backup;
+        var backup = BackupAuthenticator.Require(repository, request.Backup, request.Keys, _reporter);
         if (!backup.IsCluster)
             throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "NotAClusterBackup",
                 $"Backup {backup.Id} holds one database ({backup.Database}); restore it with Restore-ShippyarDatabase.", backup.Id);
@@ -49,32 +50,33 @@ public sealed class ClusterRestoreEngine
         foreach (var unit in units)
         {
             cancel.ThrowIfCancellationRequested();
-            result.Databases.Add(engine.Run(new RestoreRequest
+            result.Databases.Add(engine.RunAuthenticated(backup, new RestoreRequest
             {
                 Backup = backup, SourceDatabase = unit.Database, TargetDatabase = unit.Database, Connection = request.Connection,
-                Decryption = request.Decryption, ReplaceExisting = existing.Contains(unit),
+                Keys = request.Keys, ReplaceExisting = existing.Contains(unit),
             }, repository, cancel));
         }
         result.Duration = clock.Elapsed;
         return result;
     }
 
-    /// <summary>Runs the globals script; "already exists" errors (the connecting role, reused tablespaces) are notices, others fail.</summary>
+    /// <summary>
+    /// Runs the globals script; "already exists" errors (the connecting role, reused tablespaces) are notices, others
+    /// fail. The script is read whole and checked (checksums, no psql meta-command) before psql sees a line of it:
+    /// roles and tablespaces are kilobytes, and a meta-command such as \! would run a shell command as this OS user.
+    /// </summary>
     private List<string> RestoreGlobals(BackupInfo backup, IBackupRepository repository, ClusterRestoreRequest request, CancellationToken cancel)
     {
         var file = backup.Files.Single(f => f.Format == "globals");
+        byte[] script;
+        using (var source = new ArchiveReadStream(repository, backup, file, request.Keys.Decryption))
+            script = GlobalsScriptFilter.ReadChecked(source, file.PlainSize, $"The globals of backup {backup.Id}");
         var psql = PgToolLocator.Find("psql");
         using var process = PgProcess.Start(psql, new[] { "-X", "-q", "-v", "ON_ERROR_STOP=0", "--no-password", "-f", "-" },
             request.Connection.ToEnvironment("postgres"), redirectInput: true, redirectOutput: true, cancel: cancel);
         var drain = Task.Run(() => process.StandardOutput.CopyTo(Stream.Null));
-        bool keptOwnRole;
-        using (var source = new ArchiveReadStream(repository, BackupLayout.Key(backup.Database, backup.Id, file.Name), file, request.Decryption))
-        {
-            keptOwnRole = GlobalsScriptFilter.Copy(source, process.StandardInput, request.Connection.Username);
-            process.StandardInput.Close();
-            if (source.CheckIntegrity().Problem is { } damage)
-                throw new ShippyarException(ShippyarErrorKind.InvalidData, "BackupCorrupt", $"The globals of backup {backup.Id} are damaged: {damage}.", backup.Id);
-        }
+        var keptOwnRole = GlobalsScriptFilter.Copy(new MemoryStream(script), process.StandardInput, request.Connection.Username);
+        process.StandardInput.Close();
         process.WaitForExit(cancel);
         drain.GetAwaiter().GetResult();
         var errors = process.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

@@ -1,5 +1,5 @@
 using ShippyarDr.Connection;
-using ShippyarDr.Pipeline;
+using ShippyarDr.Authentication;
 
 namespace ShippyarDr.Restore;
 
@@ -9,7 +9,8 @@ public sealed class ClusterRestoreRequest
     public required BackupInfo Backup { get; init; }
     /// <summary>The server to restore into: an empty cluster, or another server.</summary>
     public required PgConnectionInfo Connection { get; init; }
-    public IDecryptionStage? Decryption { get; init; }
+    /// <summary>Decryption, authentication and signing keys, as for a database restore.</summary>
+    public BackupKeys Keys { get; init; } = BackupKeys.None;
     /// <summary>Only these databases (all when empty).</summary>
     public IReadOnlyList<string> Databases { get; init; } = Array.Empty<string>();
     public bool SkipGlobals { get; init; }

@@ -1,4 +1,7 @@
 using System.Text;
+using System.Text.RegularExpressions;
+using ShippyarDr.Diagnostics;
+using ShippyarDr.Pipeline;
 
 namespace ShippyarDr.Restore;
 
@@ -7,8 +10,48 @@ namespace ShippyarDr.Restore;
 /// would replace that role's password with the source cluster's and lock the restore out of the server it is
 /// still working on. Everything else (every other role, memberships, tablespaces) goes through.
 /// </summary>
-internal static class GlobalsScriptFilter
+internal static partial class GlobalsScriptFilter
 {
+    /// <summary>Far above any cluster's roles and tablespaces; a larger "globals script" is not one.</summary>
+    private const int MaxScriptBytes = 64 * 1024 * 1024;
+
+    /// <summary>
+    /// The whole script, once its checksums matched and no line is a psql meta-command: a line starting with a
+    /// backslash is refused (\! runs a shell command, \copy reads and writes files, \connect goes elsewhere), except
+    /// the \restrict and \unrestrict pair with which pg_dumpall itself (15.14 and later) fences meta-commands off.
+    /// </summary>
+    public static byte[] ReadChecked(ArchiveReadStream source, long size, string what)
+    {
+        var tooLarge = new ShippyarException(ShippyarErrorKind.InvalidData, "GlobalsScriptRefused",
+            $"{what} are larger than {MaxScriptBytes} bytes: that is not a script of roles and tablespaces.");
+        if (size > MaxScriptBytes) throw tooLarge;
+        using var whole = new MemoryStream();
+        var buffer = new byte[64 * 1024];
+        int n;
+        while ((n = source.Read(buffer)) > 0)
+        {
+            if (whole.Length + n > MaxScriptBytes) throw tooLarge;
+            whole.Write(buffer, 0, n);
+        }
+        if (source.CheckIntegrity().Problem is { } damage)
+            throw new ShippyarException(ShippyarErrorKind.InvalidData, "BackupCorrupt", $"{what} are damaged: {damage}.");
+        var script = whole.ToArray();
+        var number = 0;
+        foreach (var line in Encoding.UTF8.GetString(script).Split('\n'))
+        {
+            number++;
+            if (line.StartsWith('\\') && !Fence().IsMatch(line.TrimEnd('\r')))
+                throw new ShippyarException(ShippyarErrorKind.InvalidData, "GlobalsScriptRefused",
+                    $"{what} hold a psql meta-command on line {number} ({Shorten(line)}): pg_dumpall writes none, so the script is refused and nothing of it was run.");
+        }
+        return script;
+    }
+
+    private static string Shorten(string line) => line.Length > 40 ? line[..40] + "…" : line;
+
+    [GeneratedRegex(@"^\\(un)?restrict [A-Za-z0-9]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex Fence();
+
     public static bool Copy(Stream script, Stream psqlInput, string connectingRole)
     {
         var skipped = false;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Npgsql;
+using ShippyarDr.Authentication;
 using ShippyarDr.Backup;
 using ShippyarDr.Connection;
 using ShippyarDr.Diagnostics;
@@ -20,8 +21,11 @@ public sealed class RestoreEngine
     public RestoreEngine(IOperationReporter? reporter = null) => _reporter = reporter ?? NullReporter.Instance;
 
     public RestoreResult Run(RestoreRequest request, IBackupRepository repository, CancellationToken cancel = default)
+        => RunAuthenticated(BackupAuthenticator.Require(repository, request.Backup, request.Keys, _reporter), request, repository, cancel);
+
+    /// <summary>A restore of a backup whose manifest was authenticated already (a cluster restore checks it once).</summary>
+    internal RestoreResult RunAuthenticated(BackupInfo backup, RestoreRequest request, IBackupRepository repository, CancellationToken cancel)
     {
-        var backup = request.Backup;
         var unit = ArchiveUnit.Of(backup, request.SourceDatabase);
         var target = request.TargetDatabase;
         var activity = $"Restoring backup {backup.Id} as {target} on {request.Connection.DisplayName}";
@@ -39,13 +43,17 @@ public sealed class RestoreEngine
             throw new ShippyarException(ShippyarErrorKind.InvalidOperation, "TargetExists",
                 $"Database '{target}' already exists on {request.Connection.DisplayName}. Confirm the replacement (or use -Force); a safety backup is taken first.", target);
 
+        // Before anything is written: the key opens the backup, and the safety backup can be protected like it.
+        var decryption = request.Keys.Decryption;
+        ProveReadable(repository, backup, unit.File, decryption);
         if (targetExists)
         {
+            var (storage, signing) = SafetyProtection.For(backup, request.Keys);
             _reporter.Progress(activity, $"Taking a safety backup of {target}");
             var safety = new BackupEngine(_reporter).Run(new BackupRequest
             {
                 Database = target, Connection = request.Connection, Tier = BackupTier.Safety, ReasonBackupId = backup.Id,
-                Storage = request.SafetyStorage,
+                Storage = storage, Signing = signing,
             }, repository, cancel);
             result.SafetyBackupId = safety.Id;
             _reporter.Verbose($"Safety backup {safety.Id} of {target} is in {repository.Location}.");
@@ -60,7 +68,7 @@ public sealed class RestoreEngine
             var args = new List<string> { "--exit-on-error", "--dbname", staging };
             if (request.NoOwner) args.AddRange(new[] { "--no-owner", "--no-privileges" });
             // --dbname above is only a name: host, user and password travel in the environment.
-            using (var source = new ArchiveReadStream(repository, BackupLayout.Key(backup.Database, backup.Id, unit.File.Name), unit.File, request.Decryption))
+            using (var source = new ArchiveReadStream(repository, backup, unit.File, decryption))
                 PgRestoreRunner.Run(backup, unit.File, source, request.Connection, staging, args, _reporter, activity, cancel);
             result.RestoreDuration = restoreClock.Elapsed;
 
@@ -85,6 +93,13 @@ public sealed class RestoreEngine
         }
         result.Duration = clock.Elapsed;
         return result;
+    }
+
+    /// <summary>Opens the archive far enough to know the key decrypts it (the first chunk, the session key); throws if not.</summary>
+    private static void ProveReadable(IBackupRepository repository, BackupInfo backup, BackupFile file, IDecryptionStage? decryption)
+    {
+        using var probe = new ArchiveReadStream(repository, backup, file, decryption);
+        probe.ReadExactly(new byte[1]);
     }
 
     /// <summary>Whether a database of that name exists on the server.</summary>

@@ -1,5 +1,5 @@
 using ShippyarDr.Connection;
-using ShippyarDr.Pipeline;
+using ShippyarDr.Authentication;
 
 namespace ShippyarDr.Restore;
 
@@ -15,8 +15,7 @@ public sealed class RestoreRequest
     public bool ReplaceExisting { get; init; }
     /// <summary>Skip ownership and grants (restoring onto a server that lacks the source's roles).</summary>
     public bool NoOwner { get; init; }
-    /// <summary>For encrypted backups: the passphrase or secret key.</summary>
-    public IDecryptionStage? Decryption { get; init; }
-    /// <summary>How the safety backup of a replaced database is stored (defaults: zstd, not encrypted).</summary>
-    public ArchiveWriteOptions SafetyStorage { get; init; } = new();
+    /// <summary>The passphrase or secret key of an encrypted backup, the signers' keys that check its manifest, and the key
+    /// that signs the safety backup (encrypted like the backup it protects against).</summary>
+    public BackupKeys Keys { get; init; } = BackupKeys.None;
 }

@@ -12,28 +12,46 @@ public static class BackupStatusEvaluator
 {
     public static IReadOnlyList<BackupStatus> Evaluate(BackupCatalog catalog, string repository, StatusRequest request)
     {
-        var backups = catalog.List().Where(b => b.Tier != BackupTier.Safety).ToList();
-        var incomplete = catalog.Incomplete();
+        var contents = catalog.Scan();
+        var backups = contents.Backups.Where(b => b.Tier != BackupTier.Safety).ToList();
+        // A restore's interrupted safety backup is not a missed Daily one.
+        var incomplete = contents.Incomplete.Where(i => i.Tier is not BackupTier.Safety).ToList();
+        var unreadable = contents.Unreadable;
         var databases = request.Databases.Count > 0
             ? request.Databases
-            : backups.Select(b => b.Database).Concat(incomplete.Select(i => i.Database)).Distinct(StringComparer.Ordinal).OrderBy(d => d, StringComparer.Ordinal).ToList();
+            : backups.Select(b => b.Database).Concat(incomplete.Select(i => i.Database)).Concat(unreadable.Select(u => u.Database))
+                .Distinct(StringComparer.Ordinal).OrderBy(d => d, StringComparer.Ordinal).ToList();
 
         var result = new List<BackupStatus>();
         foreach (var database in databases)
         {
             var mine = backups.Where(b => b.Database == database).ToList();
-            var tiers = mine.Select(b => b.Tier).Distinct().DefaultIfEmpty(BackupTier.Daily);
+            var broken = unreadable.Where(u => u.Database == database).ToList();
+            var tiers = mine.Select(b => b.Tier).Concat(broken.Select(u => u.Tier ?? BackupTier.Daily)).Distinct().DefaultIfEmpty(BackupTier.Daily);
             foreach (var tier in tiers.OrderBy(t => t))
             {
                 var series = mine.Where(b => b.Tier == tier).OrderByDescending(b => b.EndTime).ToList();
-                result.Add(Judge(database, tier, repository, series, incomplete.Where(i => i.Database == database).ToList(), request));
+                var status = Judge(database, tier, repository, series,
+                    incomplete.Where(i => i.Database == database && (i.Tier ?? BackupTier.Daily) == tier).ToList(), request);
+                AlertUnreadable(status, broken.Where(u => (u.Tier ?? BackupTier.Daily) == tier).ToList());
+                result.Add(status);
             }
         }
         return result;
     }
 
+    /// <summary>A manifest that cannot be used is a backup that cannot be restored: act now.</summary>
+    private static void AlertUnreadable(BackupStatus status, List<UnreadableBackup> broken)
+    {
+        status.UnreadableCount = broken.Count;
+        if (broken.Count == 0) return;
+        var why = $"{broken.Count} backup(s) cannot be used: {broken[0].Error.Message}";
+        status.Reason = status.Status == BackupHealth.OK ? why : $"{status.Reason} {why}";
+        status.Status = BackupHealth.Alert;
+    }
+
     private static BackupStatus Judge(string database, BackupTier tier, string repository, List<BackupInfo> series,
-        List<(string Database, string Id)> incomplete, StatusRequest request)
+        List<IncompleteBackup> incomplete, StatusRequest request)
     {
         var status = new BackupStatus { Database = database, Tier = tier, Repository = repository, BackupCount = series.Count };
         if (series.Count == 0)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using ShippyarDr.Archive;
+using ShippyarDr.Authentication;
 using ShippyarDr.Backup;
 using ShippyarDr.Diagnostics;
 using ShippyarDr.Pipeline;
@@ -11,7 +12,9 @@ using ShippyarDr.Tools;
 namespace ShippyarDr.Verification;
 
 /// <summary>
-/// Proves a backup. Checksum: re-hashes what is stored (no key needed, even for encrypted backups).
+/// Proves a backup. First, at every level, that its manifest is authentic (BackupAuthenticator): a backup that fails
+/// goes no further, since every other check would trust what a forged manifest says, and a restore would run its SQL.
+/// Checksum: re-hashes what is stored, chunk by chunk (no decryption key needed, even for encrypted backups).
 /// Catalog: one pass per archive that decrypts and decompresses it, checks both checksums, parses it (its
 /// per-table row counts must equal the manifest's) and feeds pg_restore --list (which must name every table).
 /// Restore: also restores into a scratch database, checks row counts, foreign keys and the DBA's own checks,
@@ -35,9 +38,24 @@ public sealed class BackupVerifier
         var checks = new CheckRecorder();
         var activity = $"Verifying backup {backup.Id} ({request.Level})";
 
+        var decryption = request.Keys.Decryption;
+        if (request.Level > VerificationLevel.Checksum)
+            foreach (var file in backup.Files) ArchiveReadStream.RequireKey(file, decryption);
+        _reporter.Progress(activity, "Authenticity");
+        var (authentic, authenticity) = BackupAuthenticator.Check(repository, backup, request.Keys,
+            keysOptional: request.Level == VerificationLevel.Checksum);
+        result.Authenticity = authenticity;
+        checks.Add("Authenticity", authenticity.Passed, authenticity.Detail);
+        if (!authenticity.Passed)
+        {
+            result.Checks = checks.Checks;
+            result.Duration = clock.Elapsed;
+            return result;
+        }
+        backup = authentic;
         var readable = request.Level == VerificationLevel.Checksum
             ? VerifyStoredChecksums(backup, repository, checks, activity, cancel)
-            : VerifyArchives(backup, repository, request.Decryption, checks, activity, cancel);
+            : VerifyArchives(backup, repository, decryption, checks, activity, cancel);
         if (readable && request.Level >= VerificationLevel.Restore)
         {
             var connection = request.Connection ?? throw new ShippyarException(ShippyarErrorKind.InvalidArgument,
@@ -49,7 +67,7 @@ public sealed class BackupVerifier
             {
                 var scratch = ScratchName(backup) + (units.Count > 1 ? $"_{i}" : "");
                 result.ScratchDatabase ??= scratch;
-                var took = new ScratchRestoreCheck(_reporter).Run(backup, units[i], repository, request.Decryption, connection,
+                var took = new ScratchRestoreCheck(_reporter).Run(backup, units[i], repository, decryption, connection,
                     scratch, request.Checks, checks, activity, cancel);
                 total = took is null || total is null ? null : total + took;
             }
@@ -69,7 +87,7 @@ public sealed class BackupVerifier
         {
             allGood &= checks.Run($"Checksum {file.Name}", () =>
             {
-                using var stored = repository.OpenRead(BackupLayout.Key(backup.Database, backup.Id, file.Name));
+                using var stored = StoredObject.OpenRead(repository, backup, file);
                 using var hashing = new HashingWriteStream(Stream.Null);
                 new TeeReadStream(stored, hashing, Progress(activity, file, file.Size)).Drain();
                 cancel.ThrowIfCancellationRequested();
@@ -88,9 +106,8 @@ public sealed class BackupVerifier
         var units = ArchiveUnit.All(backup);
         foreach (var file in backup.Files)
         {
-            var key = BackupLayout.Key(backup.Database, backup.Id, file.Name);
             ArchiveReadStream archive;
-            try { archive = new ArchiveReadStream(repository, key, file, decryption); }
+            try { archive = new ArchiveReadStream(repository, backup, file, decryption); }
             // Missing, forbidden or archived (GLACIER, not restored): a failed check that says so, as at Checksum level.
             catch (ShippyarException e) when (e.Kind is ShippyarErrorKind.ObjectNotFound or ShippyarErrorKind.AuthenticationError or ShippyarErrorKind.ResourceUnavailable)
             {

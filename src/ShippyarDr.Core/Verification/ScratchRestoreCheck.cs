@@ -32,7 +32,7 @@ internal sealed class ScratchRestoreCheck
             {
                 // Ownership and grants need the source's roles; a scratch check is about the data.
                 var file = unit.File;
-                using var source = new ArchiveReadStream(repository, BackupLayout.Key(backup.Database, backup.Id, file.Name), file, decryption);
+                using var source = new ArchiveReadStream(repository, backup, file, decryption);
                 PgRestoreRunner.Run(backup, file, source, connection, scratch,
                     new[] { "--exit-on-error", "--no-owner", "--no-privileges", "--single-transaction", "--dbname", scratch }, _reporter, activity, cancel);
                 return (true, $"{scratch} on {connection.DisplayName} in {clock.Elapsed.TotalSeconds:F1} s");

@@ -1,5 +1,5 @@
 using ShippyarDr.Connection;
-using ShippyarDr.Pipeline;
+using ShippyarDr.Authentication;
 
 namespace ShippyarDr.Verification;
 
@@ -11,6 +11,7 @@ public sealed class VerificationRequest
     /// <summary>Server for the scratch restore (Restore level); required only at that level.</summary>
     public PgConnectionInfo? Connection { get; init; }
     public IReadOnlyList<SqlCheck> Checks { get; init; } = Array.Empty<SqlCheck>();
-    /// <summary>Needed from the Catalog level on for encrypted backups (Checksum needs no key).</summary>
-    public IDecryptionStage? Decryption { get; init; }
+    /// <summary>Decryption keys (needed from the Catalog level on for encrypted backups; Checksum needs none) and the keys
+    /// that check the manifest's authenticity (signers' public keys; the passphrase for a MAC).</summary>
+    public BackupKeys Keys { get; init; } = BackupKeys.None;
 }

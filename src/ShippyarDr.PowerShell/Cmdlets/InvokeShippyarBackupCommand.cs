@@ -51,6 +51,14 @@ public sealed class InvokeShippyarBackupCommand : ConnectedCmdlet
     [ValidateNotNullOrEmpty]
     public string? StorageClass { get; set; }
 
+    /// <summary>An OpenPGP secret key that signs each manifest (required with -Recipient); gpg --verify checks the signature.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SigningKeyFile { get; set; }
+
+    [Parameter]
+    public SecureString? SigningKeyPassphrase { get; set; }
+
     protected override void ProcessRecord()
     {
         var preset = TierPreset.For(Tier);
@@ -75,6 +83,8 @@ public sealed class InvokeShippyarBackupCommand : ConnectedCmdlet
                 var request = new BackupRequest
                 {
                     Database = database, Connection = connection, Tier = Tier, StorageClass = StorageClass,
+                    Signing = SigningKeyFile is null ? null
+                        : Authentication.SigningKey.Load(SigningKeyFile, SecretSources.Read(SigningKeyPassphrase, null, null, "signing key passphrase")),
                     Storage = new ArchiveWriteOptions
                     {
                         Compression = Compression is null && CompressionLevel == 0

@@ -25,6 +25,14 @@ public sealed class RestoreShippyarClusterCommand : BackupInputCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>Signs the safety backup of what is replaced; by default the -SecretKeyFile key signs it, when it can.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SigningKeyFile { get; set; }
+
+    [Parameter]
+    public System.Security.SecureString? SigningKeyPassphrase { get; set; }
+
     protected override void ProcessRecord()
     {
         Run(BackupName, reporter =>
@@ -35,7 +43,7 @@ public sealed class RestoreShippyarClusterCommand : BackupInputCmdlet
             if (!(Force && !IsWhatIf()) && !ShouldProcess($"server {connection.DisplayName}", action)) return;
             WriteObject(new ClusterRestoreEngine(reporter).Run(new ClusterRestoreRequest
             {
-                Backup = backup, Connection = connection, Decryption = ResolveDecryption(), Databases = Database ?? Array.Empty<string>(),
+                Backup = backup, Connection = connection, Keys = ResolveKeys(SigningKeyFile, SigningKeyPassphrase), Databases = Database ?? Array.Empty<string>(),
                 // Confirmed (or -Force): the action above said existing databases are replaced.
                 SkipGlobals = SkipGlobals, ReplaceExisting = true,
             }, repository, Cancel));

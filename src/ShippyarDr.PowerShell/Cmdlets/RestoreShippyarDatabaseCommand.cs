@@ -27,6 +27,14 @@ public sealed class RestoreShippyarDatabaseCommand : BackupInputCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>Signs the safety backup of what is replaced; by default the -SecretKeyFile key signs it, when it can.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SigningKeyFile { get; set; }
+
+    [Parameter]
+    public System.Security.SecureString? SigningKeyPassphrase { get; set; }
+
     /// <summary>Do not restore ownership and grants (for servers without the source's roles).</summary>
     [Parameter]
     public SwitchParameter NoOwner { get; set; }
@@ -57,7 +65,7 @@ public sealed class RestoreShippyarDatabaseCommand : BackupInputCmdlet
             var result = new RestoreEngine(reporter).Run(new RestoreRequest
             {
                 Backup = backup, SourceDatabase = SourceDatabase, TargetDatabase = target, Connection = connection, ReplaceExisting = exists,
-                NoOwner = NoOwner, Decryption = ResolveDecryption(),
+                NoOwner = NoOwner, Keys = ResolveKeys(SigningKeyFile, SigningKeyPassphrase),
             }, repository, Cancel);
             WriteObject(result);
         });

@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using System.Security;
-using ShippyarDr.Encryption;
-using ShippyarDr.Pipeline;
+using ShippyarDr.Authentication;
 using ShippyarDr.Repository;
 
 namespace ShippyarDr.PowerShell.Infrastructure;
@@ -36,6 +35,15 @@ public abstract class BackupInputCmdlet : ConnectedCmdlet
     [Parameter]
     public SecureString? SecretKeyPassphrase { get; set; }
 
+    /// <summary>Public keys of the signers whose signatures are trusted (gpg --export --armor of the backup hosts' signing keys).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SignerKeyFile { get; set; }
+
+    /// <summary>Accept backups whose authenticity cannot be established (unsigned, or signed by a key not given).</summary>
+    [Parameter]
+    public SwitchParameter AllowUnauthenticated { get; set; }
+
     /// <summary>The backup this record names and the repository that holds it (read fresh from its manifest).</summary>
     private protected (BackupInfo Backup, IBackupRepository Repository) ResolveBackup()
     {
@@ -45,13 +53,10 @@ public abstract class BackupInputCmdlet : ConnectedCmdlet
         return (backup, repository);
     }
 
-    /// <summary>The decryption stage from whichever key source was given; null when none was.</summary>
-    private protected IDecryptionStage? ResolveDecryption()
-    {
-        var passphrase = ReadPassphrase();
-        var keyPassphrase = SecretSources.Read(SecretKeyPassphrase, null, null, "secret key passphrase");
-        return OpenPgpDecryption.FromSources(passphrase, SecretKeyFile, keyPassphrase);
-    }
+    /// <summary>The keys from whichever sources were given: to decrypt, to check authenticity, and (restores) to sign the safety backup.</summary>
+    private protected BackupKeys ResolveKeys(string? signingKeyFile = null, SecureString? signingKeyPassphrase = null) => BackupKeys.Load(
+        ReadPassphrase(), SecretKeyFile, SecretSources.Read(SecretKeyPassphrase, null, null, "secret key passphrase"), SignerKeyFile,
+        signingKeyFile, SecretSources.Read(signingKeyPassphrase, null, null, "signing key passphrase"), AllowUnauthenticated);
 
     private protected string BackupName => InputObject?.Id ?? Id ?? "";
 }

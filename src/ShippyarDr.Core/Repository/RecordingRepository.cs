@@ -1,0 +1,60 @@
+using ShippyarDr.Diagnostics;
+
+namespace ShippyarDr.Repository;
+
+/// <summary>
+/// A repository that remembers the objects this run created in it, so a failed run removes exactly those: never an
+/// object another run wrote, even one under the same key (two backups with the same id, a concurrent copy).
+/// </summary>
+internal sealed class RecordingRepository : IBackupRepository
+{
+    private readonly IBackupRepository _inner;
+    private readonly List<string> _created = new();
+
+    public RecordingRepository(IBackupRepository inner) => _inner = inner;
+
+    public IBackupRepository Inner => _inner;
+    public string Location => _inner.Location;
+
+    public Stream Create(string key)
+    {
+        var stream = _inner.Create(key);
+        lock (_created) _created.Add(key);
+        return stream;
+    }
+
+    public void WriteAtomically(string key, ReadOnlySpan<byte> content, bool replace = false)
+    {
+        _inner.WriteAtomically(key, content, replace);
+        // A replaced object (the descriptor) was not ours alone: never removed.
+        if (!replace) lock (_created) _created.Add(key);
+    }
+
+    public Stream OpenRead(string key) => _inner.OpenRead(key);
+    public bool Exists(string key) => _inner.Exists(key);
+    public IEnumerable<string> List(string prefix) => _inner.List(prefix);
+    public IEnumerable<string> ListChildren(string prefix) => _inner.ListChildren(prefix);
+    public void Delete(string key) => _inner.Delete(key);
+    public void DeletePrefix(string prefix) => _inner.DeletePrefix(prefix);
+
+    /// <summary>Removes what this run created, newest first; returns why it could not, or null.</summary>
+    public string? DeleteCreated()
+    {
+        List<string> keys;
+        lock (_created) keys = _created.AsEnumerable().Reverse().ToList();
+        string? problem = null;
+        foreach (var key in keys)
+        {
+            try { _inner.Delete(key); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ShippyarException) { problem ??= e.Message; }
+        }
+        lock (_created) _created.Clear();
+        return problem;
+    }
+
+    /// <summary>Forgets what was created: the backup is complete and what it wrote stays.</summary>
+    public void Keep()
+    {
+        lock (_created) _created.Clear();
+    }
+}
