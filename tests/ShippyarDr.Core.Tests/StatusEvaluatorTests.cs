@@ -81,6 +81,34 @@ public sealed class StatusEvaluatorTests : IDisposable
         Assert.Equal(BackupTier.Daily, s.Tier);
         Assert.Equal(BackupHealth.OK, s.Status);
     }
+    [Fact]
+    public void A_manifest_that_cannot_be_read_is_an_Alert_that_says_so()
+    {
+        var catalog = CatalogWith(("a", 2, 1000), ("a", 26, 1100));
+        var broken = new BackupCatalog(new FileSystemRepository(_dir.Path)).List().Last();
+        File.WriteAllText(Path.Combine(_dir.Path, broken.Prefix!, "manifest.json"), "{ \"Id\": ");
+        var s = Assert.Single(Evaluate(catalog));
+        Assert.Equal(BackupHealth.Alert, s.Status);
+        Assert.Equal(1, s.UnreadableCount);
+        Assert.Contains("cannot be used", s.Reason);
+        Assert.Contains(broken.Prefix!, s.Reason);
+        // And asking for it by id says why, rather than "not found".
+        Assert.Equal("ManifestCorrupt", Assert.Throws<Diagnostics.ShippyarException>(() => { catalog.Get(broken.Id); }).ErrorId);
+    }
+
+    [Fact]
+    public void An_interrupted_safety_backup_is_not_a_missed_daily_one()
+    {
+        var catalog = CatalogWith(("a", 2, 1000));
+        var safety = Directory.CreateDirectory(Path.Combine(_dir.Path, "backup", "db", "a", $"{_now.AddHours(-1).UtcDateTime:yyyyMMdd-HHmmss}S-00000001"));
+        File.WriteAllText(Path.Combine(safety.FullName, "data.dump.zst"), "partial");
+        var s = Assert.Single(Evaluate(catalog));
+        Assert.Equal((BackupHealth.OK, 0), (s.Status, s.IncompleteCount));
+        var daily = Directory.CreateDirectory(Path.Combine(_dir.Path, "backup", "db", "a", $"{_now.AddHours(-1).UtcDateTime:yyyyMMdd-HHmmss}D-00000002"));
+        File.WriteAllText(Path.Combine(daily.FullName, "data.dump.zst"), "partial");
+        s = Assert.Single(Evaluate(catalog));
+        Assert.Equal((BackupHealth.Warning, 1), (s.Status, s.IncompleteCount));
+    }
 }
 
 public sealed class TierMaxAgeTests : IDisposable
@@ -102,4 +130,5 @@ public sealed class TierMaxAgeTests : IDisposable
         var strict = Status.BackupStatusEvaluator.Evaluate(catalog, _dir.Path, new Status.StatusRequest { Now = now, MaxAge = TimeSpan.FromDays(1) });
         Assert.Equal(BackupHealth.Alert, strict.Single(s => s.Tier == BackupTier.Weekly).Status);
     }
+
 }

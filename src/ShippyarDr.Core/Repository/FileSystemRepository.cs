@@ -60,11 +60,19 @@ public sealed class FileSystemRepository : IBackupRepository
     private static ShippyarException InvalidKey(string key, string why)
         => new(ShippyarErrorKind.InvalidData, "InvalidKey", $"'{key}' cannot be used: {why}.", key);
 
+    /// <summary>Creates the folders above a key one level at a time: .NET gives the mode only to the last one it creates.</summary>
     private void CreateParent(string path)
     {
         var parent = Path.GetDirectoryName(path)!;
-        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(parent);
-        else Directory.CreateDirectory(parent, DirectoryMode);
+        if (Directory.Exists(parent)) return;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(parent);
+            return;
+        }
+        var missing = new Stack<string>();
+        for (var dir = parent; dir.Length > Root.Length && !Directory.Exists(dir); dir = Path.GetDirectoryName(dir)!) missing.Push(dir);
+        foreach (var dir in missing) Directory.CreateDirectory(dir, DirectoryMode);
     }
 
     public Stream Create(string key)
