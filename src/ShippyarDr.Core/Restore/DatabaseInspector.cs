@@ -67,5 +67,19 @@ internal static class DatabaseInspector
         return cmd.ExecuteScalar() is not null;
     }
 
+    /// <summary>Whether the database is marked as a template (datistemplate): it cannot be dropped as it is.</summary>
+    public static bool IsTemplate(NpgsqlConnection conn, string name)
+    {
+        using var cmd = new NpgsqlCommand("SELECT datistemplate FROM pg_database WHERE datname = $1", conn) { Parameters = { new() { Value = name } } };
+        return cmd.ExecuteScalar() is true;
+    }
+
+    /// <summary>The database's comment (COMMENT ON DATABASE), null when it has none.</summary>
+    public static string? CommentOf(NpgsqlConnection conn, string name)
+    {
+        using var cmd = new NpgsqlCommand("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1", conn) { Parameters = { new() { Value = name } } };
+        return cmd.ExecuteScalar() as string;
+    }
+
     public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
 }

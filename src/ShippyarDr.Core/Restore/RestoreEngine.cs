@@ -3,7 +3,7 @@ using Npgsql;
 using ShippyarDr.Backup;
 using ShippyarDr.Connection;
 using ShippyarDr.Diagnostics;
-using ShippyarDr.Pipeline;
+using ShippyarDr.Leftovers;
 using ShippyarDr.Repository;
 
 namespace ShippyarDr.Restore;
@@ -11,7 +11,9 @@ namespace ShippyarDr.Restore;
 /// <summary>
 /// Restores a backup as a database. The archive goes into a staging database first and is checked there; an
 /// existing target is touched only after a safety backup of it exists and the staging copy is ready, and is
-/// then swapped out by renames, so a failure at any point leaves the target as it was.
+/// then swapped out by renames in one transaction (DatabaseSwap), so a failure at any point leaves the target as it
+/// was. Every database the run creates carries its token (RunSession), so concurrent runs never collide and what a
+/// killed run leaves is found (LeftoverFinder) and, on the next restore of the target, dropped.
 /// </summary>
 public sealed class RestoreEngine
 {
@@ -31,13 +33,20 @@ public sealed class RestoreEngine
             Server = request.Connection.DisplayName, StartTime = DateTimeOffset.UtcNow,
         };
         var clock = Stopwatch.StartNew();
+        if (SystemDatabases.RefuseByName(target, request.Connection.DisplayName) is { } refused) throw refused;
         _reporter.Progress(activity, "Connecting");
-        // The maintenance connection must not sit in the database being swapped (a cluster restore replaces postgres).
-        using var admin = PgSession.Open(request.Connection, target == "postgres" ? "template1" : "postgres", cancel);
+        // The run's session must not sit in the database being swapped (a cluster restore replaces postgres).
+        using var run = RunSession.Open(request.Connection, target == SystemDatabases.Postgres ? "template1" : SystemDatabases.Postgres, cancel);
+        var admin = run.Connection;
         var targetExists = DatabaseInspector.DatabaseExists(admin, target);
         if (targetExists && !request.ReplaceExisting)
             throw new ShippyarException(ShippyarErrorKind.InvalidOperation, "TargetExists",
                 $"Database '{target}' already exists on {request.Connection.DisplayName}. Confirm the replacement (or use -Force); a safety backup is taken first.", target);
+        if (targetExists && SystemDatabases.RefuseReplacing(admin, target, request.Connection.DisplayName, request.ReplacePostgresDatabase) is { } refusal)
+            throw refusal;
+        // A half-done earlier restore of this target: its staging copy, or the old copy a finished swap did not drop.
+        LeftoverCleaner.DropDead(admin, request.Connection.DisplayName,
+            l => l.TargetDatabase == target && l.Kind is LeftoverKind.Staging or LeftoverKind.Replaced, _reporter);
 
         if (targetExists)
         {
@@ -51,22 +60,15 @@ public sealed class RestoreEngine
             _reporter.Verbose($"Safety backup {safety.Id} of {target} is in {repository.Location}.");
         }
 
-        var staging = "shippyar_restore_" + BackupId.ForIdentifier(backup.Id);
-        DatabaseAdmin.Drop(admin, staging);
+        var staging = run.DatabaseName(LeftoverKind.Staging, backup.Id);
         try
         {
-            DatabaseAdmin.CreateLike(admin, staging, unit);
-            var restoreClock = Stopwatch.StartNew();
-            var args = new List<string> { "--exit-on-error", "--dbname", staging };
-            if (request.NoOwner) args.AddRange(new[] { "--no-owner", "--no-privileges" });
-            // --dbname above is only a name: host, user and password travel in the environment.
-            using (var source = new ArchiveReadStream(repository, BackupLayout.Key(backup.Database, backup.Id, unit.File.Name), unit.File, request.Decryption))
-                PgRestoreRunner.Run(backup, unit.File, source, request.Connection, staging, args, _reporter, activity, cancel);
-            result.RestoreDuration = restoreClock.Elapsed;
+            var restore = new UnitRestore(backup, unit, repository, request.Decryption, request.Connection, _reporter);
+            result.RestoreDuration = restore.Into(admin, staging, run.Note(LeftoverKind.Staging, backup.Id, target), request.NoOwner, singleTransaction: false, activity, cancel);
 
             _reporter.Progress(activity, "Checking the restored data");
             using (var conn = PgSession.Open(request.Connection, staging, cancel))
-                result.Tables = InspectTables(conn, unit);
+                result.Tables = unit.Tables.Select(t => UnitRestore.Check(conn, t, latestCreatedAt: true)).ToList();
             var wrong = result.Tables.Where(t => !t.RowsMatch).ToList();
             if (wrong.Count > 0)
                 throw new ShippyarException(ShippyarErrorKind.InvalidData, "RestoreVerificationFailed",
@@ -74,8 +76,9 @@ public sealed class RestoreEngine
                     + $". {target} was not changed.", target);
             cancel.ThrowIfCancellationRequested();
             _reporter.Progress(activity, $"Putting {target} in place");
-            if (targetExists) Swap(admin, staging, target, backup);
-            else DatabaseAdmin.Rename(admin, staging, target);
+            var swap = new DatabaseSwap(admin, _reporter, activity);
+            if (targetExists) swap.Replace(staging, target, run.DatabaseName(LeftoverKind.Replaced, backup.Id), run.Note(LeftoverKind.Replaced, backup.Id, target));
+            else swap.Install(staging, target);
             result.ReplacedExisting = targetExists;
         }
         catch
@@ -93,46 +96,6 @@ public sealed class RestoreEngine
         using var admin = PgSession.Open(connection, "postgres", cancel);
         return DatabaseInspector.DatabaseExists(admin, name);
     }
-
-    /// <summary>Renames the old target aside, the staging database in, and only then drops the old one.</summary>
-    private void Swap(NpgsqlConnection admin, string staging, string target, BackupInfo backup)
-    {
-        var old = "shippyar_replaced_" + BackupId.ForIdentifier(backup.Id);
-        DatabaseAdmin.Drop(admin, old);
-        DatabaseAdmin.AllowConnections(admin, target, false);
-        try
-        {
-            var ended = DatabaseAdmin.TerminateSessions(admin, target);
-            if (ended > 0) _reporter.Verbose($"Ended {ended} session(s) on {target}.");
-            DatabaseAdmin.Rename(admin, target, old);
-        }
-        catch
-        {
-            DatabaseAdmin.AllowConnections(admin, target, true);
-            throw;
-        }
-        try
-        {
-            DatabaseAdmin.Rename(admin, staging, target);
-        }
-        catch
-        {
-            DatabaseAdmin.Rename(admin, old, target);
-            DatabaseAdmin.AllowConnections(admin, target, true);
-            throw;
-        }
-        // The new database is in place; an old copy that will not drop is clutter, not a failed restore.
-        TryDrop(admin, old);
-    }
-
-    private static List<TableRestoreCheck> InspectTables(NpgsqlConnection conn, ArchiveUnit unit)
-        => unit.Tables.Select(t => new TableRestoreCheck
-        {
-            Table = t.QualifiedName,
-            ExpectedRows = t.Rows,
-            RestoredRows = DatabaseInspector.CountRows(conn, t.Schema, t.Name),
-            LatestCreatedAt = DatabaseInspector.LatestCreatedAt(conn, t.Schema, t.Name),
-        }).ToList();
 
     private void TryDrop(NpgsqlConnection admin, string database)
     {
