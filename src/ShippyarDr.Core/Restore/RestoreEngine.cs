@@ -38,15 +38,7 @@ public sealed class RestoreEngine
         // The run's session must not sit in the database being swapped (a cluster restore replaces postgres).
         using var run = RunSession.Open(request.Connection, target == SystemDatabases.Postgres ? "template1" : SystemDatabases.Postgres, cancel);
         var admin = run.Connection;
-        var targetExists = DatabaseInspector.DatabaseExists(admin, target);
-        if (targetExists && !request.ReplaceExisting)
-            throw new ShippyarException(ShippyarErrorKind.InvalidOperation, "TargetExists",
-                $"Database '{target}' already exists on {request.Connection.DisplayName}. Confirm the replacement (or use -Force); a safety backup is taken first.", target);
-        if (targetExists && SystemDatabases.RefuseReplacing(admin, target, request.Connection.DisplayName, request.ReplacePostgresDatabase) is { } refusal)
-            throw refusal;
-        // A half-done earlier restore of this target: its staging copy, or the old copy a finished swap did not drop.
-        LeftoverCleaner.DropDead(admin, request.Connection.DisplayName,
-            l => l.TargetDatabase == target && l.Kind is LeftoverKind.Staging or LeftoverKind.Replaced, _reporter);
+        var targetExists = PrepareTarget(admin, request);
 
         if (targetExists)
         {
@@ -63,17 +55,7 @@ public sealed class RestoreEngine
         var staging = run.DatabaseName(LeftoverKind.Staging, backup.Id);
         try
         {
-            var restore = new UnitRestore(backup, unit, repository, request.Decryption, request.Connection, _reporter);
-            result.RestoreDuration = restore.Into(admin, staging, run.Note(LeftoverKind.Staging, backup.Id, target), request.NoOwner, singleTransaction: false, activity, cancel);
-
-            _reporter.Progress(activity, "Checking the restored data");
-            using (var conn = PgSession.Open(request.Connection, staging, cancel))
-                result.Tables = unit.Tables.Select(t => UnitRestore.Check(conn, t, latestCreatedAt: true)).ToList();
-            var wrong = result.Tables.Where(t => !t.RowsMatch).ToList();
-            if (wrong.Count > 0)
-                throw new ShippyarException(ShippyarErrorKind.InvalidData, "RestoreVerificationFailed",
-                    $"The restored data does not match backup {backup.Id}: " + string.Join("; ", wrong.Select(t => $"{t.Table} has {t.RestoredRows} rows, the backup {t.ExpectedRows}"))
-                    + $". {target} was not changed.", target);
+            Stage(run, staging, unit, request, repository, result, activity, cancel);
             cancel.ThrowIfCancellationRequested();
             _reporter.Progress(activity, $"Putting {target} in place");
             var swap = new DatabaseSwap(admin, _reporter, activity);
@@ -88,6 +70,39 @@ public sealed class RestoreEngine
         }
         result.Duration = clock.Elapsed;
         return result;
+    }
+
+    /// <summary>Whether the target exists; refuses a target that may not be replaced, and drops what interrupted restores of it left.</summary>
+    private bool PrepareTarget(NpgsqlConnection admin, RestoreRequest request)
+    {
+        var (target, server) = (request.TargetDatabase, request.Connection.DisplayName);
+        var exists = DatabaseInspector.DatabaseExists(admin, target);
+        if (exists && !request.ReplaceExisting)
+            throw new ShippyarException(ShippyarErrorKind.InvalidOperation, "TargetExists",
+                $"Database '{target}' already exists on {server}. Confirm the replacement (or use -Force); a safety backup is taken first.", target);
+        if (exists && SystemDatabases.RefuseReplacing(admin, target, server, request.ReplacePostgresDatabase) is { } refusal)
+            throw refusal;
+        // A half-done earlier restore of this target: its staging copy, or the old copy a finished swap did not drop.
+        LeftoverCleaner.DropDead(admin, server, l => l.TargetDatabase == target && l.Kind is LeftoverKind.Staging or LeftoverKind.Replaced, _reporter);
+        return exists;
+    }
+
+    /// <summary>Restores into the staging database and checks every table's rows against the backup.</summary>
+    private void Stage(RunSession run, string staging, ArchiveUnit unit, RestoreRequest request, IBackupRepository repository, RestoreResult result,
+        string activity, CancellationToken cancel)
+    {
+        var (backup, target) = (request.Backup, request.TargetDatabase);
+        var restore = new UnitRestore(backup, unit, repository, request.Decryption, request.Connection, _reporter);
+        result.RestoreDuration = restore.Into(run.Connection, staging, run.Note(LeftoverKind.Staging, backup.Id, target), request.NoOwner, singleTransaction: false, activity, cancel);
+
+        _reporter.Progress(activity, "Checking the restored data");
+        using (var conn = PgSession.Open(request.Connection, staging, cancel))
+            result.Tables = unit.Tables.Select(t => UnitRestore.Check(conn, t, latestCreatedAt: true)).ToList();
+        var wrong = result.Tables.Where(t => !t.RowsMatch).ToList();
+        if (wrong.Count > 0)
+            throw new ShippyarException(ShippyarErrorKind.InvalidData, "RestoreVerificationFailed",
+                $"The restored data does not match backup {backup.Id}: " + string.Join("; ", wrong.Select(t => $"{t.Table} has {t.RestoredRows} rows, the backup {t.ExpectedRows}"))
+                + $". {target} was not changed.", target);
     }
 
     /// <summary>Whether a database of that name exists on the server.</summary>
