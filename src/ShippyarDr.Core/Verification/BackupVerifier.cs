@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using ShippyarDr.Archive;
-using ShippyarDr.Backup;
 using ShippyarDr.Connection;
 using ShippyarDr.Diagnostics;
 using ShippyarDr.Leftovers;
