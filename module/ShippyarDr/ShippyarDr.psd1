@@ -18,6 +18,8 @@
         'Restore-ShippyarCluster'
         'Copy-ShippyarBackup'
         'Get-ShippyarBackupStatus'
+        'Get-ShippyarLeftover'
+        'Remove-ShippyarLeftover'
         'New-ShippyarSandbox'
         'Remove-ShippyarSandbox'
     )

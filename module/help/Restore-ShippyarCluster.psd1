@@ -1,7 +1,7 @@
 @{
     Synopsis    = 'Restores a cluster (Weekly) backup into a server: roles, tablespaces and every database.'
     Description = @'
-Runs the backup's globals script (roles, memberships, tablespaces) through psql, then restores each database through the same path as Restore-ShippyarDatabase: into a staging database, row counts checked, then put in place. The role doing the restore keeps its own definition and password on the target, so the restore cannot lock itself out. An empty postgres database (every new cluster has one) is simply replaced; other existing databases are replaced only after confirmation or -Force, each after a safety backup.
+Runs the backup's globals script (roles, memberships, tablespaces) through psql, then restores each database through the same path as Restore-ShippyarDatabase: into a staging database, row counts checked, then put in place. The role doing the restore keeps its own definition and password on the target, so the restore cannot lock itself out. An empty postgres database (every new cluster has one) is simply replaced; a postgres database that is not empty only with -Force (-Confirm:$false is not enough); other existing databases are replaced only after confirmation or -Force, each after a safety backup. template0 and template1 are never restored over (cluster backups never hold them).
 
 Use it to rebuild a lost server on a fresh cluster (initdb), or to clone a cluster for a drill.
 '@
@@ -15,7 +15,7 @@ Use it to rebuild a lost server on a fresh cluster (initdb), or to clone a clust
         Id                  = 'The backup id (with -Repository).'
         Database            = 'Only these databases of the backup.'
         SkipGlobals         = 'Do not run the roles and tablespaces script (they exist already).'
-        Force               = 'Replace existing databases without asking (each gets a safety backup first).'
+        Force               = 'Replace existing databases without asking (each gets a safety backup first); the only way to replace a postgres database that is not empty.'
         Passphrase          = 'Passphrase of the backup, as a SecureString.'
         PassphraseFile      = 'A file whose first line is the passphrase.'
         PassphraseVariable  = 'Name of an environment variable holding the passphrase.'

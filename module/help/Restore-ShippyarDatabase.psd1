@@ -3,8 +3,12 @@
     Description = @'
 Restores into a staging database first and checks every table's row count against the backup's manifest. Only then is the target touched:
 - A new target name is simply created (nothing is destroyed, no confirmation is asked).
-- An existing target needs confirmation or -Force. A safety backup of it is taken into the same repository first (tier Safety), its sessions are ended, and the checked staging copy is renamed into its place; the old database is dropped last.
-If anything fails, the target is left as it was.
+- An existing target needs confirmation or -Force. A safety backup of it is taken into the same repository first (tier Safety), its sessions are ended, and in one transaction the target is renamed aside and the checked staging copy into its place (a session that connects in between makes it try again); the old database is dropped last.
+If anything fails, the target is left as it was: a crash leaves either the old or the new database under the target's name, never neither, and it always accepts connections.
+
+template0 and template1 are never restored over (error TemplateDatabaseTarget), nor any database marked as a template. The postgres database is replaced only with -Force; -Confirm:$false is not enough (error PostgresDatabaseTarget).
+
+The staging (shippyar_restore_<token>_<id>) and replaced (shippyar_replaced_<token>_<id>) databases carry the run's own token, so restores of one backup into different targets can run at once, and what a killed restore leaves is listed by Get-ShippyarLeftover. A restore drops what earlier interrupted restores of the same target left, with a warning.
 
 Returns a ShippyarDr.RestoreResult with the row checks and the newest created_at of each table that has one (how recent the restored data is).
 '@
@@ -23,7 +27,7 @@ Returns a ShippyarDr.RestoreResult with the row checks and the newest created_at
         Id               = 'The backup id (with -Repository).'
         SourceDatabase   = 'For a cluster (Weekly) backup: which of its databases to restore.'
         TargetDatabase   = 'Database to restore as. Defaults to the database the backup was taken of.'
-        Force            = 'Replace an existing target without asking. The safety backup is still taken.'
+        Force            = 'Replace an existing target without asking. The safety backup is still taken. The only way to replace the postgres database.'
         NoOwner          = 'Do not restore ownership and grants (for a server that lacks the source roles).'
         Server           = 'Server to restore to, host or host:port. Defaults to the server the backup came from.'
         Port             = 'Port of the server to restore to.'
@@ -48,5 +52,5 @@ Returns a ShippyarDr.RestoreResult with the row checks and the newest created_at
         }
     )
     Notes       = 'Encrypted backups need -Passphrase (or -PassphraseFile / -PassphraseVariable) or -SecretKeyFile. Connections to the target are ended during the swap; schedule it like any maintenance.'
-    RelatedLinks = @('Get-ShippyarBackup', 'Test-ShippyarBackup', 'Invoke-ShippyarBackup')
+    RelatedLinks = @('Get-ShippyarBackup', 'Test-ShippyarBackup', 'Invoke-ShippyarBackup', 'Get-ShippyarLeftover')
 }

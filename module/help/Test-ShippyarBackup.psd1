@@ -4,7 +4,7 @@
 Levels, each including the ones before it:
 - Checksum: re-hashes every stored file and compares size and SHA-256 with the manifest.
 - Catalog (default): also parses the archive and compares its per-table row counts with the manifest, and has pg_restore --list read it and list every table.
-- Restore: also restores into a scratch database shippyar_verify_<id>, compares every table's row count with the manifest, checks that every foreign key exists and holds (no orphan rows), runs the -Check queries, and always drops the scratch database.
+- Restore: also restores into a scratch database shippyar_verify_<run token>_<id>, compares every table's own row count (ONLY: an inheritance parent without its children) with the manifest, checks that every foreign key as declared exists and holds (no orphan rows; a partitioned table's key once, not per partition), runs the -Check queries, and always drops the scratch database. Each run has its own token, so several verifications of one backup can run at once; a scratch database left by a killed verification of the same backup is dropped with a warning (see Get-ShippyarLeftover).
 
 Returns a ShippyarDr.VerificationResult (BackupId, Level, Passed, Checks with Name/Passed/Detail/Duration, RestoreDuration). A failed check makes Passed $false; it is not an error. Errors are for backups that cannot be found or servers that cannot be reached.
 '@

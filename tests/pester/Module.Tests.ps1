@@ -21,13 +21,13 @@ Describe 'Module conventions' {
     }
 
     It 'has table views for the objects it returns' {
-        foreach ($type in 'ShippyarDr.BackupInfo', 'ShippyarDr.VerificationResult', 'ShippyarDr.VerificationCheck', 'ShippyarDr.RestoreResult', 'ShippyarDr.BackupStatus') {
+        foreach ($type in 'ShippyarDr.BackupInfo', 'ShippyarDr.VerificationResult', 'ShippyarDr.VerificationCheck', 'ShippyarDr.RestoreResult', 'ShippyarDr.BackupStatus', 'ShippyarDr.Leftover') {
             Get-FormatData -TypeName $type | Should -Not -BeNullOrEmpty -Because "$type needs a view"
         }
     }
 
     It 'cmdlets that change things support -WhatIf' {
-        foreach ($name in 'Invoke-ShippyarBackup', 'Restore-ShippyarDatabase', 'New-ShippyarSandbox', 'Remove-ShippyarSandbox') {
+        foreach ($name in 'Invoke-ShippyarBackup', 'Restore-ShippyarDatabase', 'New-ShippyarSandbox', 'Remove-ShippyarSandbox', 'Remove-ShippyarLeftover') {
             (Get-Command $name).Parameters.Keys | Should -Contain 'WhatIf'
         }
     }

@@ -82,3 +82,53 @@ Describe 'Restore-ShippyarDatabase' {
         $meta.SupportsShouldProcess | Should -BeTrue
     }
 }
+
+Describe 'System databases' {
+    It 'never restores over template0 or template1, even with -Force' {
+        foreach ($template in 'template0', 'template1') {
+            $backup | Restore-ShippyarDatabase -TargetDatabase $template -Force @conn -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'TemplateDatabaseTarget,*'
+            $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        }
+        $sandbox.QueryScalar('template1', "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") | Should -Be '0'
+        @(Get-ShippyarBackup -Repository $repo -Tier Safety | Where-Object Database -like 'template*').Count | Should -Be 0
+        @(Get-ShippyarLeftover @conn).Count | Should -Be 0
+    }
+
+    It 'replaces postgres only with -Force: -Confirm:$false is not enough' {
+        $fresh = New-ShippyarSandbox
+        try {
+            $on = @{ Server = $fresh.Server; Port = $fresh.Port; Credential = $fresh.Credential }
+            $fresh.Execute('postgres', 'CREATE TABLE monitoring (id int)')
+            $safetyBefore = @(Get-ShippyarBackup -Repository $repo -Tier Safety).Count
+            $backup | Restore-ShippyarDatabase -TargetDatabase postgres -Confirm:$false @on -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'PostgresDatabaseTarget,*'
+            $err[0].ErrorDetails.Message | Should -Match '-Force'
+            $fresh.QueryScalar('postgres', "SELECT count(*) FROM pg_tables WHERE tablename = 'monitoring'") | Should -Be '1'
+            @(Get-ShippyarBackup -Repository $repo -Tier Safety).Count | Should -Be $safetyBefore
+
+            $r = $backup | Restore-ShippyarDatabase -TargetDatabase postgres -Force @on
+            $r.ReplacedExisting | Should -BeTrue
+            $r.SafetyBackupId | Should -Not -BeNullOrEmpty
+            $fresh.QueryScalar('postgres', 'SELECT count(*) FROM orders') | Should -Be $orders
+        } finally { $fresh | Remove-ShippyarSandbox -Confirm:$false }
+    }
+
+    It 'Restore-ShippyarCluster replaces a postgres that is not empty only with -Force' {
+        $pass = ConvertTo-SecureString 'weekly-Pester-9' -AsPlainText -Force
+        $weekly = Invoke-ShippyarBackup @conn -Tier Weekly -Repository $repo -Passphrase $pass
+        $weekly.Databases.Name | Should -Not -Contain 'template1'
+        $weekly.Databases.Name | Should -Not -Contain 'template0'
+        $fresh = New-ShippyarSandbox
+        try {
+            $on = @{ Server = $fresh.Server; Port = $fresh.Port; Credential = $fresh.Credential }
+            $fresh.Execute('postgres', 'CREATE TABLE monitoring (id int)')
+            $weekly | Restore-ShippyarCluster -Passphrase $pass -Confirm:$false @on -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'PostgresDatabaseTarget,*'
+            $fresh.QueryScalar('postgres', "SELECT count(*) FROM pg_database WHERE datname = 'shippyar'") | Should -Be '0'
+            $r = $weekly | Restore-ShippyarCluster -Passphrase $pass -Force @on
+            $r.Passed | Should -BeTrue
+            $fresh.QueryScalar('postgres', "SELECT count(*) FROM pg_tables WHERE tablename = 'monitoring'") | Should -Be '0'
+        } finally { $fresh | Remove-ShippyarSandbox -Confirm:$false }
+    }
+}

@@ -6,9 +6,9 @@ namespace ShippyarDr.Connection;
 /// <summary>Opens Npgsql connections and turns their failures into errors a DBA can act on.</summary>
 public static class PgSession
 {
-    public static NpgsqlConnection Open(PgConnectionInfo info, string database, CancellationToken cancel = default)
+    public static NpgsqlConnection Open(PgConnectionInfo info, string database, CancellationToken cancel = default, string applicationName = "ShippyarDr")
     {
-        var conn = new NpgsqlConnection(info.ToNpgsqlConnectionString(database));
+        var conn = new NpgsqlConnection(info.ToNpgsqlConnectionString(database, applicationName));
         try
         {
             conn.OpenAsync(cancel).GetAwaiter().GetResult();

@@ -11,7 +11,8 @@ namespace ShippyarDr.Restore;
 /// <summary>
 /// Restores a cluster backup into a server: roles and tablespaces first (the globals script through psql), then
 /// every database through RestoreEngine (staging, checks, safe swap). An existing database is replaced only when
-/// asked, after its safety backup; an empty postgres database (every new cluster has one) is simply replaced.
+/// asked, after its safety backup; an empty postgres database (every new cluster has one) is simply replaced, a
+/// non-empty one only when that is asked for explicitly. template0 and template1 are never restored over.
 /// </summary>
 public sealed class ClusterRestoreEngine
 {
@@ -34,11 +35,20 @@ public sealed class ClusterRestoreEngine
         var activity = $"Restoring cluster backup {backup.Id} into {request.Connection.DisplayName}";
 
         // Refuse before changing anything: every database that would be replaced must be allowed to be.
+        var server = request.Connection.DisplayName;
+        foreach (var unit in units)
+            if (SystemDatabases.RefuseByName(unit.Database, server) is { } refused) throw refused;
         var existing = units.Where(u => RestoreEngine.DatabaseExists(request.Connection, u.Database, cancel)).ToList();
-        var blocking = existing.Where(u => !request.ReplaceExisting && !(u.Database == "postgres" && IsEmpty(request.Connection, "postgres", cancel))).ToList();
+        // Every new cluster has an empty postgres database: replacing it is what a cluster restore is for.
+        var emptyPostgres = existing.Any(u => u.Database == SystemDatabases.Postgres) && IsEmpty(request.Connection, SystemDatabases.Postgres, cancel);
+        var blocking = existing.Where(u => !request.ReplaceExisting && !(u.Database == SystemDatabases.Postgres && emptyPostgres)).ToList();
         if (blocking.Count > 0)
             throw new ShippyarException(ShippyarErrorKind.InvalidOperation, "TargetExists",
-                $"{string.Join(", ", blocking.Select(u => u.Database))} already exist on {request.Connection.DisplayName}. Confirm their replacement (-Force); each gets a safety backup first.", request.Connection.DisplayName);
+                $"{string.Join(", ", blocking.Select(u => u.Database))} already exist on {server}. Confirm their replacement (-Force); each gets a safety backup first.", server);
+        var replacePostgres = request.ReplacePostgresDatabase || emptyPostgres;
+        if (existing.Any(u => u.Database == SystemDatabases.Postgres)
+            && SystemDatabases.RefuseReplacing(SystemDatabases.Postgres, server, replacePostgres, isTemplate: false) is { } refusal)
+            throw refusal;
 
         if (!request.SkipGlobals)
         {
@@ -53,7 +63,7 @@ public sealed class ClusterRestoreEngine
             result.Databases.Add(engine.RunAuthenticated(backup, new RestoreRequest
             {
                 Backup = backup, SourceDatabase = unit.Database, TargetDatabase = unit.Database, Connection = request.Connection,
-                Keys = request.Keys, ReplaceExisting = existing.Contains(unit),
+                Keys = request.Keys, ReplaceExisting = existing.Contains(unit), ReplacePostgresDatabase = replacePostgres,
             }, repository, cancel));
         }
         result.Duration = clock.Elapsed;

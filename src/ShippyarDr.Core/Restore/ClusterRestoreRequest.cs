@@ -16,4 +16,6 @@ public sealed class ClusterRestoreRequest
     public bool SkipGlobals { get; init; }
     /// <summary>Databases that already exist (other than an empty postgres) may be replaced, after safety backups.</summary>
     public bool ReplaceExisting { get; init; }
+    /// <summary>A postgres database that is not empty may be replaced too (an empty one always may).</summary>
+    public bool ReplacePostgresDatabase { get; init; }
 }

@@ -20,11 +20,20 @@ internal static class DatabaseAdmin
     public static void Drop(NpgsqlConnection conn, string name)
         => Execute(conn, $"DROP DATABASE IF EXISTS {Quote(name)} WITH (FORCE)");
 
+    /// <summary>Drops a database nobody is connected to; fails (SQLSTATE 55006) rather than end someone's session.</summary>
+    public static void DropUnused(NpgsqlConnection conn, string name)
+    {
+        // A template cannot be dropped: a copy of one (an old restore over template1) is unmarked first.
+        if (DatabaseInspector.IsTemplate(conn, name)) Execute(conn, $"ALTER DATABASE {Quote(name)} IS_TEMPLATE false");
+        Execute(conn, $"DROP DATABASE {Quote(name)}");
+    }
+
+    /// <summary>Sets (or with null removes) the database's comment, as \l+ shows it.</summary>
+    public static void Comment(NpgsqlConnection conn, string name, string? note)
+        => Execute(conn, $"COMMENT ON DATABASE {Quote(name)} IS {(note is null ? "NULL" : Literal(note))}");
+
     public static void Rename(NpgsqlConnection conn, string from, string to)
         => Execute(conn, $"ALTER DATABASE {Quote(from)} RENAME TO {Quote(to)}");
-
-    public static void AllowConnections(NpgsqlConnection conn, string name, bool allow)
-        => Execute(conn, $"ALTER DATABASE {Quote(name)} ALLOW_CONNECTIONS {(allow ? "true" : "false")}");
 
     /// <summary>Ends every other session on the database; returns how many were ended.</summary>
     public static int TerminateSessions(NpgsqlConnection conn, string name)

@@ -4,6 +4,7 @@ using ShippyarDr.Authentication;
 using ShippyarDr.Backup;
 using ShippyarDr.Connection;
 using ShippyarDr.Diagnostics;
+using ShippyarDr.Leftovers;
 using ShippyarDr.Pipeline;
 using ShippyarDr.Repository;
 
@@ -12,7 +13,9 @@ namespace ShippyarDr.Restore;
 /// <summary>
 /// Restores a backup as a database. The archive goes into a staging database first and is checked there; an
 /// existing target is touched only after a safety backup of it exists and the staging copy is ready, and is
-/// then swapped out by renames, so a failure at any point leaves the target as it was.
+/// then swapped out by renames in one transaction (DatabaseSwap), so a failure at any point leaves the target as it
+/// was. Every database the run creates carries its token (RunSession), so concurrent runs never collide and what a
+/// killed run leaves is found (LeftoverFinder) and, on the next restore of the target, dropped.
 /// </summary>
 public sealed class RestoreEngine
 {
@@ -35,13 +38,12 @@ public sealed class RestoreEngine
             Server = request.Connection.DisplayName, StartTime = DateTimeOffset.UtcNow,
         };
         var clock = Stopwatch.StartNew();
+        if (SystemDatabases.RefuseByName(target, request.Connection.DisplayName) is { } refused) throw refused;
         _reporter.Progress(activity, "Connecting");
-        // The maintenance connection must not sit in the database being swapped (a cluster restore replaces postgres).
-        using var admin = PgSession.Open(request.Connection, target == "postgres" ? "template1" : "postgres", cancel);
-        var targetExists = DatabaseInspector.DatabaseExists(admin, target);
-        if (targetExists && !request.ReplaceExisting)
-            throw new ShippyarException(ShippyarErrorKind.InvalidOperation, "TargetExists",
-                $"Database '{target}' already exists on {request.Connection.DisplayName}. Confirm the replacement (or use -Force); a safety backup is taken first.", target);
+        // The run's session must not sit in the database being swapped (a cluster restore replaces postgres).
+        using var run = RunSession.Open(request.Connection, target == SystemDatabases.Postgres ? "template1" : SystemDatabases.Postgres, cancel);
+        var admin = run.Connection;
+        var targetExists = PrepareTarget(admin, request);
 
         // Before anything is written: the key opens the backup, and the safety backup can be protected like it.
         var decryption = request.Keys.Decryption;
@@ -59,31 +61,15 @@ public sealed class RestoreEngine
             _reporter.Verbose($"Safety backup {safety.Id} of {target} is in {repository.Location}.");
         }
 
-        var staging = "shippyar_restore_" + BackupId.ForIdentifier(backup.Id);
-        DatabaseAdmin.Drop(admin, staging);
+        var staging = run.DatabaseName(LeftoverKind.Staging, backup.Id);
         try
         {
-            DatabaseAdmin.CreateLike(admin, staging, unit);
-            var restoreClock = Stopwatch.StartNew();
-            var args = new List<string> { "--exit-on-error", "--dbname", staging };
-            if (request.NoOwner) args.AddRange(new[] { "--no-owner", "--no-privileges" });
-            // --dbname above is only a name: host, user and password travel in the environment.
-            using (var source = new ArchiveReadStream(repository, backup, unit.File, decryption))
-                PgRestoreRunner.Run(backup, unit.File, source, request.Connection, staging, args, _reporter, activity, cancel);
-            result.RestoreDuration = restoreClock.Elapsed;
-
-            _reporter.Progress(activity, "Checking the restored data");
-            using (var conn = PgSession.Open(request.Connection, staging, cancel))
-                result.Tables = InspectTables(conn, unit);
-            var wrong = result.Tables.Where(t => !t.RowsMatch).ToList();
-            if (wrong.Count > 0)
-                throw new ShippyarException(ShippyarErrorKind.InvalidData, "RestoreVerificationFailed",
-                    $"The restored data does not match backup {backup.Id}: " + string.Join("; ", wrong.Select(t => $"{t.Table} has {t.RestoredRows} rows, the backup {t.ExpectedRows}"))
-                    + $". {target} was not changed.", target);
+            Stage(run, staging, backup, unit, request, repository, result, activity, cancel);
             cancel.ThrowIfCancellationRequested();
             _reporter.Progress(activity, $"Putting {target} in place");
-            if (targetExists) Swap(admin, staging, target, backup);
-            else DatabaseAdmin.Rename(admin, staging, target);
+            var swap = new DatabaseSwap(admin, _reporter, activity);
+            if (targetExists) swap.Replace(staging, target, run.DatabaseName(LeftoverKind.Replaced, backup.Id), run.Note(LeftoverKind.Replaced, backup.Id, target));
+            else swap.Install(staging, target);
             result.ReplacedExisting = targetExists;
         }
         catch
@@ -93,6 +79,39 @@ public sealed class RestoreEngine
         }
         result.Duration = clock.Elapsed;
         return result;
+    }
+
+    /// <summary>Whether the target exists; refuses a target that may not be replaced, and drops what interrupted restores of it left.</summary>
+    private bool PrepareTarget(NpgsqlConnection admin, RestoreRequest request)
+    {
+        var (target, server) = (request.TargetDatabase, request.Connection.DisplayName);
+        var exists = DatabaseInspector.DatabaseExists(admin, target);
+        if (exists && !request.ReplaceExisting)
+            throw new ShippyarException(ShippyarErrorKind.InvalidOperation, "TargetExists",
+                $"Database '{target}' already exists on {server}. Confirm the replacement (or use -Force); a safety backup is taken first.", target);
+        if (exists && SystemDatabases.RefuseReplacing(admin, target, server, request.ReplacePostgresDatabase) is { } refusal)
+            throw refusal;
+        // A half-done earlier restore of this target: its staging copy, or the old copy a finished swap did not drop.
+        LeftoverCleaner.DropDead(admin, server, l => l.TargetDatabase == target && l.Kind is LeftoverKind.Staging or LeftoverKind.Replaced, _reporter);
+        return exists;
+    }
+
+    /// <summary>Restores into the staging database and checks every table's rows against the backup.</summary>
+    private void Stage(RunSession run, string staging, BackupInfo backup, ArchiveUnit unit, RestoreRequest request, IBackupRepository repository,
+        RestoreResult result, string activity, CancellationToken cancel)
+    {
+        var target = request.TargetDatabase;
+        var restore = new UnitRestore(backup, unit, repository, request.Keys.Decryption, request.Connection, _reporter);
+        result.RestoreDuration = restore.Into(run.Connection, staging, run.Note(LeftoverKind.Staging, backup.Id, target), request.NoOwner, singleTransaction: false, activity, cancel);
+
+        _reporter.Progress(activity, "Checking the restored data");
+        using (var conn = PgSession.Open(request.Connection, staging, cancel))
+            result.Tables = unit.Tables.Select(t => UnitRestore.Check(conn, t, latestCreatedAt: true)).ToList();
+        var wrong = result.Tables.Where(t => !t.RowsMatch).ToList();
+        if (wrong.Count > 0)
+            throw new ShippyarException(ShippyarErrorKind.InvalidData, "RestoreVerificationFailed",
+                $"The restored data does not match backup {backup.Id}: " + string.Join("; ", wrong.Select(t => $"{t.Table} has {t.RestoredRows} rows, the backup {t.ExpectedRows}"))
+                + $". {target} was not changed.", target);
     }
 
     /// <summary>Opens the archive far enough to know the key decrypts it (the first chunk, the session key); throws if not.</summary>
@@ -108,46 +127,6 @@ public sealed class RestoreEngine
         using var admin = PgSession.Open(connection, "postgres", cancel);
         return DatabaseInspector.DatabaseExists(admin, name);
     }
-
-    /// <summary>Renames the old target aside, the staging database in, and only then drops the old one.</summary>
-    private void Swap(NpgsqlConnection admin, string staging, string target, BackupInfo backup)
-    {
-        var old = "shippyar_replaced_" + BackupId.ForIdentifier(backup.Id);
-        DatabaseAdmin.Drop(admin, old);
-        DatabaseAdmin.AllowConnections(admin, target, false);
-        try
-        {
-            var ended = DatabaseAdmin.TerminateSessions(admin, target);
-            if (ended > 0) _reporter.Verbose($"Ended {ended} session(s) on {target}.");
-            DatabaseAdmin.Rename(admin, target, old);
-        }
-        catch
-        {
-            DatabaseAdmin.AllowConnections(admin, target, true);
-            throw;
-        }
-        try
-        {
-            DatabaseAdmin.Rename(admin, staging, target);
-        }
-        catch
-        {
-            DatabaseAdmin.Rename(admin, old, target);
-            DatabaseAdmin.AllowConnections(admin, target, true);
-            throw;
-        }
-        // The new database is in place; an old copy that will not drop is clutter, not a failed restore.
-        TryDrop(admin, old);
-    }
-
-    private static List<TableRestoreCheck> InspectTables(NpgsqlConnection conn, ArchiveUnit unit)
-        => unit.Tables.Select(t => new TableRestoreCheck
-        {
-            Table = t.QualifiedName,
-            ExpectedRows = t.Rows,
-            RestoredRows = DatabaseInspector.CountRows(conn, t.Schema, t.Name),
-            LatestCreatedAt = DatabaseInspector.LatestCreatedAt(conn, t.Schema, t.Name),
-        }).ToList();
 
     private void TryDrop(NpgsqlConnection admin, string database)
     {

@@ -13,6 +13,8 @@ public sealed class RestoreRequest
     public required PgConnectionInfo Connection { get; init; }
     /// <summary>The caller confirmed that an existing target may be replaced (after a safety backup).</summary>
     public bool ReplaceExisting { get; init; }
+    /// <summary>The caller explicitly allowed replacing the postgres database (confirming a replacement is not enough).</summary>
+    public bool ReplacePostgresDatabase { get; init; }
     /// <summary>Skip ownership and grants (restoring onto a server that lacks the source's roles).</summary>
     public bool NoOwner { get; init; }
     /// <summary>The passphrase or secret key of an encrypted backup, the signers' keys that check its manifest, and the key

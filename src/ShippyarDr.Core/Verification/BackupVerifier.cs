@@ -2,10 +2,12 @@ using System.Diagnostics;
 using System.Text;
 using ShippyarDr.Archive;
 using ShippyarDr.Authentication;
-using ShippyarDr.Backup;
+using ShippyarDr.Connection;
 using ShippyarDr.Diagnostics;
+using ShippyarDr.Leftovers;
 using ShippyarDr.Pipeline;
 using ShippyarDr.Repository;
+using ShippyarDr.Restore;
 using ShippyarDr.Streams;
 using ShippyarDr.Tools;
 
@@ -61,24 +63,32 @@ public sealed class BackupVerifier
             var connection = request.Connection ?? throw new ShippyarException(ShippyarErrorKind.InvalidArgument,
                 "ConnectionRequired", "A restore verification needs a server to restore into.");
             result.Server = connection.DisplayName;
-            var units = ArchiveUnit.All(backup);
-            TimeSpan? total = TimeSpan.Zero;
-            for (var i = 0; i < units.Count; i++)
-            {
-                var scratch = ScratchName(backup) + (units.Count > 1 ? $"_{i}" : "");
-                result.ScratchDatabase ??= scratch;
-                var took = new ScratchRestoreCheck(_reporter).Run(backup, units[i], repository, decryption, connection,
-                    scratch, request.Checks, checks, activity, cancel);
-                total = took is null || total is null ? null : total + took;
-            }
-            result.RestoreDuration = total;
+            result.RestoreDuration = RestoreIntoScratch(backup, repository, request, connection, result, checks, activity, cancel);
         }
         result.Checks = checks.Checks;
         result.Duration = clock.Elapsed;
         return result;
     }
 
-    public static string ScratchName(BackupInfo backup) => "shippyar_verify_" + BackupId.ForIdentifier(backup.Id);
+    /// <summary>Every database of the backup through a scratch restore, under one run: one token, one session held throughout.</summary>
+    private TimeSpan? RestoreIntoScratch(BackupInfo backup, IBackupRepository repository, VerificationRequest request, PgConnectionInfo connection,
+        VerificationResult result, CheckRecorder checks, string activity, CancellationToken cancel)
+    {
+        using var run = RunSession.Open(connection, "postgres", cancel);
+        // Scratch databases an interrupted verification of this backup left behind.
+        LeftoverCleaner.DropDead(run.Connection, connection.DisplayName, l => l.Kind == LeftoverKind.Scratch && l.BackupId == backup.Id, _reporter);
+        var units = ArchiveUnit.All(backup);
+        TimeSpan? total = TimeSpan.Zero;
+        for (var i = 0; i < units.Count; i++)
+        {
+            var scratch = run.DatabaseName(LeftoverKind.Scratch, backup.Id + (units.Count > 1 ? $"_{i}" : ""));
+            result.ScratchDatabase ??= scratch;
+            var restore = new UnitRestore(backup, units[i], repository, request.Keys.Decryption, connection, _reporter);
+            var took = new ScratchRestoreCheck(restore, run, connection, _reporter).Run(backup, scratch, request.Checks, checks, activity, cancel);
+            total = took is null || total is null ? null : total + took;
+        }
+        return total;
+    }
 
     private bool VerifyStoredChecksums(BackupInfo backup, IBackupRepository repository, CheckRecorder checks, string activity, CancellationToken cancel)
     {

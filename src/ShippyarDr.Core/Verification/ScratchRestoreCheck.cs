@@ -1,47 +1,39 @@
-using System.Diagnostics;
 using Npgsql;
 using ShippyarDr.Connection;
 using ShippyarDr.Diagnostics;
-using ShippyarDr.Pipeline;
-using ShippyarDr.Repository;
+using ShippyarDr.Leftovers;
 using ShippyarDr.Restore;
 
 namespace ShippyarDr.Verification;
 
-/// <summary>Restores a backup into a scratch database, checks it, and drops it whatever happened.</summary>
-internal sealed class ScratchRestoreCheck
+/// <summary>Restores a backup's database into a scratch database, checks it, and drops it whatever happened.</summary>
+internal sealed class ScratchRestoreCheck(UnitRestore restore, RunSession run, PgConnectionInfo connection, IOperationReporter reporter)
 {
-    private readonly IOperationReporter _reporter;
-
-    public ScratchRestoreCheck(IOperationReporter reporter) => _reporter = reporter;
-
     /// <returns>How long pg_restore took, or null when it did not complete.</returns>
-    public TimeSpan? Run(BackupInfo backup, ArchiveUnit unit, IBackupRepository repository, IDecryptionStage? decryption, PgConnectionInfo connection, string scratch,
-        IReadOnlyList<SqlCheck> sqlChecks, CheckRecorder checks, string activity, CancellationToken cancel)
+    public TimeSpan? Run(BackupInfo backup, string scratch, IReadOnlyList<SqlCheck> sqlChecks, CheckRecorder checks, string activity, CancellationToken cancel)
     {
-        using var admin = PgSession.Open(connection, "postgres", cancel);
+        var unit = restore.Unit;
+        var prefix = backup.IsCluster ? $"{unit.Database}: " : "";
         TimeSpan? restoreDuration = null;
         try
         {
-            // A scratch database left by an interrupted run of the same verification.
-            DatabaseAdmin.Drop(admin, scratch);
-            DatabaseAdmin.CreateLike(admin, scratch, unit);
-            var prefix = backup.IsCluster ? $"{unit.Database}: " : "";
-            var clock = Stopwatch.StartNew();
             var restored = checks.Run(prefix + "Restore into scratch database", () =>
             {
                 // Ownership and grants need the source's roles; a scratch check is about the data.
-                var file = unit.File;
-                using var source = new ArchiveReadStream(repository, backup, file, decryption);
-                PgRestoreRunner.Run(backup, file, source, connection, scratch,
-                    new[] { "--exit-on-error", "--no-owner", "--no-privileges", "--single-transaction", "--dbname", scratch }, _reporter, activity, cancel);
-                return (true, $"{scratch} on {connection.DisplayName} in {clock.Elapsed.TotalSeconds:F1} s");
+                restoreDuration = restore.Into(run.Connection, scratch, run.Note(LeftoverKind.Scratch, backup.Id), noOwner: true, singleTransaction: true, activity, cancel);
+                return (true, $"{scratch} on {connection.DisplayName} in {restoreDuration.Value.TotalSeconds:F1} s");
             });
             if (!restored) return null;
-            restoreDuration = clock.Elapsed;
-            _reporter.Progress(activity, "Checking the restored data");
+            reporter.Progress(activity, "Checking the restored data");
             using var conn = PgSession.Open(connection, scratch, cancel);
-            CheckRows(unit, prefix, conn, checks);
+            foreach (var table in unit.Tables)
+            {
+                checks.Run($"{prefix}Rows {table.QualifiedName}", () =>
+                {
+                    var check = UnitRestore.Check(conn, table, latestCreatedAt: false);
+                    return (check.RowsMatch, $"{check.RestoredRows} restored, {table.Rows} in the backup");
+                });
+            }
             CheckForeignKeys(unit, prefix, conn, checks);
             // The DBA's checks are about one database: the backup's own, or in a cluster backup the one they name.
             foreach (var sqlCheck in sqlChecks.Where(c => c.Database is null ? !backup.IsCluster : c.Database == unit.Database))
@@ -49,22 +41,10 @@ internal sealed class ScratchRestoreCheck
         }
         finally
         {
-            var dropped = Try(() => DatabaseAdmin.Drop(admin, scratch));
-            checks.Add((backup.IsCluster ? $"{unit.Database}: " : "") + "Scratch database dropped", dropped is null, dropped ?? $"{scratch} removed");
+            var dropped = Try(() => DatabaseAdmin.Drop(run.Connection, scratch));
+            checks.Add(prefix + "Scratch database dropped", dropped is null, dropped ?? $"{scratch} removed");
         }
         return restoreDuration;
-    }
-
-    private static void CheckRows(ArchiveUnit unit, string prefix, NpgsqlConnection conn, CheckRecorder checks)
-    {
-        foreach (var table in unit.Tables)
-        {
-            checks.Run($"{prefix}Rows {table.QualifiedName}", () =>
-            {
-                var rows = DatabaseInspector.CountRows(conn, table.Schema, table.Name);
-                return (rows == table.Rows, $"{rows} restored, {table.Rows} in the backup");
-            });
-        }
     }
 
     private static void CheckForeignKeys(ArchiveUnit unit, string prefix, NpgsqlConnection conn, CheckRecorder checks)

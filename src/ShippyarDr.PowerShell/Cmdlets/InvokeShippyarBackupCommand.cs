@@ -15,7 +15,7 @@ namespace ShippyarDr.PowerShell.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "ShippyarBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(BackupInfo))]
-public sealed class InvokeShippyarBackupCommand : ConnectedCmdlet
+public sealed class InvokeShippyarBackupCommand : PassphraseCmdlet
 {
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]

@@ -21,7 +21,7 @@ public sealed class RestoreShippyarClusterCommand : BackupInputCmdlet
     [Parameter]
     public SwitchParameter SkipGlobals { get; set; }
 
-    /// <summary>Replace databases that already exist (each gets a safety backup first) without asking.</summary>
+    /// <summary>Replace databases that already exist (each gets a safety backup first) without asking; the only way to replace a postgres database that is not empty.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -45,7 +45,7 @@ public sealed class RestoreShippyarClusterCommand : BackupInputCmdlet
             {
                 Backup = backup, Connection = connection, Keys = ResolveKeys(SigningKeyFile, SigningKeyPassphrase), Databases = Database ?? Array.Empty<string>(),
                 // Confirmed (or -Force): the action above said existing databases are replaced.
-                SkipGlobals = SkipGlobals, ReplaceExisting = true,
+                SkipGlobals = SkipGlobals, ReplaceExisting = true, ReplacePostgresDatabase = Force,
             }, repository, Cancel));
         });
     }

@@ -23,7 +23,7 @@ public sealed class RestoreShippyarDatabaseCommand : BackupInputCmdlet
     [ValidateNotNullOrEmpty]
     public string? SourceDatabase { get; set; }
 
-    /// <summary>Replace an existing target without asking (a safety backup is still taken).</summary>
+    /// <summary>Replace an existing target without asking (a safety backup is still taken); the only way to replace postgres.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -46,7 +46,11 @@ public sealed class RestoreShippyarDatabaseCommand : BackupInputCmdlet
             var (backup, repository) = ResolveBackup();
             var target = TargetDatabase ?? ArchiveUnit.Of(backup, SourceDatabase).Database;
             var connection = ResolveConnection(backup.Server);
+            if (SystemDatabases.RefuseByName(target, connection.DisplayName) is { } refused) throw refused;
             var exists = RestoreEngine.DatabaseExists(connection, target, Cancel);
+            // Refused before asking: a "yes" would not make it allowed.
+            if (exists && SystemDatabases.RefuseReplacing(target, connection.DisplayName, replacePostgres: Force, isTemplate: false) is { } refusal)
+                throw refusal;
             var where = $"database {target} on {connection.DisplayName}";
             if (!exists)
             {
@@ -65,7 +69,7 @@ public sealed class RestoreShippyarDatabaseCommand : BackupInputCmdlet
             var result = new RestoreEngine(reporter).Run(new RestoreRequest
             {
                 Backup = backup, SourceDatabase = SourceDatabase, TargetDatabase = target, Connection = connection, ReplaceExisting = exists,
-                NoOwner = NoOwner, Keys = ResolveKeys(SigningKeyFile, SigningKeyPassphrase),
+                NoOwner = NoOwner, Keys = ResolveKeys(SigningKeyFile, SigningKeyPassphrase), ReplacePostgresDatabase = Force,
             }, repository, Cancel);
             WriteObject(result);
         });

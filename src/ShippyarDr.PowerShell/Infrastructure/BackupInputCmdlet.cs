@@ -10,7 +10,7 @@ namespace ShippyarDr.PowerShell.Infrastructure;
 /// -Id (which also bind by property name, e.g. from Import-Csv). Encrypted backups need -Passphrase (or its file
 /// or variable) or -SecretKeyFile.
 /// </summary>
-public abstract class BackupInputCmdlet : ConnectedCmdlet
+public abstract class BackupInputCmdlet : PassphraseCmdlet
 {
     protected const string ObjectSet = "InputObject";
     protected const string IdSet = "Id";

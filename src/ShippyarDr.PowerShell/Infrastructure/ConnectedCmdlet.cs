@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using System.Net;
-using System.Security;
 using ShippyarDr.Connection;
 
 namespace ShippyarDr.PowerShell.Infrastructure;
@@ -28,20 +27,6 @@ public abstract class ConnectedCmdlet : RepositoryCmdlet
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? ConnectionString { get; set; }
-
-    // The passphrase of encrypted backups: every cmdlet that talks to a server writes or reads them.
-    [Parameter]
-    public SecureString? Passphrase { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? PassphraseFile { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? PassphraseVariable { get; set; }
-
-    private protected char[]? ReadPassphrase() => SecretSources.Read(Passphrase, PassphraseFile, PassphraseVariable, "passphrase");
 
     /// <summary>The connection for this record; <paramref name="fallbackServer"/> ("host:port") when -Server was not given.</summary>
     private protected PgConnectionInfo ResolveConnection(string? fallbackServer = null)

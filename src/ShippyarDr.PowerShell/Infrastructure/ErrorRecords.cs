@@ -6,7 +6,12 @@ namespace ShippyarDr.PowerShell.Infrastructure;
 /// <summary>Turns engine failures into ErrorRecords with a stable id, a category and the object concerned.</summary>
 internal static class ErrorRecords
 {
-    public static ErrorRecord From(ShippyarException e) => new(e, e.ErrorId, Category(e), e.Target);
+    public static ErrorRecord From(ShippyarException e)
+    {
+        var record = new ErrorRecord(e, e.ErrorId, Category(e), e.Target);
+        if (ErrorHints.For(e.ErrorId) is { } hint) record.ErrorDetails = new ErrorDetails($"{e.Message} {hint}") { RecommendedAction = hint };
+        return record;
+    }
 
     public static ErrorRecord From(Exception e, object? target) => e switch
     {

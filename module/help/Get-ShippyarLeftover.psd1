@@ -1,0 +1,31 @@
+@{
+    Synopsis    = 'Lists what interrupted restores, verifications and backups left behind.'
+    Description = @'
+A restore works in a staging database (shippyar_restore_*), a verification in a scratch database (shippyar_verify_*), and a swap keeps the replaced database (shippyar_replaced_*) until it drops it. Every run puts its random token in those names and holds a session named "ShippyarDr run <token>" open while it works. A run that was killed (kill -9, a crash, a reboot) leaves its databases behind; this cmdlet finds every database with those prefixes on the server and tells them apart from those of runs still going: OwnedByLiveRun is true while the run's session is in pg_stat_activity.
+
+With -Repository it also lists partial backups (directories with data but no manifest.json). A partial backup that started less than a day ago may still be being written and counts as owned by a live run.
+
+Returns one ShippyarDr.Leftover per leftover: Kind (Staging, Scratch, Replaced, PartialBackup), Name, Server or Repository, Size, RunToken, OwnedByLiveRun, Sessions (others connected now), InUse, BackupId and TargetDatabase (the database a staging or replaced copy belongs to). Pipe them to Remove-ShippyarLeftover.
+'@
+    Parameters  = @{
+        Repository       = 'Repositories (directories or s3:// URLs) to look for partial backups in. Given without any connection parameter, the server is not asked.'
+        Server           = 'Server to look at, host or host:port. Defaults to PGHOST, then localhost.'
+        Port             = 'Port of the server.'
+        Credential       = 'User name and password for the server.'
+        ConnectionString = 'A connection string for the server.'
+    }
+    Examples    = @(
+        @{
+            Title   = 'What did interrupted runs leave on a server?'
+            Code    = 'Get-ShippyarLeftover -Server db01 -Credential $cred'
+            Remarks = 'InUse is True for databases of runs still going, or with sessions connected: those are never removed.'
+        }
+        @{
+            Title   = 'Server and repository at once'
+            Code    = 'Get-ShippyarLeftover -Server db01 -Repository /var/backups/pg | Where-Object InUse -eq $false'
+            Remarks = ''
+        }
+    )
+    Notes       = 'A restore of a database drops the leftovers of earlier interrupted restores of that database by itself, and a verification those of the same backup, with a warning.'
+    RelatedLinks = @('Remove-ShippyarLeftover', 'Restore-ShippyarDatabase', 'Test-ShippyarBackup', 'Get-ShippyarBackupStatus')
+}

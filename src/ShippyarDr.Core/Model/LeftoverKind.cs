@@ -1,0 +1,14 @@
+namespace ShippyarDr;
+
+/// <summary>
+/// What an interrupted run can leave behind. Staging: a restore's copy not yet put in place (the target was not
+/// changed). Scratch: a verification's restore. Replaced: the old target after a swap, kept until it is dropped
+/// (the restored data is in place; a safety backup holds the old). PartialBackup: a backup with data but no manifest.
+/// </summary>
+public enum LeftoverKind
+{
+    Staging,
+    Scratch,
+    Replaced,
+    PartialBackup,
+}
