@@ -10,9 +10,9 @@ Returns a ShippyarDr.VerificationResult (BackupId, Level, Passed, Checks with Na
 '@
     Parameters  = @{
         Passphrase          = 'Passphrase of an encrypted backup, as a SecureString (Read-Host -AsSecureString, Get-Secret, (Get-Credential).Password).'
-        PassphraseFile      = 'A file whose first line is the passphrase (keep it mode 600).'
+        PassphraseFile      = 'A file whose first line is the passphrase. Mode 600: a file group or others may read still works, with a warning (chmod 600 fixes it).'
         PassphraseVariable  = 'Name of an environment variable holding the passphrase (Azure Automation, cron).'
-        SecretKeyFile       = 'OpenPGP secret key file (gpg --export-secret-keys --armor) for backups encrypted to a public key.'
+        SecretKeyFile       = 'OpenPGP secret key file (gpg --export-secret-keys --armor) for backups encrypted to a public key. Mode 600: a file group or others may read still works, with a warning.'
         SecretKeyPassphrase = 'Passphrase protecting the secret key, as a SecureString.'
         InputObject      = 'A ShippyarDr.BackupInfo, usually piped from Get-ShippyarBackup or Invoke-ShippyarBackup.'
         Repository       = 'The repository holding the backup (with -Id, or by property name from the pipeline).'

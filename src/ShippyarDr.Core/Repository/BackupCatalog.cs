@@ -35,11 +35,23 @@ public sealed class BackupCatalog
         return match.Count switch
         {
             1 => match[0],
-            0 => throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, "BackupNotFound",
+            0 => throw UnreadableManifest(id, database) ?? new ShippyarException(ShippyarErrorKind.ObjectNotFound, "BackupNotFound",
                 $"No complete backup with id '{id}' in repository {_repository.Location}.", id),
             _ => throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "BackupIdAmbiguous",
                 $"Backup id '{id}' exists for several databases in {_repository.Location}; add -Database.", id),
         };
+    }
+
+    /// <summary>The ManifestCorrupt error of backup <paramref name="id"/>, when its manifest exists but cannot be read.</summary>
+    private ShippyarException? UnreadableManifest(string id, string? database)
+    {
+        foreach (var key in _repository.List(database is null ? "" : database + "/"))
+        {
+            if (BackupLayout.Parse(key) is not { } p || p.File != BackupLayout.ManifestName || !p.Id.Equals(id, StringComparison.OrdinalIgnoreCase)) continue;
+            try { Read(key); }
+            catch (ShippyarException e) when (e.ErrorId == "ManifestCorrupt") { return e; }
+        }
+        return null;
     }
 
     /// <summary>Backup directories holding data but no manifest: interrupted, failed, or still being written.</summary>

@@ -62,18 +62,29 @@ public sealed class ClusterRestoreEngine
     /// <summary>Runs the globals script; "already exists" errors (the connecting role, reused tablespaces) are notices, others fail.</summary>
     private List<string> RestoreGlobals(BackupInfo backup, IBackupRepository repository, ClusterRestoreRequest request, CancellationToken cancel)
     {
-        var file = backup.Files.Single(f => f.Format == "globals");
+        var file = ArchiveUnit.OneFile(backup, f => f.Format == "globals", "globals script");
         var psql = PgToolLocator.Find("psql");
         using var process = PgProcess.Start(psql, new[] { "-X", "-q", "-v", "ON_ERROR_STOP=0", "--no-password", "-f", "-" },
             request.Connection.ToEnvironment("postgres"), redirectInput: true, redirectOutput: true, cancel: cancel);
         var drain = Task.Run(() => process.StandardOutput.CopyTo(Stream.Null));
-        bool keptOwnRole;
+        var keptOwnRole = false;
         using (var source = new ArchiveReadStream(repository, BackupLayout.Key(backup.Database, backup.Id, file.Name), file, request.Decryption))
         {
-            keptOwnRole = GlobalsScriptFilter.Copy(source, process.StandardInput, request.Connection.Username);
-            process.StandardInput.Close();
-            if (source.CheckIntegrity().Problem is { } damage)
-                throw new ShippyarException(ShippyarErrorKind.InvalidData, "BackupCorrupt", $"The globals of backup {backup.Id} are damaged: {damage}.", backup.Id);
+            try
+            {
+                keptOwnRole = GlobalsScriptFilter.Copy(source, process.StandardInput, request.Connection.Username);
+                process.StandardInput.Close();
+            }
+            catch (Exception e) when (e is ShippyarException { Kind: ShippyarErrorKind.InvalidData } || (e is IOException && process.ExitsWithin(TimeSpan.FromSeconds(1))))
+            {
+                // The script cannot be decoded, or psql stopped reading it: a damaged object explains either.
+                process.Kill();
+                if (source.Damage(backup.Id, e, cancel) is { } damaged) throw damaged;
+                if (e is ShippyarException) throw;
+                throw new ShippyarException(ShippyarErrorKind.InvalidOperation, "GlobalsRestoreFailed",
+                    $"Restoring roles and tablespaces of backup {backup.Id} failed: psql stopped reading the script. {PgProcess.Summarize(process.Stderr)}".TrimEnd(), backup.Id, e);
+            }
+            if (source.Damage(backup.Id, cancel: cancel) is { } damage) throw damage;
         }
         process.WaitForExit(cancel);
         drain.GetAwaiter().GetResult();

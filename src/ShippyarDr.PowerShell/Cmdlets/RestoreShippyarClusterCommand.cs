@@ -31,11 +31,12 @@ public sealed class RestoreShippyarClusterCommand : BackupInputCmdlet
         {
             var (backup, repository) = ResolveBackup();
             var connection = ResolveConnection(backup.Server);
+            var decryption = ResolveDecryption(reporter);
             var action = $"Restore cluster backup {backup.Id} ({backup.Databases.Count} databases{(SkipGlobals ? "" : ", roles and tablespaces")}); existing databases are replaced after safety backups";
-            if (!(Force && !IsWhatIf()) && !ShouldProcess($"server {connection.DisplayName}", action)) return;
+            if (!(Force && !IsWhatIf()) && !ShouldProcessOrExplain($"server {connection.DisplayName}", action, nameof(Force))) return;
             WriteObject(new ClusterRestoreEngine(reporter).Run(new ClusterRestoreRequest
             {
-                Backup = backup, Connection = connection, Decryption = ResolveDecryption(), Databases = Database ?? Array.Empty<string>(),
+                Backup = backup, Connection = connection, Decryption = decryption, Databases = Database ?? Array.Empty<string>(),
                 // Confirmed (or -Force): the action above said existing databases are replaced.
                 SkipGlobals = SkipGlobals, ReplaceExisting = true,
             }, repository, Cancel));

@@ -38,6 +38,8 @@ public sealed class RestoreShippyarDatabaseCommand : BackupInputCmdlet
             var (backup, repository) = ResolveBackup();
             var target = TargetDatabase ?? ArchiveUnit.Of(backup, SourceDatabase).Database;
             var connection = ResolveConnection(backup.Server);
+            // Key problems (a missing passphrase file…) are reported before anyone is asked to confirm.
+            var decryption = ResolveDecryption(reporter);
             var exists = RestoreEngine.DatabaseExists(connection, target, Cancel);
             var where = $"database {target} on {connection.DisplayName}";
             if (!exists)
@@ -49,15 +51,15 @@ public sealed class RestoreShippyarDatabaseCommand : BackupInputCmdlet
                     return;
                 }
             }
-            else if (!(Force && !IsWhatIf()) && !ShouldProcess(where,
-                         $"Replace with backup {backup.Id} of {backup.Database} from {backup.EndTime:u} (a safety backup of {target} is taken first)"))
+            else if (!(Force && !IsWhatIf()) && !ShouldProcessOrExplain(where,
+                         $"Replace with backup {backup.Id} of {backup.Database} from {backup.EndTime:u} (a safety backup of {target} is taken first)", nameof(Force)))
             {
                 return;
             }
             var result = new RestoreEngine(reporter).Run(new RestoreRequest
             {
                 Backup = backup, SourceDatabase = SourceDatabase, TargetDatabase = target, Connection = connection, ReplaceExisting = exists,
-                NoOwner = NoOwner, Decryption = ResolveDecryption(),
+                NoOwner = NoOwner, Decryption = decryption,
             }, repository, Cancel);
             WriteObject(result);
         });

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Security;
+using ShippyarDr.Diagnostics;
 using ShippyarDr.Encryption;
 using ShippyarDr.Pipeline;
 using ShippyarDr.Repository;
@@ -46,11 +47,11 @@ public abstract class BackupInputCmdlet : ConnectedCmdlet
     }
 
     /// <summary>The decryption stage from whichever key source was given; null when none was.</summary>
-    private protected IDecryptionStage? ResolveDecryption()
+    private protected IDecryptionStage? ResolveDecryption(IOperationReporter reporter)
     {
-        var passphrase = ReadPassphrase();
-        var keyPassphrase = SecretSources.Read(SecretKeyPassphrase, null, null, "secret key passphrase");
-        return OpenPgpDecryption.FromSources(passphrase, SecretKeyFile, keyPassphrase);
+        var passphrase = ReadPassphrase(reporter);
+        var keyPassphrase = SecretSources.Read(SecretKeyPassphrase, null, null, "secret key passphrase", reporter, allowEmpty: true);
+        return OpenPgpDecryption.FromSources(passphrase, SecretKeyFile is null ? null : ResolvePath(SecretKeyFile), keyPassphrase, reporter);
     }
 
     private protected string BackupName => InputObject?.Id ?? Id ?? "";

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using System.Net;
 using System.Security;
 using ShippyarDr.Connection;
+using ShippyarDr.Diagnostics;
 
 namespace ShippyarDr.PowerShell.Infrastructure;
 
@@ -41,7 +42,8 @@ public abstract class ConnectedCmdlet : RepositoryCmdlet
     [ValidateNotNullOrEmpty]
     public string? PassphraseVariable { get; set; }
 
-    private protected char[]? ReadPassphrase() => SecretSources.Read(Passphrase, PassphraseFile, PassphraseVariable, "passphrase");
+    private protected char[]? ReadPassphrase(IOperationReporter reporter)
+        => SecretSources.Read(Passphrase, PassphraseFile is null ? null : ResolvePath(PassphraseFile), PassphraseVariable, "passphrase", reporter);
 
     /// <summary>The connection for this record; <paramref name="fallbackServer"/> ("host:port") when -Server was not given.</summary>
     private protected PgConnectionInfo ResolveConnection(string? fallbackServer = null)
