@@ -77,6 +77,15 @@ public sealed class KeyMaterialFileTests : IClassFixture<GpgHome>, IDisposable
     }
 
     [Fact]
+    public void A_device_or_a_huge_file_named_as_passphrase_file_is_refused_without_reading_it_all()
+    {
+        var e = Assert.Throws<ShippyarException>(() => KeyMaterialFile.ReadPassphrase("/dev/zero", NullReporter.Instance));
+        Assert.Equal(("PassphraseFileInvalid", ShippyarErrorKind.InvalidArgument), (e.ErrorId, e.Kind));
+        Assert.Equal("EmptyPassphrase", Assert.Throws<ShippyarException>(() => KeyMaterialFile.ReadPassphrase("/dev/null", NullReporter.Instance)).ErrorId);
+        Assert.Equal(new string('p', 4096), new string(KeyMaterialFile.ReadPassphrase(Write(new string('p', 4096) + "\n", OwnerOnly), NullReporter.Instance)));
+    }
+
+    [Fact]
     public void A_secret_key_file_others_can_read_loads_with_a_warning()
     {
         var reporter = new RecordingReporter();

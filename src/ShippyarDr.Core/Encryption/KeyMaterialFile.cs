@@ -40,16 +40,28 @@ public static class KeyMaterialFile
     /// an empty passphrase, or never decrypt anything.</summary>
     public static char[] ReadPassphrase(string path, IOperationReporter reporter, string what = "passphrase file")
     {
-        string line;
+        var line = new List<char>();
         using (var file = OpenRead(path, what, "PassphraseFile"))
         using (var reader = new StreamReader(file))
-            line = reader.ReadLine() ?? "";
+        {
+            // Bounded: a device or a huge file named by mistake (/dev/zero, a dump) must not be read into memory whole.
+            for (var c = reader.Read(); c >= 0 && c != '\n'; c = reader.Read())
+            {
+                if (line.Count == MaxPassphraseLength)
+                    throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "PassphraseFileInvalid",
+                        $"The first line of the {what} {path} is longer than {MaxPassphraseLength} characters: that is not a passphrase file.", path);
+                line.Add((char)c);
+            }
+        }
+        if (line.Count > 0 && line[^1] == '\r') line.RemoveAt(line.Count - 1);
         WarnIfOpenToOthers(path, what, reporter);
-        if (line.Length == 0)
+        if (line.Count == 0)
             throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "EmptyPassphrase",
                 $"The {what} {path} is empty: its first line must hold the passphrase.", path);
-        return line.ToCharArray();
+        return line.ToArray();
     }
+
+    private const int MaxPassphraseLength = 4096;
 
     /// <summary>Reports a warning when group or others may open the secret file <paramref name="path"/>.</summary>
     public static void WarnIfOpenToOthers(string path, string what, IOperationReporter reporter)
