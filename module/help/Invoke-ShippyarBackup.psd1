@@ -18,7 +18,7 @@ Returns one ShippyarDr.BackupInfo per database.
         Compression        = 'zstd (default, the machine''s libzstd when present), gzip or none.'
         CompressionLevel   = 'Compression level: zstd 1-19 (default 1: on pg_dump output it is 2.3x faster than 3 for the same size), gzip 1-9 (default 6).'
         Passphrase         = 'Encrypt with this passphrase (SecureString). gpg --decrypt reads the result.'
-        PassphraseFile     = 'Encrypt with the passphrase in the first line of this file (keep it mode 600).'
+        PassphraseFile     = 'Encrypt with the passphrase in the first line of this file. Mode 600: a file group or others may read still works, with a warning (chmod 600 fixes it).'
         PassphraseVariable = 'Encrypt with the passphrase in this environment variable.'
         Recipient          = 'Encrypt to these recipients (e-mail, user id or fingerprint) instead of a passphrase; the backup host needs only their public keys.'
         RecipientKeyFile   = 'The recipients'' public keys, as gpg --export --armor writes them.'
@@ -52,6 +52,6 @@ if ($failed) { throw "Backups failed: $failed" }'
             Remarks = 'Each database is its own backup; one failure does not stop the others.'
         }
     )
-    Notes       = 'Errors carry stable ErrorIds (DatabaseNotFound, AuthenticationFailed, ServerUnreachable, RepositoryNotFound, PgToolNotFound, PgDumpFailed, EncryptionRequired, RecipientNotFound, S3UploadFailed, RepositoryUnreachable).'
+    Notes       = 'Errors carry stable ErrorIds (DatabaseNotFound, AuthenticationFailed, ServerUnreachable, RepositoryNotFound, PgToolNotFound, PgDumpFailed, EncryptionRequired, RecipientNotFound, S3UploadFailed, RepositoryUnreachable, PassphraseFileNotFound, KeyFileUnreadable, InvalidConnectionString, InvalidS3Endpoint). Relative paths and ~ in -Repository, -PassphraseFile and -RecipientKeyFile resolve against the current location (Set-Location), as with other cmdlets.'
     RelatedLinks = @('Get-ShippyarBackup', 'Test-ShippyarBackup', 'Copy-ShippyarBackup', 'Restore-ShippyarCluster', 'Get-ShippyarBackupStatus')
 }

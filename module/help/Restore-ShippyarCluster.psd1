@@ -17,9 +17,9 @@ Use it to rebuild a lost server on a fresh cluster (initdb), or to clone a clust
         SkipGlobals         = 'Do not run the roles and tablespaces script (they exist already).'
         Force               = 'Replace existing databases without asking (each gets a safety backup first); the only way to replace a postgres database that is not empty.'
         Passphrase          = 'Passphrase of the backup, as a SecureString.'
-        PassphraseFile      = 'A file whose first line is the passphrase.'
+        PassphraseFile      = 'A file whose first line is the passphrase. Mode 600: a file group or others may read still works, with a warning (chmod 600 fixes it).'
         PassphraseVariable  = 'Name of an environment variable holding the passphrase.'
-        SecretKeyFile       = 'OpenPGP secret key file (gpg --export-secret-keys --armor) for backups encrypted to a public key.'
+        SecretKeyFile       = 'OpenPGP secret key file (gpg --export-secret-keys --armor) for backups encrypted to a public key. Mode 600: a file group or others may read still works, with a warning.'
         SecretKeyPassphrase = 'Passphrase protecting the secret key, as a SecureString.'
         Server              = 'Server to restore into, host or host:port. Defaults to the server the backup came from.'
         Port                = 'Port of the server to restore into.'
@@ -34,6 +34,6 @@ Use it to rebuild a lost server on a fresh cluster (initdb), or to clone a clust
             Remarks = 'Returns a ClusterRestoreResult with one RestoreResult per database.'
         }
     )
-    Notes       = 'Needs a superuser on the target. Connections to replaced databases are ended during their swap.'
+    Notes       = 'Needs a superuser on the target. Connections to replaced databases are ended during their swap. A session that cannot ask (pwsh -NonInteractive, a scheduled job) gets a ConfirmationRequired error instead of a prompt: add -Force (or -Confirm:$false) there.'
     RelatedLinks = @('Invoke-ShippyarBackup', 'Restore-ShippyarDatabase', 'Test-ShippyarBackup')
 }

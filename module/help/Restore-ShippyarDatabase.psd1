@@ -18,9 +18,9 @@ Returns a ShippyarDr.RestoreResult with the row checks and the newest created_at
         SigningKeyFile      = 'OpenPGP secret key that signs the safety backup of a replaced database. Defaults to the -SecretKeyFile key when it can sign; needed when the backup is encrypted to public keys and that key cannot sign.'
         SigningKeyPassphrase = 'Passphrase protecting the signing key, as a SecureString.'
         Passphrase          = 'Passphrase of an encrypted backup, as a SecureString (Read-Host -AsSecureString, Get-Secret, (Get-Credential).Password).'
-        PassphraseFile      = 'A file whose first line is the passphrase (keep it mode 600).'
+        PassphraseFile      = 'A file whose first line is the passphrase. Mode 600: a file group or others may read still works, with a warning (chmod 600 fixes it).'
         PassphraseVariable  = 'Name of an environment variable holding the passphrase (Azure Automation, cron).'
-        SecretKeyFile       = 'OpenPGP secret key file (gpg --export-secret-keys --armor) for backups encrypted to a public key.'
+        SecretKeyFile       = 'OpenPGP secret key file (gpg --export-secret-keys --armor) for backups encrypted to a public key. Mode 600: a file group or others may read still works, with a warning.'
         SecretKeyPassphrase = 'Passphrase protecting the secret key, as a SecureString.'
         InputObject      = 'A ShippyarDr.BackupInfo, usually piped from Get-ShippyarBackup.'
         Repository       = 'The repository holding the backup (with -Id).'
@@ -51,6 +51,6 @@ Returns a ShippyarDr.RestoreResult with the row checks and the newest created_at
             Remarks = ''
         }
     )
-    Notes       = 'Encrypted backups need -Passphrase (or -PassphraseFile / -PassphraseVariable) or -SecretKeyFile. Connections to the target are ended during the swap; schedule it like any maintenance.'
+    Notes       = 'Encrypted backups need -Passphrase (or -PassphraseFile / -PassphraseVariable) or -SecretKeyFile. Connections to the target are ended during the swap; schedule it like any maintenance. A session that cannot ask (pwsh -NonInteractive, a scheduled job) gets a ConfirmationRequired error instead of a prompt: add -Force (or -Confirm:$false) there. A damaged backup fails with BackupCorrupt (or CompressedDataCorrupt, EncryptedDataTampered) naming the file, and changes nothing.'
     RelatedLinks = @('Get-ShippyarBackup', 'Test-ShippyarBackup', 'Invoke-ShippyarBackup', 'Get-ShippyarLeftover')
 }

@@ -14,15 +14,6 @@ namespace ShippyarDr.Core.Tests;
 [Collection(PostgresCollection.Name)]
 public sealed class BackupRepositoryOutageTests(SandboxFixture fixture, S3Server s3) : IClassFixture<S3Server>
 {
-    private sealed class RecordingReporter : IOperationReporter
-    {
-        public List<ShippyarException> Errors { get; } = new();
-        public void Progress(string activity, string status, int percentComplete = -1) { }
-        public void Verbose(string message) { }
-        public void Warning(string message) { }
-        public void Error(ShippyarException error) => Errors.Add(error);
-    }
-
     /// <summary>The real S3 repository; its data upload stops the server once a few parts' worth has gone in.</summary>
     private sealed class ServerStopsMidUpload(S3Repository inner, S3Server server, long afterBytes) : IBackupRepository
     {

@@ -64,6 +64,37 @@ public sealed class ConnectionInfoTests
     }
 }
 
+public sealed class ConnectionStringErrorTests
+{
+    [Theory]
+    [InlineData("Host=db01;Password=Leaky-Secret-5;NoSuchKeyword=1", "'NoSuchKeyword' is not a keyword")]
+    [InlineData("Host=db01;Port=abc;Password=Leaky-Secret-5", "Port=abc cannot be used")]
+    [InlineData("Host=db01;Port=0;Password=Leaky-Secret-5", "Port=0 cannot be used")]
+    [InlineData("Host=db01;Port=99999;Password=Leaky-Secret-5", "Port=99999 is not between 1 and 65535")]
+    [InlineData("Host=db01;SSL Mode=sometimes;Password=Leaky-Secret-5", "SSL Mode=sometimes cannot be used")]
+    [InlineData("Host=db01;Timeout=soon;Password=Leaky-Secret-5", "Timeout=soon cannot be used")]
+    [InlineData("Host=db01;Password='Leaky-Secret-5", "not a list of keyword=value pairs")]
+    [InlineData("Leaky-Secret-5", "not a list of keyword=value pairs")]
+    public void Each_failure_says_which_keyword_and_why_and_never_the_password(string connectionString, string expected)
+    {
+        var e = Assert.Throws<ShippyarException>(() => PgConnectionInfo.Resolve(null, null, null, null, connectionString));
+        Assert.Equal("InvalidConnectionString", e.ErrorId);
+        Assert.Equal(ShippyarErrorKind.InvalidArgument, e.Kind);
+        Assert.Contains(expected, e.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Leaky-Secret-5", e.Message);
+        Assert.Null(e.InnerException);
+    }
+
+    [Fact]
+    public void A_bad_password_value_is_named_by_its_keyword_only()
+    {
+        // Npgsql refuses no password value today; the keyword-by-keyword parse must still never quote one.
+        var c = PgConnectionInfo.Resolve(null, null, null, null, "Host=db01;Password=\"quoted; Leaky-Secret-6\"");
+        Assert.True(c.HasPassword);
+        Assert.Equal("quoted; Leaky-Secret-6", c.ToEnvironment(null)["PGPASSWORD"]);
+    }
+}
+
 public sealed class PgPassFileTests : IDisposable
 {
     private readonly Fixtures.TempDirectory _dir = new();

@@ -14,11 +14,20 @@ function Get-SandboxConnection($Sandbox) {
     @{ Server = $Sandbox.Server; Port = $Sandbox.Port; Credential = $Sandbox.Credential }
 }
 
+# The error records a command writes (or throws), in order: for tests of which errors bad input gives.
+function Get-ErrorRecords([scriptblock] $Command) {
+    $ErrorActionPreference = 'Continue'
+    try { @(& $Command 2>&1 | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }) }
+    catch { @($_) }
+}
+
 # A pwsh child process (the isolation and Ctrl+C tests need a fresh session); returns its output lines.
-function Invoke-ChildPwsh([string] $Script, [hashtable] $Environment = @{}) {
+# -Launcher runs it through another program first (e.g. setpriv, to drop root's right to read any file).
+function Invoke-ChildPwsh([string] $Script, [hashtable] $Environment = @{}, [string[]] $Launcher = @()) {
     $file = Join-Path ([IO.Path]::GetTempPath()) ("shippyar-child-" + [guid]::NewGuid().ToString('n') + '.ps1')
     Set-Content -Path $file -Value $Script
-    $psi = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+    $psi = [System.Diagnostics.ProcessStartInfo]::new($(if ($Launcher) { $Launcher[0] } else { [Environment]::ProcessPath }))
+    if ($Launcher) { foreach ($a in @($Launcher | Select-Object -Skip 1) + [Environment]::ProcessPath) { $psi.ArgumentList.Add($a) } }
     # Under `dotnet pwsh` the process is dotnet running pwsh.dll; elsewhere it is pwsh itself.
     $pwshDll = Join-Path $PSHOME 'pwsh.dll'
     if ((Split-Path -Leaf ([Environment]::ProcessPath)) -like 'dotnet*') { $psi.ArgumentList.Add($pwshDll) }

@@ -20,6 +20,10 @@ public static class BackupAuthenticator
     {
         var catalog = new BackupCatalog(repository);
         var manifest = catalog.ReadManifestBytes(backup);
+        // What seals the folder holds now, not when it was listed (on a copy: the caller's object stays as it was).
+        backup = backup.InRepository(backup.Repository);
+        backup.Authentication = (repository.Exists(BackupLayout.Key(backup, BackupLayout.SignatureName)) ? ManifestAuthentication.Signature : 0)
+                                | (repository.Exists(BackupLayout.Key(backup, BackupLayout.MacName)) ? ManifestAuthentication.Mac : 0);
         backup = catalog.FromBytes(backup, manifest);
         var result = new AuthenticityResult();
         var problems = new List<string>();

@@ -1,4 +1,5 @@
 using Org.BouncyCastle.Bcpg.OpenPgp;
+using ShippyarDr.Diagnostics;
 using ShippyarDr.Encryption;
 using ShippyarDr.Pipeline;
 
@@ -24,13 +25,14 @@ public sealed class BackupKeys
 
     /// <summary>From what a host was given; every argument may be null (not given). Key files are read here.</summary>
     public static BackupKeys Load(char[]? passphrase = null, string? secretKeyFile = null, char[]? secretKeyPassphrase = null,
-        string? signerKeyFile = null, string? signingKeyFile = null, char[]? signingKeyPassphrase = null, bool allowUnauthenticated = false) => new()
+        string? signerKeyFile = null, string? signingKeyFile = null, char[]? signingKeyPassphrase = null, bool allowUnauthenticated = false,
+        IOperationReporter? reporter = null) => new()
     {
         Passphrase = passphrase,
-        SecretKeys = secretKeyFile is null ? null : OpenPgpKeys.LoadSecretKeys(secretKeyFile),
+        SecretKeys = secretKeyFile is null ? null : OpenPgpKeys.LoadSecretKeys(secretKeyFile, reporter),
         SecretKeyPassphrase = secretKeyPassphrase,
         Signers = signerKeyFile is null ? null : SignerKeys.Load(signerKeyFile),
-        Signing = signingKeyFile is null ? null : SigningKey.Load(signingKeyFile, signingKeyPassphrase),
+        Signing = signingKeyFile is null ? null : SigningKey.Load(signingKeyFile, signingKeyPassphrase, reporter),
         AllowUnauthenticated = allowUnauthenticated,
     };
 

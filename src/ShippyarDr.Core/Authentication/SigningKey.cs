@@ -29,7 +29,8 @@ public sealed class SigningKey : IManifestSealer
     public string FileName => BackupLayout.SignatureName;
 
     /// <summary>The first signing-capable key in a secret key file (`gpg --export-secret-keys [--armor]`).</summary>
-    public static SigningKey Load(string keyFile, char[]? passphrase) => From(OpenPgpKeys.LoadSecretKeys(keyFile), passphrase, keyFile);
+    public static SigningKey Load(string keyFile, char[]? passphrase, IOperationReporter? reporter = null)
+        => From(OpenPgpKeys.LoadSecretKeys(keyFile, reporter), passphrase, keyFile);
 
     internal static SigningKey? TryFrom(PgpSecretKeyRingBundle keys, char[]? passphrase)
     {

@@ -59,6 +59,10 @@ public sealed class CompressionCodec
         _ => leaveOpen ? new NonClosingStream(input) : input,
     };
 
+    /// <summary>Whether a decompressor's exception means its input is corrupt or cut short (zlib and libzstd throw
+    /// InvalidDataException, the managed zstd its own type).</summary>
+    public static bool IsCorruptInput(Exception e) => e is InvalidDataException or ZstdSharp.ZstdException;
+
     private static int Validate(int level, int min, int max) => level >= min && level <= max ? level
         : throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "InvalidCompressionLevel", $"Compression level {level} is outside {min}..{max}.");
 

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Npgsql;
 using ShippyarDr.Diagnostics;
 
@@ -51,17 +52,7 @@ public sealed class PgConnectionInfo
             ? environment.TryGetValue(name, out var v) ? v : null
             : Environment.GetEnvironmentVariable(name);
 
-        NpgsqlConnectionStringBuilder? cs = null;
-        if (!string.IsNullOrWhiteSpace(connectionString))
-        {
-            try { cs = new NpgsqlConnectionStringBuilder(connectionString); }
-            catch (ArgumentException e)
-            {
-                // The parser's message can echo the string, which may hold a password: keep only its gist.
-                throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "InvalidConnectionString",
-                    "The connection string is not valid: " + FirstClause(e.Message), inner: null);
-            }
-        }
+        var cs = string.IsNullOrWhiteSpace(connectionString) ? null : ParseConnectionString(connectionString);
 
         var host = server ?? NonEmpty(cs?.Host) ?? NonEmpty(Env("PGHOST")) ?? "localhost";
         var resolvedPort = port ?? (cs is not null && cs.Port != NpgsqlConnection.DefaultPort ? cs.Port : (int?)null)
@@ -119,9 +110,61 @@ public sealed class PgConnectionInfo
 
     private static int? ParsePort(string? s) => int.TryParse(s, out var p) ? p : null;
 
-    private static string FirstClause(string message)
+    /// <summary>Password, SSL Password and their synonyms: values never quoted.</summary>
+    private static bool IsSecretKeyword(string key) => key.Contains("password", StringComparison.OrdinalIgnoreCase) || key.Equals("psw", StringComparison.OrdinalIgnoreCase) || key.Equals("pwd", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Parses a connection string keyword by keyword, so an error can say which keyword is wrong and why (unknown, or a
+    /// value it cannot take) and still never echo a password: the password's value is registered as a secret before
+    /// anything is said, and never quoted.
+    /// </summary>
+    private static NpgsqlConnectionStringBuilder ParseConnectionString(string connectionString)
     {
-        var i = message.IndexOf('\'');
-        return i > 0 ? message[..i].TrimEnd() : message;
+        var pairs = new System.Data.Common.DbConnectionStringBuilder();
+        try { pairs.ConnectionString = connectionString; }
+        catch (ArgumentException)
+        {
+            // The parser's own message quotes the string from the point it failed, password and all.
+            throw InvalidConnectionString("it is not a list of keyword=value pairs separated by semicolons (check quotes around values holding ; or =)");
+        }
+        foreach (string key in pairs.Keys)
+            if (IsSecretKeyword(key)) SecretRedactor.Register(pairs[key]?.ToString());
+
+        var builder = new NpgsqlConnectionStringBuilder();
+        foreach (string key in pairs.Keys)
+        {
+            var value = pairs[key]?.ToString() ?? "";
+            // The parser lowercases keywords: quote the one the user wrote.
+            var asWritten = Regex.Match(connectionString, $@"(?:^|;)\s*({Regex.Escape(key)})\s*=",
+                RegexOptions.IgnoreCase);
+            var written = asWritten.Success ? asWritten.Groups[1].Value : key;
+            try
+            {
+                builder[key] = value;
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or OverflowException or KeyNotFoundException)
+            {
+                if (!builder.ContainsKey(key))
+                    throw InvalidConnectionString($"'{written}' is not a keyword Npgsql knows (e.g. Host, Port, Username, Password, Database, SSL Mode)");
+                throw InvalidConnectionString(IsSecretKeyword(key)
+                    ? $"the value of {written} cannot be used"
+                    : $"{written}={value} cannot be used ({Reason(e.InnerException ?? e)})");
+            }
+        }
+        // Npgsql takes any positive port; libpq and the network do not.
+        if (builder.ContainsKey("Port") && builder.Port is < 1 or > 65535)
+            throw InvalidConnectionString($"Port={builder.Port} is not between 1 and 65535");
+        return builder;
     }
+
+    /// <summary>A library message as a clause: first line, without .NET's "(Parameter 'value')" and the final stop.</summary>
+    private static string Reason(Exception e)
+    {
+        var line = e.Message.Split('\n')[0];
+        line = Regex.Replace(line, @"\s*\(Parameter '[^']*'\)", "");
+        return line.Trim().TrimEnd('.');
+    }
+
+    private static ShippyarException InvalidConnectionString(string why)
+        => new(ShippyarErrorKind.InvalidArgument, "InvalidConnectionString", $"The connection string is not valid: {why}.");
 }

@@ -5,6 +5,8 @@ public enum ShippyarErrorKind
 {
     InvalidArgument,
     ObjectNotFound,
+    /// <summary>The operating system refused access to a file or directory.</summary>
+    PermissionDenied,
     ConnectionError,
     AuthenticationError,
     ResourceUnavailable,

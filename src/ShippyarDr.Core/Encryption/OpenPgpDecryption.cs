@@ -26,9 +26,9 @@ public sealed class OpenPgpDecryption : IDecryptionStage
     }
 
     /// <summary>From what a host was given (any may be null); null when no key source was given at all.</summary>
-    public static OpenPgpDecryption? FromSources(char[]? passphrase, string? secretKeyFile, char[]? secretKeyPassphrase)
+    public static OpenPgpDecryption? FromSources(char[]? passphrase, string? secretKeyFile, char[]? secretKeyPassphrase, IOperationReporter? reporter = null)
     {
-        var secretKeys = secretKeyFile is null ? null : OpenPgpKeys.LoadSecretKeys(secretKeyFile);
+        var secretKeys = secretKeyFile is null ? null : OpenPgpKeys.LoadSecretKeys(secretKeyFile, reporter);
         return passphrase is null && secretKeys is null ? null : new OpenPgpDecryption(passphrase, secretKeys, secretKeyPassphrase);
     }
 

@@ -64,9 +64,16 @@ public static class OpenPgpKeys
     internal static bool IsUsable(PgpPublicKey key)
         => !key.HasRevocation() && (key.GetValidSeconds() == 0 || key.CreationTime.AddSeconds(key.GetValidSeconds()) > DateTime.UtcNow);
 
-    internal static PgpPublicKeyRingBundle LoadPublicKeys(string keyFile) => Load(keyFile, s => new PgpPublicKeyRingBundle(s));
+    internal static PgpPublicKeyRingBundle LoadPublicKeys(string keyFile)
+        => Load(keyFile, s => new PgpPublicKeyRingBundle(s), "public key file", "gpg --export --armor");
 
-    public static PgpSecretKeyRingBundle LoadSecretKeys(string keyFile) => Load(keyFile, s => new PgpSecretKeyRingBundle(s));
+    /// <summary>Secret keys as `gpg --export-secret-keys` writes them; a file group or others may open gets a warning.</summary>
+    public static PgpSecretKeyRingBundle LoadSecretKeys(string keyFile, IOperationReporter? reporter = null)
+    {
+        var bundle = Load(keyFile, s => new PgpSecretKeyRingBundle(s), "secret key file", "gpg --export-secret-keys --armor");
+        KeyMaterialFile.WarnIfOpenToOthers(keyFile, "secret key file", reporter ?? NullReporter.Instance);
+        return bundle;
+    }
 
     public static string Fingerprint(PgpPublicKey key) => Convert.ToHexString(key.GetFingerprint());
 
@@ -79,21 +86,47 @@ public static class OpenPgpKeys
 
     private static string UserIds(PgpPublicKey key) => string.Join(", ", key.GetUserIds());
 
-    private static T Load<T>(string keyFile, Func<Stream, T> read)
+    private static T Load<T>(string keyFile, Func<Stream, T> read, string what, string export) where T : class
     {
-        if (!File.Exists(keyFile))
-            throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, "KeyFileNotFound", $"Key file {keyFile} does not exist.", keyFile);
+        T bundle;
+        using (var file = KeyMaterialFile.OpenRead(keyFile, what, "KeyFile"))
+        {
+            try
+            {
+                using var decoded = PgpUtilities.GetDecoderStream(file);
+                bundle = read(decoded);
+            }
+            // A parser fed arbitrary bytes fails in many ways (BouncyCastle has exception types outside PgpException);
+            // each means the same thing here.
+            catch (Exception e) when (e is not ShippyarException)
+            {
+                if (HoldsKeysOfTheOtherKind<T>(keyFile))
+                    throw new ShippyarException(ShippyarErrorKind.InvalidData, "KeyFileWrongKind",
+                        $"{keyFile} holds {(typeof(T) == typeof(PgpSecretKeyRingBundle) ? "public keys only" : "secret keys")}, not a {what}: export one with {export}.", keyFile, e);
+                throw new ShippyarException(ShippyarErrorKind.InvalidData, "KeyFileUnreadable", $"{keyFile} is not an OpenPGP {what}: {e.Message}", keyFile, e);
+            }
+        }
+        if (Count(bundle) == 0)
+            throw new ShippyarException(ShippyarErrorKind.InvalidData, "KeyFileUnreadable", $"{keyFile} holds no OpenPGP keys: a {what} is what {export} writes.", keyFile);
+        return bundle;
+    }
+
+    /// <summary>Whether a file that failed to load as one kind of key holds keys of the other (public for secret, or the reverse).</summary>
+    private static bool HoldsKeysOfTheOtherKind<T>(string keyFile)
+    {
         try
         {
             using var file = File.OpenRead(keyFile);
             using var decoded = PgpUtilities.GetDecoderStream(file);
-            return read(decoded);
+            return typeof(T) == typeof(PgpSecretKeyRingBundle) ? new PgpPublicKeyRingBundle(decoded).Count > 0 : new PgpSecretKeyRingBundle(decoded).Count > 0;
         }
-        catch (Exception e) when (e is PgpException or IOException)
+        catch (Exception e) when (e is not ShippyarException)
         {
-            throw new ShippyarException(ShippyarErrorKind.InvalidData, "KeyFileUnreadable", $"{keyFile} is not an OpenPGP key file: {e.Message}", keyFile, e);
+            return false;
         }
     }
+
+    private static int Count(object bundle) => bundle switch { PgpPublicKeyRingBundle p => p.Count, PgpSecretKeyRingBundle s => s.Count, _ => 1 };
 }
 
 /// <summary>A recipient's encryption key, its primary key's fingerprint and the whole key ring (to record it in the manifest).</summary>

@@ -13,11 +13,19 @@ public sealed record ArchiveUnit(string Database, BackupFile File, IReadOnlyList
     {
         if (!backup.IsCluster)
         {
-            var file = backup.Files.Single(f => f.Format == "custom");
+            var file = OneFile(backup, f => f.Format == "custom", "a custom-format archive");
             return new[] { new ArchiveUnit(backup.Database, file, backup.Tables, backup.ForeignKeys, backup.DatabaseOwner, backup.Encoding, backup.Collation, backup.CType) };
         }
-        return backup.Databases.Select(d => new ArchiveUnit(d.Name, backup.Files.Single(f => f.Name == d.File), d.Tables, d.ForeignKeys,
+        return backup.Databases.Select(d => new ArchiveUnit(d.Name, OneFile(backup, f => f.Name == d.File, $"the archive {d.File} of {d.Name}"), d.Tables, d.ForeignKeys,
             d.Owner, d.Encoding, d.Collation, d.CType)).ToList();
+    }
+
+    /// <summary>The one file of the manifest that matches; a hand-edited or damaged manifest may list none, or several.</summary>
+    public static BackupFile OneFile(BackupInfo backup, Func<BackupFile, bool> match, string what)
+    {
+        var files = backup.Files.Where(match).Take(2).ToList();
+        return files.Count == 1 ? files[0] : throw new ShippyarException(ShippyarErrorKind.InvalidData, "ManifestCorrupt",
+            $"The manifest of backup {backup.Id} in {backup.Repository} lists {(files.Count == 0 ? "no" : "more than one")} {what}.", backup.Id);
     }
 
     /// <summary>The unit of one database; the only one for single-database backups.</summary>

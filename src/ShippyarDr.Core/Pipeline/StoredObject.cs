@@ -19,7 +19,7 @@ public static class StoredObject
         var key = BackupLayout.Key(backup, file.Name);
         if (file.Chunks is not { } chunks) return repository.OpenRead(key);
         var digests = ReadChunkDigests(repository, backup, file, chunks);
-        return new ChunkVerifyingReadStream(repository.OpenRead(key), digests, chunks.Size, file.Size, $"{file.Name} of backup {backup.Id}");
+        return new ChunkVerifyingReadStream(repository.OpenRead(key), digests, chunks.Size, file.Size, $"{repository.Location.TrimEnd('/')}/{key} (backup {backup.Id})");
     }
 
     /// <summary>An object's chunk digests, checked against the manifest's SHA-256 of them.</summary>

@@ -32,6 +32,8 @@ public sealed class FileSystemRepository : IBackupRepository
         Root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
         // A missing directory is far more often an unmounted backup volume or a typo than a wish to start
         // a new repository in a surprising place: refuse rather than fill the root filesystem.
+        if (File.Exists(Root))
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "RepositoryNotADirectory", $"Repository {Root} is a file, not a directory.", Root);
         if (!Directory.Exists(Root))
             throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, "RepositoryNotFound",
                 $"Repository directory {Root} does not exist. Create it first, or check that its volume is mounted.", Root);

@@ -19,8 +19,17 @@ public static class ManifestSerializer
     {
         try
         {
-            return JsonSerializer.Deserialize<BackupInfo>(json, Options)
-                   ?? throw new JsonException("empty manifest");
+            var info = JsonSerializer.Deserialize<BackupInfo>(json, Options) ?? throw new JsonException("empty manifest");
+            // Valid JSON is not yet a manifest: `{}` would list as a backup of nothing that nothing can restore.
+            var missing = new[] { ("Id", info.Id), ("Database", info.Database) }.Where(f => string.IsNullOrWhiteSpace(f.Item2)).Select(f => f.Item1).ToList();
+            if (missing.Count > 0) throw new JsonException($"it names no {string.Join(" and no ", missing)}");
+            info.Files ??= new();
+            if (info.Files.Any(f => f is null)) throw new JsonException("its Files list holds an empty entry");
+            info.Tables ??= new();
+            info.ForeignKeys ??= new();
+            info.Databases ??= new();
+            info.ToolVersions ??= new();
+            return info;
         }
         catch (JsonException e)
         {

@@ -77,10 +77,10 @@ public sealed class ClusterRestoreEngine
     /// </summary>
     private List<string> RestoreGlobals(BackupInfo backup, IBackupRepository repository, ClusterRestoreRequest request, CancellationToken cancel)
     {
-        var file = backup.Files.Single(f => f.Format == "globals");
+        var file = ArchiveUnit.OneFile(backup, f => f.Format == "globals", "globals script");
         byte[] script;
         using (var source = new ArchiveReadStream(repository, backup, file, request.Keys.Decryption))
-            script = GlobalsScriptFilter.ReadChecked(source, file.PlainSize, $"The globals of backup {backup.Id}");
+            script = GlobalsScriptFilter.ReadChecked(source, file.PlainSize, backup.Id, cancel);
         var psql = PgToolLocator.Find("psql");
         using var process = PgProcess.Start(psql, new[] { "-X", "-q", "-v", "ON_ERROR_STOP=0", "--no-password", "-f", "-" },
             request.Connection.ToEnvironment("postgres"), redirectInput: true, redirectOutput: true, cancel: cancel);

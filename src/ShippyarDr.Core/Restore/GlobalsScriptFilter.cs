@@ -20,21 +20,29 @@ internal static partial class GlobalsScriptFilter
     /// backslash is refused (\! runs a shell command, \copy reads and writes files, \connect goes elsewhere), except
     /// the \restrict and \unrestrict pair with which pg_dumpall itself (15.14 and later) fences meta-commands off.
     /// </summary>
-    public static byte[] ReadChecked(ArchiveReadStream source, long size, string what)
+    public static byte[] ReadChecked(ArchiveReadStream source, long size, string backupId, CancellationToken cancel)
     {
+        var what = $"The globals of backup {backupId}";
         var tooLarge = new ShippyarException(ShippyarErrorKind.InvalidData, "GlobalsScriptRefused",
             $"{what} are larger than {MaxScriptBytes} bytes: that is not a script of roles and tablespaces.");
         if (size > MaxScriptBytes) throw tooLarge;
         using var whole = new MemoryStream();
         var buffer = new byte[64 * 1024];
-        int n;
-        while ((n = source.Read(buffer)) > 0)
+        try
         {
-            if (whole.Length + n > MaxScriptBytes) throw tooLarge;
-            whole.Write(buffer, 0, n);
+            int n;
+            while ((n = source.Read(buffer)) > 0)
+            {
+                if (whole.Length + n > MaxScriptBytes) throw tooLarge;
+                whole.Write(buffer, 0, n);
+                cancel.ThrowIfCancellationRequested();
+            }
         }
-        if (source.CheckIntegrity().Problem is { } damage)
-            throw new ShippyarException(ShippyarErrorKind.InvalidData, "BackupCorrupt", $"{what} are damaged: {damage}.");
+        catch (ShippyarException e) when (e.Kind == ShippyarErrorKind.InvalidData && e != tooLarge)
+        {
+            throw source.Damage(backupId, e, cancel) ?? e;
+        }
+        if (source.Damage(backupId, cancel: cancel) is { } damage) throw damage;
         var script = whole.ToArray();
         var number = 0;
         foreach (var line in Encoding.UTF8.GetString(script).Split('\n'))

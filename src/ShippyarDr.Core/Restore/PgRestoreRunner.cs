@@ -10,7 +10,8 @@ namespace ShippyarDr.Restore;
 /// Streams an archive's plain content (decrypted, decompressed on the fly) into pg_restore's standard input:
 /// no temporary copy, whatever the repository. (pg_restore reads a piped custom archive front to back, so a
 /// restore is single-stream.) After a full read the stored and plain checksums are compared with the manifest,
-/// so a restore fed from a damaged or tampered object fails even if pg_restore did not notice.
+/// so a restore fed from a damaged or tampered object fails even if pg_restore did not notice; and when pg_restore
+/// fails, or the content cannot be decoded, the rest is read to tell a damaged object from a failed restore.
 /// </summary>
 internal static class PgRestoreRunner
 {
@@ -45,9 +46,25 @@ internal static class PgRestoreRunner
         {
             // pg_restore stopped reading: either it needed no more (--list) or it failed; its exit code says which.
         }
-        process.WaitForSuccess($"pg_restore of backup {backup.Id}", "PgRestoreFailed", cancel);
-        if (checkIntegrity && consumedAll && source.CheckIntegrity().Problem is { } damage)
-            throw new ShippyarException(ShippyarErrorKind.InvalidData, "BackupCorrupt", $"Backup {backup.Id} is damaged: {damage}.", backup.Id);
+        catch (ShippyarException e) when (e.Kind == ShippyarErrorKind.InvalidData && checkIntegrity)
+        {
+            // The content cannot be decoded (corrupt compressed data, a failed integrity check): say what is damaged.
+            process.Kill();
+            throw source.Damage(backup.Id, e, cancel) ?? e;
+        }
+        try
+        {
+            process.WaitForSuccess($"pg_restore of backup {backup.Id}", "PgRestoreFailed", cancel);
+        }
+        catch (ShippyarException e) when (e.ErrorId == "PgRestoreFailed" && checkIntegrity)
+        {
+            // Fed a damaged object, pg_restore fails with whatever its parser made of it ("out of memory", "unsupported
+            // version"…): read the rest of the object, and when it is damaged say so instead.
+            reporter.Verbose($"pg_restore failed; reading the rest of {source.Where} to see whether it is damaged.");
+            if (source.Damage(backup.Id, e, cancel) is { } damage) throw damage;
+            throw;
+        }
+        if (checkIntegrity && consumedAll && source.Damage(backup.Id, cancel: cancel) is { } damaged) throw damaged;
         return stdout.GetAwaiter().GetResult();
     }
 

@@ -36,7 +36,7 @@ public sealed class CopyShippyarBackupCommand : RepositoryCmdlet
     protected override void ProcessRecord()
     {
         var id = InputObject?.Id ?? Id!;
-        if (!ShouldProcess($"backup {id}", $"Copy to {Destination}")) return;
+        if (!ShouldProcessOrExplain($"backup {id}", $"Copy to {Destination}")) return;
         Run(id, reporter =>
         {
             var source = OpenRepository(InputObject?.Repository is { Length: > 0 } r ? r : Repository!);

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using ShippyarDr.Diagnostics;
 using ShippyarDr.PowerShell.Infrastructure;
 using ShippyarDr.Repository;
 
@@ -35,18 +36,33 @@ public sealed class GetShippyarBackupCommand : RepositoryCmdlet
         Run(Repository, reporter =>
         {
             var catalog = new BackupCatalog(OpenRepository(Repository));
-            var patterns = Database?.Select(d => new WildcardPattern(d, WildcardOptions.IgnoreCase)).ToList();
+            var patterns = Database?.Select(Pattern).ToList();
             IEnumerable<BackupInfo> backups = catalog.List(reporter: reporter)
                 .Where(b => patterns is null || patterns.Any(p => p.IsMatch(b.Database)))
                 .Where(b => Tier is null || b.Tier == Tier)
                 .Where(b => Id is null || Id.Contains(b.Id, StringComparer.OrdinalIgnoreCase));
             if (Latest) backups = backups.GroupBy(b => (b.Database, b.Tier)).Select(g => g.First()).OrderByDescending(b => b.EndTime);
             var list = backups.ToList();
+            // The catalog says why an id is missing: no such backup (BackupNotFound), or its manifest is unreadable (ManifestCorrupt).
             if (Id is not null)
                 foreach (var missing in Id.Where(i => !list.Any(b => b.Id.Equals(i, StringComparison.OrdinalIgnoreCase))))
-                    WriteError(new ErrorRecord(new ItemNotFoundException($"No complete backup with id '{missing}' in repository {Repository}."),
-                        "BackupNotFound", ErrorCategory.ObjectNotFound, missing));
+                {
+                    try { catalog.Get(missing); }
+                    catch (ShippyarException e) { WriteError(ErrorRecords.From(e)); }
+                }
             WriteObject(list, enumerateCollection: true);
         });
+    }
+
+    /// <summary>A -Database pattern, checked now: WildcardPattern reports a malformed one ("[") only when first matched.</summary>
+    private static WildcardPattern Pattern(string database)
+    {
+        var pattern = new WildcardPattern(database, WildcardOptions.IgnoreCase);
+        try { pattern.IsMatch(""); }
+        catch (WildcardPatternException e)
+        {
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "InvalidWildcard", $"-Database '{database}' is not a valid wildcard pattern: {e.Message}", database, e);
+        }
+        return pattern;
     }
 }

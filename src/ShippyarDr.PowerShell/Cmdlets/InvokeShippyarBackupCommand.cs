@@ -72,25 +72,30 @@ public sealed class InvokeShippyarBackupCommand : PassphraseCmdlet
             WriteError(ErrorRecords.Argument("DatabaseRequired", $"{Tier} backs up one database at a time: give -Database (or pipe names).", Tier));
             return;
         }
+        if (string.Equals(Compression, "none", StringComparison.OrdinalIgnoreCase) && CompressionLevel > 0)
+        {
+            WriteError(ErrorRecords.Argument("CompressionLevelNotApplicable", "-CompressionLevel applies to zstd and gzip: omit it with -Compression none.", CompressionLevel));
+            return;
+        }
         foreach (var database in Database ?? new[] { "postgres" })
         {
-            var connection = ResolveConnection();
-            var what = preset.WholeCluster ? $"cluster on {connection.DisplayName}" : $"{database} on {connection.DisplayName}";
-            if (!ShouldProcess(what, $"{Tier} backup into {string.Join(", ", Repository)}")) continue;
             Run(database, reporter =>
             {
+                var connection = ResolveConnection();
+                var what = preset.WholeCluster ? $"cluster on {connection.DisplayName}" : $"{database} on {connection.DisplayName}";
+                if (!ShouldProcessOrExplain(what, $"{Tier} backup into {string.Join(", ", Repository)}")) return;
                 var repositories = Repository.Select(r => OpenRepository(r, StorageClass ?? preset.StorageClass)).ToList();
                 var request = new BackupRequest
                 {
                     Database = database, Connection = connection, Tier = Tier, StorageClass = StorageClass,
-                    Signing = SigningKeyFile is null ? null
-                        : Authentication.SigningKey.Load(SigningKeyFile, SecretSources.Read(SigningKeyPassphrase, null, null, "signing key passphrase")),
+                    Signing = SigningKeyFile is null ? null : Authentication.SigningKey.Load(ResolvePath(SigningKeyFile),
+                        SecretSources.Read(SigningKeyPassphrase, null, null, "signing key passphrase", reporter, allowEmpty: true), reporter),
                     Storage = new ArchiveWriteOptions
                     {
                         Compression = Compression is null && CompressionLevel == 0
                             ? preset.Compression
                             : CompressionCodec.Parse(Compression ?? "zstd", CompressionLevel > 0 ? CompressionLevel : null),
-                        Encryption = ResolveEncryption(),
+                        Encryption = ResolveEncryption(reporter),
                     },
                 };
                 WriteObject(new BackupEngine(reporter).Run(request, repositories, Cancel), enumerateCollection: true);
@@ -98,9 +103,9 @@ public sealed class InvokeShippyarBackupCommand : PassphraseCmdlet
         }
     }
 
-    private IEncryptionStage? ResolveEncryption()
+    private IEncryptionStage? ResolveEncryption(Diagnostics.IOperationReporter reporter)
     {
-        var passphrase = ReadPassphrase();
+        var passphrase = ReadPassphrase(reporter);
         if (Recipient is not null && passphrase is not null)
             throw new Diagnostics.ShippyarException(Diagnostics.ShippyarErrorKind.InvalidArgument, "EncryptionAmbiguous", "Encrypt with a passphrase or to recipients, not both.");
         if (Recipient is not null)
@@ -108,7 +113,7 @@ public sealed class InvokeShippyarBackupCommand : PassphraseCmdlet
             if (RecipientKeyFile is null)
                 throw new Diagnostics.ShippyarException(Diagnostics.ShippyarErrorKind.InvalidArgument, "RecipientKeyFileRequired",
                     "-Recipient needs -RecipientKeyFile: the public keys, as `gpg --export --armor` writes them.");
-            return OpenPgpEncryption.ToRecipients(RecipientKeyFile, Recipient);
+            return OpenPgpEncryption.ToRecipients(ResolvePath(RecipientKeyFile), Recipient);
         }
         return passphrase is null ? null : OpenPgpEncryption.WithPassphrase(passphrase);
     }

@@ -29,7 +29,7 @@ public sealed class NewShippyarSandboxCommand : ShippyarCmdlet
 
     protected override void ProcessRecord()
     {
-        if (!ShouldProcess("a PostgreSQL sandbox on 127.0.0.1", "Start")) return;
+        if (!ShouldProcessOrExplain("a PostgreSQL sandbox on 127.0.0.1", "Start")) return;
         Run("sandbox", reporter =>
         {
             reporter.Progress("Starting a PostgreSQL sandbox", "initdb and start");

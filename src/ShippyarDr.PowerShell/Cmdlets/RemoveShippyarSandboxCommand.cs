@@ -16,7 +16,7 @@ public sealed class RemoveShippyarSandboxCommand : ShippyarCmdlet
     protected override void ProcessRecord()
     {
         var sandbox = InputObject!;
-        if (!ShouldProcess($"sandbox on {sandbox.Server}:{sandbox.Port} ({sandbox.RootDirectory})", "Stop and delete")) return;
+        if (!ShouldProcessOrExplain($"sandbox on {sandbox.Server}:{sandbox.Port} ({sandbox.RootDirectory})", "Stop and delete")) return;
         Run(sandbox.RootDirectory, _ => sandbox.Dispose());
     }
 }

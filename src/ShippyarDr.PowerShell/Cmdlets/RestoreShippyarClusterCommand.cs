@@ -39,11 +39,12 @@ public sealed class RestoreShippyarClusterCommand : BackupInputCmdlet
         {
             var (backup, repository) = ResolveBackup();
             var connection = ResolveConnection(backup.Server);
+            var keys = ResolveKeys(reporter, SigningKeyFile, SigningKeyPassphrase);
             var action = $"Restore cluster backup {backup.Id} ({backup.Databases.Count} databases{(SkipGlobals ? "" : ", roles and tablespaces")}); existing databases are replaced after safety backups";
-            if (!(Force && !IsWhatIf()) && !ShouldProcess($"server {connection.DisplayName}", action)) return;
+            if (!(Force && !IsWhatIf()) && !ShouldProcessOrExplain($"server {connection.DisplayName}", action, nameof(Force))) return;
             WriteObject(new ClusterRestoreEngine(reporter).Run(new ClusterRestoreRequest
             {
-                Backup = backup, Connection = connection, Keys = ResolveKeys(SigningKeyFile, SigningKeyPassphrase), Databases = Database ?? Array.Empty<string>(),
+                Backup = backup, Connection = connection, Keys = keys, Databases = Database ?? Array.Empty<string>(),
                 // Confirmed (or -Force): the action above said existing databases are replaced.
                 SkipGlobals = SkipGlobals, ReplaceExisting = true, ReplacePostgresDatabase = Force,
             }, repository, Cancel));

@@ -47,6 +47,8 @@ public sealed class RestoreShippyarDatabaseCommand : BackupInputCmdlet
             var target = TargetDatabase ?? ArchiveUnit.Of(backup, SourceDatabase).Database;
             var connection = ResolveConnection(backup.Server);
             if (SystemDatabases.RefuseByName(target, connection.DisplayName) is { } refused) throw refused;
+            // Key problems (a missing passphrase file…) are reported before anyone is asked to confirm.
+            var keys = ResolveKeys(reporter, SigningKeyFile, SigningKeyPassphrase);
             var exists = RestoreEngine.DatabaseExists(connection, target, Cancel);
             // Refused before asking: a "yes" would not make it allowed.
             if (exists && SystemDatabases.RefuseReplacing(target, connection.DisplayName, replacePostgres: Force, isTemplate: false) is { } refusal)
@@ -61,15 +63,15 @@ public sealed class RestoreShippyarDatabaseCommand : BackupInputCmdlet
                     return;
                 }
             }
-            else if (!(Force && !IsWhatIf()) && !ShouldProcess(where,
-                         $"Replace with backup {backup.Id} of {backup.Database} from {backup.EndTime:u} (a safety backup of {target} is taken first)"))
+            else if (!(Force && !IsWhatIf()) && !ShouldProcessOrExplain(where,
+                         $"Replace with backup {backup.Id} of {backup.Database} from {backup.EndTime:u} (a safety backup of {target} is taken first)", nameof(Force)))
             {
                 return;
             }
             var result = new RestoreEngine(reporter).Run(new RestoreRequest
             {
                 Backup = backup, SourceDatabase = SourceDatabase, TargetDatabase = target, Connection = connection, ReplaceExisting = exists,
-                NoOwner = NoOwner, Keys = ResolveKeys(SigningKeyFile, SigningKeyPassphrase), ReplacePostgresDatabase = Force,
+                NoOwner = NoOwner, Keys = keys, ReplacePostgresDatabase = Force,
             }, repository, Cancel);
             WriteObject(result);
         });

@@ -48,7 +48,7 @@ public sealed class TestShippyarBackupCommand : BackupInputCmdlet
             var result = new BackupVerifier(reporter).Run(new VerificationRequest
             {
                 Backup = backup, Level = Level, Connection = connection, Checks = _checks,
-                Keys = ResolveKeys(),
+                Keys = ResolveKeys(reporter),
             }, repository, Cancel);
             foreach (var failed in result.Checks.Where(c => !c.Passed)) WriteVerbose($"Backup {backup.Id}: {failed}");
             WriteObject(result);

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Security;
 using ShippyarDr.Authentication;
+using ShippyarDr.Diagnostics;
 using ShippyarDr.Repository;
 
 namespace ShippyarDr.PowerShell.Infrastructure;
@@ -54,9 +55,11 @@ public abstract class BackupInputCmdlet : PassphraseCmdlet
     }
 
     /// <summary>The keys from whichever sources were given: to decrypt, to check authenticity, and (restores) to sign the safety backup.</summary>
-    private protected BackupKeys ResolveKeys(string? signingKeyFile = null, SecureString? signingKeyPassphrase = null) => BackupKeys.Load(
-        ReadPassphrase(), SecretKeyFile, SecretSources.Read(SecretKeyPassphrase, null, null, "secret key passphrase"), SignerKeyFile,
-        signingKeyFile, SecretSources.Read(signingKeyPassphrase, null, null, "signing key passphrase"), AllowUnauthenticated);
+    private protected BackupKeys ResolveKeys(IOperationReporter reporter, string? signingKeyFile = null, SecureString? signingKeyPassphrase = null) => BackupKeys.Load(
+        ReadPassphrase(reporter), ResolveOptionalPath(SecretKeyFile),
+        SecretSources.Read(SecretKeyPassphrase, null, null, "secret key passphrase", reporter, allowEmpty: true), ResolveOptionalPath(SignerKeyFile),
+        ResolveOptionalPath(signingKeyFile), SecretSources.Read(signingKeyPassphrase, null, null, "signing key passphrase", reporter, allowEmpty: true),
+        AllowUnauthenticated, reporter);
 
     private protected string BackupName => InputObject?.Id ?? Id ?? "";
 }

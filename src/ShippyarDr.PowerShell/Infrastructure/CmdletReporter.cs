@@ -8,12 +8,15 @@ internal sealed class CmdletReporter : IOperationReporter
 {
     private readonly Cmdlet _cmdlet;
     private readonly int _activityId;
+    private readonly HashSet<string> _warned;
     private string? _lastActivity;
 
-    public CmdletReporter(Cmdlet cmdlet, int activityId)
+    /// <param name="warned">Warnings the cmdlet already wrote: one about a file it reads for every pipeline object is said once.</param>
+    public CmdletReporter(Cmdlet cmdlet, int activityId, HashSet<string> warned)
     {
         _cmdlet = cmdlet;
         _activityId = activityId;
+        _warned = warned;
     }
 
     public void Progress(string activity, string status, int percentComplete = -1)
@@ -24,7 +27,10 @@ internal sealed class CmdletReporter : IOperationReporter
 
     public void Verbose(string message) => _cmdlet.WriteVerbose(SecretRedactor.Redact(message));
 
-    public void Warning(string message) => _cmdlet.WriteWarning(SecretRedactor.Redact(message));
+    public void Warning(string message)
+    {
+        if (_warned.Add(message)) _cmdlet.WriteWarning(SecretRedactor.Redact(message));
+    }
 
     public void Error(ShippyarException error) => _cmdlet.WriteError(ErrorRecords.From(error));
 

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Net;
 using ShippyarDr.Connection;
+using ShippyarDr.Diagnostics;
 
 namespace ShippyarDr.PowerShell.Infrastructure;
 

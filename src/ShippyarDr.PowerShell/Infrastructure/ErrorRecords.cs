@@ -29,6 +29,7 @@ internal static class ErrorRecords
     {
         ShippyarErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
         ShippyarErrorKind.ObjectNotFound => ErrorCategory.ObjectNotFound,
+        ShippyarErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
         ShippyarErrorKind.ConnectionError => ErrorCategory.ConnectionError,
         ShippyarErrorKind.AuthenticationError => ErrorCategory.AuthenticationError,
         ShippyarErrorKind.ResourceUnavailable when e.ErrorId == "PgToolNotFound" => ErrorCategory.NotInstalled,

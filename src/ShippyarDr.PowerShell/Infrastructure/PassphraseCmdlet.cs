@@ -17,5 +17,6 @@ public abstract class PassphraseCmdlet : ConnectedCmdlet
     [ValidateNotNullOrEmpty]
     public string? PassphraseVariable { get; set; }
 
-    private protected char[]? ReadPassphrase() => SecretSources.Read(Passphrase, PassphraseFile, PassphraseVariable, "passphrase");
+    private protected char[]? ReadPassphrase(Diagnostics.IOperationReporter reporter)
+        => SecretSources.Read(Passphrase, ResolveOptionalPath(PassphraseFile), PassphraseVariable, "passphrase", reporter);
 }

@@ -40,6 +40,9 @@ public abstract class RepositoryCmdlet : ShippyarCmdlet
     /// <summary>Opens a repository; <paramref name="storageClass"/> applies to data objects written to S3.</summary>
     private protected IBackupRepository OpenRepository(string location, string? storageClass = null)
     {
+        // URLs (s3://…, and schemes the factory refuses by name) are not paths; everything else is a directory.
+        if (!location.Contains("://", StringComparison.Ordinal))
+            return RepositoryFactory.Open(string.IsNullOrWhiteSpace(location) ? location : ResolvePath(location));
         if (!S3Location.IsS3(location)) return RepositoryFactory.Open(location);
         var credential = S3Credential?.GetNetworkCredential();
         return RepositoryFactory.Open(location, new S3RepositoryOptions

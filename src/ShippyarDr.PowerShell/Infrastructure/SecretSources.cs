@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Security;
 using ShippyarDr.Diagnostics;
+using ShippyarDr.Encryption;
 
 namespace ShippyarDr.PowerShell.Infrastructure;
 
@@ -11,19 +12,20 @@ namespace ShippyarDr.PowerShell.Infrastructure;
 /// </summary>
 internal static class SecretSources
 {
-    public static char[]? Read(SecureString? secure, string? file, string? variable, string what)
+    /// <summary>The secret from whichever source was given (null when none was); <paramref name="file"/> is a resolved
+    /// file system path. An empty passphrase is refused unless <paramref name="allowEmpty"/> (a secret key may have none).</summary>
+    public static char[]? Read(SecureString? secure, string? file, string? variable, string what, IOperationReporter reporter, bool allowEmpty = false)
     {
         var given = (secure is not null ? 1 : 0) + (file is not null ? 1 : 0) + (variable is not null ? 1 : 0);
         if (given > 1)
             throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "PassphraseAmbiguous", $"Give the {what} one way only.");
-        if (secure is not null) return FromSecureString(secure);
-        if (file is not null)
+        if (secure is not null)
         {
-            if (!File.Exists(file))
-                throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, "PassphraseFileNotFound", $"The {what} file {file} does not exist.", file);
-            var line = File.ReadLines(file).FirstOrDefault() ?? "";
-            return line.ToCharArray();
+            if (secure.Length == 0 && !allowEmpty)
+                throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "EmptyPassphrase", $"The {what} is empty.");
+            return FromSecureString(secure);
         }
+        if (file is not null) return KeyMaterialFile.ReadPassphrase(file, reporter, $"{what} file");
         if (variable is not null)
         {
             var value = Environment.GetEnvironmentVariable(variable);

@@ -39,6 +39,9 @@ public sealed class S3RepositoryOptions
         if (Concurrency < 1) throw Invalid($"Concurrency must be at least 1 (got {Concurrency}).");
         if (MaxRetries < 0) throw Invalid($"MaxRetries must not be negative (got {MaxRetries}).");
         if ((AccessKey is null) != (SecretKey is null)) throw Invalid("Give both the S3 access key and secret key, or neither.");
+        if (Endpoint is not null && !(Uri.TryCreate(Endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0))
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "InvalidS3Endpoint",
+                $"S3 endpoint '{Endpoint}' is not an absolute http or https URL such as https://minio.example.com:9000.", Endpoint);
     }
 
     private static ShippyarException Invalid(string message) => new(ShippyarErrorKind.InvalidArgument, "InvalidS3Options", message);
