@@ -71,7 +71,7 @@ public sealed class InvokeShippyarBackupCommand : ConnectedCmdlet
             if (!ShouldProcess(what, $"{Tier} backup into {string.Join(", ", Repository)}")) continue;
             Run(database, reporter =>
             {
-                var repositories = Repository.Select(r => OpenRepository(r, StorageClass ?? preset.StorageClass)).ToList();
+                var targets = BackupTargets.Open(Repository, r => OpenRepository(r, StorageClass ?? preset.StorageClass), Cancel);
                 var request = new BackupRequest
                 {
                     Database = database, Connection = connection, Tier = Tier, StorageClass = StorageClass,
@@ -83,7 +83,7 @@ public sealed class InvokeShippyarBackupCommand : ConnectedCmdlet
                         Encryption = ResolveEncryption(),
                     },
                 };
-                WriteObject(new BackupEngine(reporter).Run(request, repositories, Cancel), enumerateCollection: true);
+                WriteObject(new BackupEngine(reporter).Run(request, targets, Cancel), enumerateCollection: true);
             });
         }
     }

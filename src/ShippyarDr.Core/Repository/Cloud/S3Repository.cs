@@ -16,6 +16,7 @@ public sealed class S3Repository : IBackupRepository, IDisposable
     private readonly AmazonS3Client _client;
     private readonly S3RepositoryOptions _options;
     private readonly S3Location _location;
+    private readonly S3Outage _outage = new();
 
     public S3Repository(string location, S3RepositoryOptions? options = null)
     {
@@ -47,16 +48,22 @@ public sealed class S3Repository : IBackupRepository, IDisposable
         }
     }
 
-    private ShippyarException Translate(Exception e, string? key) => S3Errors.Translate(e, _location.Bucket, key is null ? null : Key(key), Location);
+    private ShippyarException Translate(Exception e, string? key)
+        => _outage.Record(S3Errors.Translate(e, _location.Bucket, key is null ? null : Key(key), Location, _options));
 
-    public Stream Create(string key) => new S3UploadStream(_client, _options, _location.Bucket, Key(key));
+    public Stream Create(string key)
+    {
+        _outage.ThrowIfDown();
+        return new S3UploadStream(_client, _options, _location.Bucket, Key(key), _outage);
+    }
 
     public Stream OpenRead(string key)
     {
+        _outage.ThrowIfDown();
         try
         {
             var response = _client.GetObjectAsync(_location.Bucket, Key(key)).GetAwaiter().GetResult();
-            return new S3ReadStream(_client, _location.Bucket, Key(key), _options.MaxRetries, response, e => Translate(e, key));
+            return new S3ReadStream(_client, _location.Bucket, Key(key), _options.MaxRetries, response, e => Translate(e, key), _outage);
         }
         catch (AmazonS3Exception e) when (e.ErrorCode == "InvalidObjectState")
         {
@@ -71,6 +78,7 @@ public sealed class S3Repository : IBackupRepository, IDisposable
 
     public bool Exists(string key)
     {
+        _outage.ThrowIfDown();
         try
         {
             _client.GetObjectMetadataAsync(_location.Bucket, Key(key)).GetAwaiter().GetResult();
@@ -89,6 +97,7 @@ public sealed class S3Repository : IBackupRepository, IDisposable
     /// <summary>The storage class the store reports for an object ("STANDARD" when it reports none).</summary>
     public string StorageClassOf(string key)
     {
+        _outage.ThrowIfDown();
         GetObjectMetadataResponse metadata;
         try { metadata = _client.GetObjectMetadataAsync(_location.Bucket, Key(key)).GetAwaiter().GetResult(); }
         catch (Exception e) when (S3Errors.IsS3Failure(e)) { throw Translate(e, key); }
@@ -97,6 +106,7 @@ public sealed class S3Repository : IBackupRepository, IDisposable
 
     public void WriteAtomically(string key, ReadOnlySpan<byte> content)
     {
+        _outage.ThrowIfDown();
         var bytes = content.ToArray();
         try
         {
@@ -111,7 +121,10 @@ public sealed class S3Repository : IBackupRepository, IDisposable
         }
         catch (Exception e) when (S3Errors.IsS3Failure(e))
         {
-            throw new ShippyarException(ShippyarErrorKind.WriteError, "S3UploadFailed", $"Writing s3://{_location.Bucket}/{Key(key)} failed: {e.Message}", key, e);
+            var where = $"s3://{_location.Bucket}/{Key(key)}";
+            throw S3Errors.TimedOut(e, $"Writing {where}", key, _options) is { } timeout
+                ? _outage.Record(timeout)
+                : new ShippyarException(ShippyarErrorKind.WriteError, "S3UploadFailed", $"Writing {where} failed: {e.Message}", key, e);
         }
         using var back = OpenRead(key);
         using var ms = new MemoryStream();
@@ -123,6 +136,7 @@ public sealed class S3Repository : IBackupRepository, IDisposable
 
     public IEnumerable<string> List(string prefix)
     {
+        _outage.ThrowIfDown();
         var request = new ListObjectsV2Request { BucketName = _location.Bucket, Prefix = _location.Prefix + prefix };
         while (true)
         {
