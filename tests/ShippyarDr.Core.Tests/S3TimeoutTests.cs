@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using ShippyarDr.Backup;
 using ShippyarDr.Core.Tests.Fixtures;
 using ShippyarDr.Diagnostics;
+using ShippyarDr.Repository;
 using ShippyarDr.Repository.Cloud;
 
 namespace ShippyarDr.Core.Tests;
@@ -11,7 +13,7 @@ namespace ShippyarDr.Core.Tests;
 /// gateway in front of the real s3rver) answers that stall, uploads that get no answer, and slow links that keep moving.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class S3TimeoutTests(S3Server s3) : IClassFixture<S3Server>
+public sealed class S3TimeoutTests(SandboxFixture fixture, S3Server s3) : IClassFixture<S3Server>
 {
     private static readonly TimeSpan Short = TimeSpan.FromSeconds(1);
     // Scheduling slack on a busy 2-core machine, on top of the documented bound.
@@ -162,5 +164,45 @@ public sealed class S3TimeoutTests(S3Server s3) : IClassFixture<S3Server>
         read.CopyTo(back);
         Assert.True(clock.Elapsed > 3 * Short, $"the download took only {clock.Elapsed}");
         Assert.Equal(SHA256.HashData(data), SHA256.HashData(back.ToArray()));
+    }
+
+    private sealed class RecordingReporter : IOperationReporter
+    {
+        public List<ShippyarException> Errors { get; } = new();
+        public List<string> Warnings { get; } = new();
+        public void Progress(string activity, string status, int percentComplete = -1) { }
+        public void Verbose(string message) { }
+        public void Warning(string message) => Warnings.Add(message);
+        public void Error(ShippyarException error) => Errors.Add(error);
+    }
+
+    [Fact]
+    public void A_store_that_stops_answering_during_one_backup_is_dropped_from_it_and_from_the_next_at_once_while_the_local_copies_complete()
+    {
+        using var dir = new TempDirectory();
+        using var gateway = new S3Gateway(s3);
+        var cloud = new S3Repository(gateway.Url(_prefix), gateway.Options(timeout: Short, maxRetries: 1));
+        var local = new FileSystemRepository(dir.Path);
+        IBackupRepository[] both = [local, cloud];
+        gateway.Unanswered = r => r.Method == "PUT" && r.Path.Contains("/data.dump");
+        var request = new BackupRequest { Database = SandboxFixture.SampleDatabase, Connection = fixture.Sandbox.Connection };
+
+        var first = new RecordingReporter();
+        var clock = Stopwatch.StartNew();
+        Assert.Equal(local.Location, Assert.Single(new BackupEngine(first).Run(request, both)).Repository);
+        Assert.True(clock.Elapsed < cloud.Options.MaxWait + Slack + TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+        Assert.Equal("RepositoryTimeout", Assert.Single(first.Errors).ErrorId);
+
+        // The same repositories for the next database, as one call backing up several uses them: no new wait.
+        var second = new RecordingReporter();
+        clock.Restart();
+        Assert.Equal(local.Location, Assert.Single(new BackupEngine(second).Run(request, both)).Repository);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+        var error = Assert.Single(second.Errors);
+        Assert.Equal("RepositoryTimeout", error.ErrorId);
+        Assert.Contains($"could not be stored in {cloud.Location}", error.Message);
+        Assert.Equal(2, new BackupCatalog(local).List().Count);
+        // Parts of the data object were never stored; no manifest was written.
+        Assert.DoesNotContain(gateway.Requests, r => r.Path.EndsWith("/manifest.json", StringComparison.Ordinal));
     }
 }

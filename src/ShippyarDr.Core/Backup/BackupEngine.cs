@@ -85,7 +85,7 @@ public sealed class BackupEngine
         }
         _reporter.Verbose($"Backup {info.Id} of {scope} with {pgDump}, {request.Storage.Compression}{(request.Storage.Encryption is null ? "" : ", encrypted")}, into {string.Join(", ", repositories.Select(r => r.Location))}.");
 
-        var dumper = new DatabaseDumper(repositories, request.Connection, request.Storage, _reporter);
+        var dumper = new DatabaseDumper(repositories, request.Connection, request.Storage, _reporter) { LockWaitTimeout = request.LockWaitTimeout };
         var stored = new List<IBackupRepository>();
         var failed = new List<(IBackupRepository Repository, Exception Error)>();
         try

@@ -52,7 +52,7 @@ public sealed class ClusterRestoreEngine
             result.Databases.Add(engine.Run(new RestoreRequest
             {
                 Backup = backup, SourceDatabase = unit.Database, TargetDatabase = unit.Database, Connection = request.Connection,
-                Decryption = request.Decryption, ReplaceExisting = existing.Contains(unit),
+                Decryption = request.Decryption, ReplaceExisting = existing.Contains(unit), SafetyLockWaitTimeout = request.SafetyLockWaitTimeout,
             }, repository, cancel));
         }
         result.Duration = clock.Elapsed;

@@ -1,3 +1,4 @@
+using ShippyarDr.Backup;
 using ShippyarDr.Connection;
 using ShippyarDr.Pipeline;
 
@@ -15,4 +16,6 @@ public sealed class ClusterRestoreRequest
     public bool SkipGlobals { get; init; }
     /// <summary>Databases that already exist (other than an empty postgres) may be replaced, after safety backups.</summary>
     public bool ReplaceExisting { get; init; }
+    /// <summary>How long each safety backup's pg_dump waits for a table's lock (zero: no limit).</summary>
+    public TimeSpan SafetyLockWaitTimeout { get; init; } = BackupRequest.DefaultLockWaitTimeout;
 }

@@ -1,3 +1,4 @@
+using ShippyarDr.Backup;
 using ShippyarDr.Connection;
 using ShippyarDr.Pipeline;
 
@@ -19,4 +20,6 @@ public sealed class RestoreRequest
     public IDecryptionStage? Decryption { get; init; }
     /// <summary>How the safety backup of a replaced database is stored (defaults: zstd, not encrypted).</summary>
     public ArchiveWriteOptions SafetyStorage { get; init; } = new();
+    /// <summary>How long the safety backup's pg_dump waits for each table's lock (zero: no limit).</summary>
+    public TimeSpan SafetyLockWaitTimeout { get; init; } = BackupRequest.DefaultLockWaitTimeout;
 }

@@ -51,6 +51,11 @@ public sealed class InvokeShippyarBackupCommand : ConnectedCmdlet
     [ValidateNotNullOrEmpty]
     public string? StorageClass { get; set; }
 
+    /// <summary>How long pg_dump waits for each table's lock before the backup fails (default 5 minutes; 0: no limit).</summary>
+    [Parameter]
+    [DurationTransformation]
+    public TimeSpan? LockWaitTimeout { get; set; }
+
     protected override void ProcessRecord()
     {
         var preset = TierPreset.For(Tier);
@@ -71,10 +76,11 @@ public sealed class InvokeShippyarBackupCommand : ConnectedCmdlet
             if (!ShouldProcess(what, $"{Tier} backup into {string.Join(", ", Repository)}")) continue;
             Run(database, reporter =>
             {
-                var targets = BackupTargets.Open(Repository, r => OpenRepository(r, StorageClass ?? preset.StorageClass), Cancel);
+                var targets = Targets(StorageClass ?? preset.StorageClass);
                 var request = new BackupRequest
                 {
                     Database = database, Connection = connection, Tier = Tier, StorageClass = StorageClass,
+                    LockWaitTimeout = LockWaitTimeout ?? BackupRequest.DefaultLockWaitTimeout,
                     Storage = new ArchiveWriteOptions
                     {
                         Compression = Compression is null && CompressionLevel == 0
@@ -86,6 +92,19 @@ public sealed class InvokeShippyarBackupCommand : ConnectedCmdlet
                 WriteObject(new BackupEngine(reporter).Run(request, targets, Cancel), enumerateCollection: true);
             });
         }
+    }
+
+    private (string Key, BackupTargets Targets)? _targets;
+
+    /// <summary>
+    /// Opened once for all the databases of a call (unless piped input changes them), so a store that does not answer
+    /// costs its timeout once, and a store that stopped answering midway fails at once for the next database.
+    /// </summary>
+    private BackupTargets Targets(string storageClass)
+    {
+        var key = string.Join('\n', Repository.Append(storageClass));
+        if (_targets is not { } t || t.Key != key) _targets = (key, BackupTargets.Open(Repository, r => OpenRepository(r, storageClass), Cancel));
+        return _targets.Value.Targets;
     }
 
     private IEncryptionStage? ResolveEncryption()

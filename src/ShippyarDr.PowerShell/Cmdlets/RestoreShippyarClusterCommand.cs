@@ -25,6 +25,11 @@ public sealed class RestoreShippyarClusterCommand : BackupInputCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>How long each safety backup's pg_dump waits for a table's lock (default 5 minutes; 0: no limit).</summary>
+    [Parameter]
+    [DurationTransformation]
+    public TimeSpan? LockWaitTimeout { get; set; }
+
     protected override void ProcessRecord()
     {
         Run(BackupName, reporter =>
@@ -38,6 +43,7 @@ public sealed class RestoreShippyarClusterCommand : BackupInputCmdlet
                 Backup = backup, Connection = connection, Decryption = ResolveDecryption(), Databases = Database ?? Array.Empty<string>(),
                 // Confirmed (or -Force): the action above said existing databases are replaced.
                 SkipGlobals = SkipGlobals, ReplaceExisting = true,
+                SafetyLockWaitTimeout = LockWaitTimeout ?? Backup.BackupRequest.DefaultLockWaitTimeout,
             }, repository, Cancel));
         });
     }

@@ -39,7 +39,7 @@ internal static class S3Errors
     {
         if (S3TimeoutException.Find(e) is not { } t) return null;
         return new(ShippyarErrorKind.ConnectionError, TimeoutId,
-            $"{what} timed out: {t.Message}. Gave up after at most {options.MaxRetries + 1} attempts (S3 timeout {S3TimeoutException.Format(options.Timeout)} " +
-            $"without progress, connect timeout {S3TimeoutException.Format(options.ConnectTimeout)}; at most {S3TimeoutException.Format(options.MaxWait)} in all).", target, e);
+            $"{what} timed out: {t.Message}; gave up after up to {options.MaxRetries + 1} attempts (each waits at most {Durations.Format(options.ConnectTimeout)} " +
+            $"to connect and {Durations.Format(options.Timeout)} without progress; {Durations.Format(options.MaxWait)} at most in all).", target, e);
     }
 }

@@ -51,11 +51,9 @@ public sealed class S3Repository : IBackupRepository, IDisposable
     private ShippyarException Translate(Exception e, string? key)
         => _outage.Record(S3Errors.Translate(e, _location.Bucket, key is null ? null : Key(key), Location, _options));
 
-    public Stream Create(string key)
-    {
-        _outage.ThrowIfDown();
-        return new S3UploadStream(_client, _options, _location.Bucket, Key(key), _outage);
-    }
+    // No outage check here: the upload's first request fails instead, as a write, which a backup into several
+    // repositories treats as this one failing midway rather than the whole backup failing.
+    public Stream Create(string key) => new S3UploadStream(_client, _options, _location.Bucket, Key(key), _outage);
 
     public Stream OpenRead(string key)
     {

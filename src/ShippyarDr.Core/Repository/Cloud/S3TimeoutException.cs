@@ -1,3 +1,5 @@
+using ShippyarDr.Diagnostics;
+
 namespace ShippyarDr.Repository.Cloud;
 
 /// <summary>
@@ -11,10 +13,10 @@ internal sealed class S3TimeoutException(string endpoint, TimeSpan timeout, stri
     public TimeSpan Timeout { get; } = timeout;
 
     public static S3TimeoutException Connect(string endpoint, TimeSpan timeout)
-        => new(endpoint, timeout, $"could not connect to {endpoint} within {Format(timeout)}");
+        => new(endpoint, timeout, $"could not connect to {endpoint} within {Durations.Format(timeout)}");
 
     public static S3TimeoutException Stalled(string endpoint, TimeSpan timeout)
-        => new(endpoint, timeout, $"{endpoint} neither sent nor accepted any data for {Format(timeout)}");
+        => new(endpoint, timeout, $"{endpoint} neither sent nor accepted any data for {Durations.Format(timeout)}");
 
     /// <summary>The first S3TimeoutException in an exception's chain of inner (and aggregated) exceptions.</summary>
     public static S3TimeoutException? Find(Exception? e)
@@ -27,8 +29,4 @@ internal sealed class S3TimeoutException(string endpoint, TimeSpan timeout, stri
         }
         return null;
     }
-
-    public static string Format(TimeSpan t) => t.TotalSeconds >= 1 && t.TotalSeconds % 1 == 0
-        ? $"{t.TotalSeconds:0} s"
-        : $"{t.TotalMilliseconds:0} ms";
 }

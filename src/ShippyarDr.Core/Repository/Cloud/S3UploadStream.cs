@@ -65,6 +65,7 @@ internal sealed class S3UploadStream : WriteOnlyStreamBase, IAbortableStream
     private void StartPart()
     {
         ThrowIfAPartFailed();
+        _outage.ThrowIfDown();
         // S3 refuses part 10,001; say so in our terms rather than after one more part's upload.
         if (_parts.Count == S3RepositoryOptions.MaxParts)
             throw Failed(new InvalidOperationException(
@@ -107,6 +108,7 @@ internal sealed class S3UploadStream : WriteOnlyStreamBase, IAbortableStream
     /// <summary>Completes the object.</summary>
     private void Complete()
     {
+        _outage.ThrowIfDown();
         if (_uploadId is null)
         {
             Call(() => _client.PutObjectAsync(new PutObjectRequest
