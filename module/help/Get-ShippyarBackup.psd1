@@ -4,7 +4,7 @@
 Reads the manifests of a repository and returns ShippyarDr.BackupInfo objects, newest first. Only backups whose manifest was written (complete backups) are listed. Pipe the result into Test-ShippyarBackup or Restore-ShippyarDatabase.
 '@
     Parameters  = @{
-        Repository = 'The repository directory.'
+        Repository = 'The repository: a directory or s3://bucket/prefix.'
         Database   = 'Only backups of these databases. Wildcards are allowed.'
         Id         = 'Only the backups with these ids. An id that is not found is reported as an error (BackupNotFound).'
         Tier       = 'Only backups of this tier (Daily or Safety).'
@@ -20,6 +20,11 @@ Reads the manifests of a repository and returns ShippyarDr.BackupInfo objects, n
             Title   = 'Backups of the billing databases in the last week'
             Code    = 'Get-ShippyarBackup /var/backups/pg -Database billing* | Where-Object EndTime -gt (Get-Date).AddDays(-7)'
             Remarks = ''
+        }
+        @{
+            Title   = 'Give up quickly on an S3 store that does not answer'
+            Code    = 'Get-ShippyarBackup s3://dr-backups/pg -S3Endpoint https://minio.example:9000 -S3Credential $s3 -S3Timeout 10s -Latest'
+            Remarks = 'A store that accepts connections but never answers fails with RepositoryTimeout after at most 6 × 20 s + 31 s, instead of waiting on the default 60-second timeout.'
         }
     )
     Notes       = 'A directory with data but no manifest is an interrupted backup; Get-ShippyarBackupStatus reports those.'

@@ -13,7 +13,7 @@ Returns one ShippyarDr.BackupInfo per database.
         SigningKeyFile     = 'OpenPGP secret key (gpg --export-secret-keys --armor) that signs every manifest with a detached signature (manifest.json.sig, checked by gpg --verify). Required with -Recipient: anybody holding the recipients'' public keys could otherwise forge a backup. Give the DR team its public half for -SignerKeyFile.'
         SigningKeyPassphrase = 'Passphrase protecting the signing key, as a SecureString.'
         Database           = 'Databases to back up (Daily, Safety). Accepts pipeline input, by value or by property name (Name). Not used with -Tier Weekly, which takes the whole cluster.'
-        Repository         = 'One or more repositories: directories that must exist (a missing one is usually an unmounted volume) or s3://bucket/prefix. One dump pass feeds them all; the backup is complete in each when its manifest is there. If one of several fails midway (an S3 outage), it is dropped and cleaned up, the backup completes in the others, and an error names the failed repository (ErrorId as the failure, e.g. S3UploadFailed).'
+        Repository         = 'One or more repositories: directories that must exist (a missing one is usually an unmounted volume) or s3://bucket/prefix. One dump pass feeds them all; the backup is complete in each when its manifest is there. If one of several fails midway (an S3 outage), it is dropped and cleaned up, the backup completes in the others, and an error names the failed repository (ErrorId as the failure, e.g. S3UploadFailed). One of several that cannot be opened when the backup starts (an S3 store that does not answer: RepositoryTimeout; a missing directory: RepositoryNotFound) is left out the same way, with an error saying the backup was not stored there. With no repository left, the backup fails.'
         Tier               = 'Daily (default), Weekly (whole cluster, encryption required) or Safety. Recorded in the manifest and used by Get-ShippyarBackupStatus.'
         Compression        = 'zstd (default, the machine''s libzstd when present), gzip or none.'
         CompressionLevel   = 'Compression level: zstd 1-19 (default 1: on pg_dump output it is 2.3x faster than 3 for the same size), gzip 1-9 (default 6).'
@@ -23,6 +23,7 @@ Returns one ShippyarDr.BackupInfo per database.
         Recipient          = 'Encrypt to these recipients (e-mail, user id or fingerprint) instead of a passphrase; the backup host needs only their public keys.'
         RecipientKeyFile   = 'The recipients'' public keys, as gpg --export --armor writes them.'
         StorageClass       = 'Storage class for the data objects in cloud repositories, overriding the tier''s (STANDARD_IA for Daily, GLACIER for Weekly).'
+        LockWaitTimeout    = 'How long pg_dump waits for the shared lock on each table before the backup fails (pg_dump --lock-wait-timeout); default 5m, 0 waits as long as it takes. pg_dump waits only behind an exclusive lock (ALTER TABLE, VACUUM FULL, LOCK TABLE, a transaction left open) and, while it waits, holds its snapshot and blocks the DDL queued behind it; failing lets someone act and leaves time to run the backup again. The error is PgDumpLockTimeout, naming the table; no backup is listed. Durations: 90s, 10m, or a TimeSpan.'
         Server           = 'PostgreSQL host, or host:port. Defaults to PGHOST, then localhost.'
         Port             = 'PostgreSQL port. Defaults to PGPORT, then 5432.'
         Credential       = 'User name and password. Without it, PGUSER/PGPASSWORD or ~/.pgpass apply, as with libpq tools.'
@@ -40,6 +41,11 @@ Returns one ShippyarDr.BackupInfo per database.
             Remarks = 'Returns one BackupInfo per repository that holds the complete backup. When S3 fails midway the local copy still completes: the command returns it and writes an S3UploadFailed error, so a runbook can check -ErrorVariable and re-copy later with Copy-ShippyarBackup.'
         }
         @{
+            Title   = 'Nightly backup that fails rather than wait behind a stuck lock'
+            Code    = 'Invoke-ShippyarBackup -Database shippyar_prod -Repository /var/backups/pg, s3://shippyar-db-backups/daily -LockWaitTimeout 2m -S3Timeout 30s -ErrorVariable failed'
+            Remarks = 'A table locked exclusively for more than 2 minutes fails the backup with PgDumpLockTimeout. An S3 store that does not answer fails within 6 × (10 s + 30 s) + 31 s with RepositoryTimeout, and the local copy completes.'
+        }
+        @{
             Title   = 'Back up one database'
             Code    = 'Invoke-ShippyarBackup -Database shippyar_prod -Repository /var/backups/pg'
             Remarks = 'Uses PGHOST/PGUSER/PGPASSWORD or ~/.pgpass for the connection, as psql would.'
@@ -52,6 +58,6 @@ if ($failed) { throw "Backups failed: $failed" }'
             Remarks = 'Each database is its own backup; one failure does not stop the others.'
         }
     )
-    Notes       = 'Errors carry stable ErrorIds (DatabaseNotFound, AuthenticationFailed, ServerUnreachable, RepositoryNotFound, PgToolNotFound, PgDumpFailed, EncryptionRequired, RecipientNotFound, S3UploadFailed, RepositoryUnreachable, PassphraseFileNotFound, KeyFileUnreadable, InvalidConnectionString, InvalidS3Endpoint). Relative paths and ~ in -Repository, -PassphraseFile and -RecipientKeyFile resolve against the current location (Set-Location), as with other cmdlets.'
+    Notes       = 'Errors carry stable ErrorIds (DatabaseNotFound, AuthenticationFailed, ServerUnreachable, RepositoryNotFound, PgToolNotFound, PgDumpFailed, PgDumpLockTimeout, EncryptionRequired, RecipientNotFound, SigningKeyRequired, AuthenticationRequired, InvalidDatabaseName, S3UploadFailed, RepositoryUnreachable, RepositoryTimeout, PassphraseFileNotFound, KeyFileUnreadable, InvalidConnectionString, InvalidS3Endpoint). Relative paths and ~ in -Repository, -PassphraseFile, -RecipientKeyFile and -SigningKeyFile resolve against the current location (Set-Location), as with other cmdlets.'
     RelatedLinks = @('Get-ShippyarBackup', 'Test-ShippyarBackup', 'Copy-ShippyarBackup', 'Restore-ShippyarCluster', 'Get-ShippyarBackupStatus')
 }

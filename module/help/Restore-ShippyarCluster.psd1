@@ -16,6 +16,7 @@ Use it to rebuild a lost server on a fresh cluster (initdb), or to clone a clust
         Database            = 'Only these databases of the backup.'
         SkipGlobals         = 'Do not run the roles and tablespaces script (they exist already).'
         Force               = 'Replace existing databases without asking (each gets a safety backup first); the only way to replace a postgres database that is not empty.'
+        LockWaitTimeout     = 'How long each safety backup''s pg_dump waits for the lock on a table of an existing database (default 5m; 0 waits as long as it takes). A table locked exclusively for longer stops the restore with PgDumpLockTimeout before that database is touched.'
         Passphrase          = 'Passphrase of the backup, as a SecureString.'
         PassphraseFile      = 'A file whose first line is the passphrase. Mode 600: a file group or others may read still works, with a warning (chmod 600 fixes it).'
         PassphraseVariable  = 'Name of an environment variable holding the passphrase.'

@@ -29,6 +29,7 @@ Returns a ShippyarDr.RestoreResult with the row checks and the newest created_at
         TargetDatabase   = 'Database to restore as. Defaults to the database the backup was taken of.'
         Force            = 'Replace an existing target without asking. The safety backup is still taken. The only way to replace the postgres database.'
         NoOwner          = 'Do not restore ownership and grants (for a server that lacks the source roles).'
+        LockWaitTimeout  = 'How long the safety backup''s pg_dump waits for the lock on each table of the existing target (default 5m; 0 waits as long as it takes). A table locked exclusively for longer fails the restore with PgDumpLockTimeout, and the target stays as it was.'
         Server           = 'Server to restore to, host or host:port. Defaults to the server the backup came from.'
         Port             = 'Port of the server to restore to.'
         Credential       = 'User name and password; the user must be allowed to create databases.'

@@ -44,6 +44,77 @@ function Invoke-ChildPwsh([string] $Script, [hashtable] $Environment = @{}, [str
     [pscustomobject]@{ ExitCode = $p.ExitCode; Output = $stdout; Error = $stderrTask.Result }
 }
 
+# A pwsh child process left running (the kill tests signal it). Its output is read as it comes, so nothing blocks on
+# a full pipe: Get-ChildPwshOutput returns what it wrote once it has exited. Stop-ChildPwsh cleans up.
+function Start-ChildPwsh([string] $Script, [hashtable] $Environment = @{}) {
+    $file = Join-Path ([IO.Path]::GetTempPath()) ("shippyar-child-" + [guid]::NewGuid().ToString('n') + '.ps1')
+    Set-Content -Path $file -Value $Script
+    $psi = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+    # Under `dotnet pwsh` this process is dotnet running pwsh.dll, so the child is too: one process, pwsh itself.
+    if ((Split-Path -Leaf ([Environment]::ProcessPath)) -like 'dotnet*') { $psi.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+    foreach ($a in '-NoProfile', '-NonInteractive', '-File', $file) { $psi.ArgumentList.Add($a) }
+    foreach ($k in $Environment.Keys) { $psi.Environment[$k] = [string]$Environment[$k] }
+    $psi.Environment['SHIPPYAR_MODULE_PATH'] = (Resolve-Path $script:ModulePath).Path
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $p = [System.Diagnostics.Process]::Start($psi)
+    $p | Add-Member -NotePropertyName ScriptFile -NotePropertyValue $file
+    $p | Add-Member -NotePropertyName StdoutTask -NotePropertyValue $p.StandardOutput.ReadToEndAsync()
+    $p | Add-Member -NotePropertyName StderrTask -NotePropertyValue $p.StandardError.ReadToEndAsync() -PassThru
+}
+
+function Get-ChildPwshOutput($Process) {
+    if (-not $Process.HasExited) { return '(still running)' }
+    "$($Process.StdoutTask.Result)$($Process.StderrTask.Result)".Trim()
+}
+
+function Stop-ChildPwsh($Process) {
+    if (-not $Process) { return }
+    if (-not $Process.HasExited) { $Process.Kill($true) }
+    $Process.WaitForExit()
+    Remove-Item $Process.ScriptFile -ErrorAction SilentlyContinue
+}
+
+# Whether a process is running (a zombie waiting for its parent to reap it is not).
+function Test-ProcessRunning([int] $Id) {
+    $stat = Get-Content "/proc/$Id/stat" -Raw -ErrorAction SilentlyContinue
+    # "pid (comm) state ...": comm may hold spaces and parentheses, the state follows the last ')'.
+    $stat -and $stat.Substring($stat.LastIndexOf(')') + 2, 1) -notin 'Z', 'X'
+}
+
+# Waits up to $Seconds for a condition; returns whether it came true.
+function Wait-Until([scriptblock] $Condition, [double] $Seconds = 10) {
+    $deadline = (Get-Date).AddSeconds($Seconds)
+    while (-not (& $Condition)) {
+        if ((Get-Date) -gt $deadline) { return $false }
+        Start-Sleep -Milliseconds 100
+    }
+    $true
+}
+
+# A session holding a table in ACCESS EXCLUSIVE mode (psql, application_name shippyar-locker) until Stop-TableLock.
+function Start-TableLock($Sandbox, [string] $Database, [string] $Table) {
+    $psi = [System.Diagnostics.ProcessStartInfo]::new('psql')
+    foreach ($a in '-X', '-q', '-h', $Sandbox.Server, '-p', $Sandbox.Port, '-U', $Sandbox.Credential.UserName, '-d', $Database,
+        '-c', "BEGIN; LOCK TABLE $Table IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(600);") { $psi.ArgumentList.Add([string]$a) }
+    $psi.Environment['PGPASSWORD'] = $Sandbox.Credential.GetNetworkCredential().Password
+    $psi.Environment['PGAPPNAME'] = 'shippyar-locker'
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $p = [System.Diagnostics.Process]::Start($psi)
+    $held = Wait-Until {
+        $Sandbox.QueryScalar($Database, "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = '$Table' AND l.mode = 'AccessExclusiveLock' AND l.granted") -eq '1'
+    }
+    if (-not $held) { $p.Kill(); throw "psql did not take the lock on $Table" }
+    $p
+}
+
+function Stop-TableLock($Sandbox, $Process) {
+    if (-not $Process) { return }
+    $Sandbox.Execute('postgres', "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'shippyar-locker'")
+    if (-not $Process.WaitForExit(10000)) { $Process.Kill() }
+}
+
 # An S3-compatible server (s3rver from tests/s3, installed by .ci/run) on a free loopback port, with one bucket.
 function Start-TestS3Server([string] $Bucket = 'shippyar-test') {
     $package = Join-Path $PSScriptRoot '../s3'

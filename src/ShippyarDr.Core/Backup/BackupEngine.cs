@@ -26,6 +26,26 @@ public sealed class BackupEngine
     public BackupInfo Run(BackupRequest request, IBackupRepository repository, CancellationToken cancel = default)
         => Run(request, new[] { repository }, cancel)[0];
 
+    /// <summary>
+    /// Into the repositories of <paramref name="targets"/> that opened; each that did not is reported as an error
+    /// once the backup stands in the others (see <see cref="BackupTargets"/>).
+    /// </summary>
+    public IReadOnlyList<BackupInfo> Run(BackupRequest request, BackupTargets targets, CancellationToken cancel = default)
+    {
+        IReadOnlyList<BackupInfo> stored;
+        try
+        {
+            stored = Run(request, targets.RequireOne(_reporter), cancel);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && targets.Opened.Count > 0)
+        {
+            targets.ReportUnopened(_reporter);
+            throw;
+        }
+        targets.ReportNotStored(stored, _reporter);
+        return stored;
+    }
+
     /// <summary>One pass, stored in every repository; returns the backup as each repository holds it.</summary>
     public IReadOnlyList<BackupInfo> Run(BackupRequest request, IReadOnlyList<IBackupRepository> repositories, CancellationToken cancel = default)
     {
@@ -80,7 +100,7 @@ public sealed class BackupEngine
         var recording = repositories.Select(r => new RecordingRepository(r)).ToList();
         var lease = BackupLease.ForThisProcess();
         using var running = lease.Hold();
-        var dumper = new DatabaseDumper(recording, request.Connection, request.Storage, _reporter);
+        var dumper = new DatabaseDumper(recording, request.Connection, request.Storage, _reporter) { LockWaitTimeout = request.LockWaitTimeout };
         var stored = new List<IBackupRepository>();
         var failed = new List<(IBackupRepository Repository, Exception Error)>();
         try

@@ -1,4 +1,5 @@
 using ShippyarDr.Connection;
+using ShippyarDr.Diagnostics;
 using ShippyarDr.Pipeline;
 
 namespace ShippyarDr.Backup;
@@ -19,4 +20,25 @@ public sealed class BackupRequest
     public Authentication.SigningKey? Signing { get; init; }
     /// <summary>For safety backups: the backup whose restore caused this one.</summary>
     public string? ReasonBackupId { get; init; }
+
+    /// <summary>
+    /// How long pg_dump may wait for the shared lock on each table before it fails (its --lock-wait-timeout);
+    /// zero waits as long as it takes.
+    /// </summary>
+    public TimeSpan LockWaitTimeout
+    {
+        get => _lockWaitTimeout;
+        init => _lockWaitTimeout = value >= TimeSpan.Zero ? value
+            : throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "InvalidLockWaitTimeout", $"The lock wait timeout must not be negative (got {value}).");
+    }
+    private readonly TimeSpan _lockWaitTimeout = DefaultLockWaitTimeout;
+
+    /// <summary>
+    /// Five minutes. pg_dump waits only behind an exclusive lock (ALTER TABLE, VACUUM FULL, an explicit LOCK, often a
+    /// session left idle in its transaction), and while it waits it holds its snapshot and the locks it already has,
+    /// so the DDL queued behind it waits too. A routine migration finishes within minutes; a lock held longer is
+    /// stuck, and a backup that fails then leaves time in the window to act and run it again, where waiting all
+    /// night leaves no backup and a blocked database.
+    /// </summary>
+    public static readonly TimeSpan DefaultLockWaitTimeout = TimeSpan.FromMinutes(5);
 }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using ShippyarDr.Archive;
 using ShippyarDr.Connection;
 using ShippyarDr.Diagnostics;
@@ -11,7 +12,7 @@ namespace ShippyarDr.Backup;
 /// Runs pg_dump or pg_dumpall into the storage pipeline and turns their failures into clear errors. Keeps track of
 /// the repositories still receiving the backup: one that failed midway gets none of the later files.
 /// </summary>
-internal sealed class DatabaseDumper
+internal sealed partial class DatabaseDumper
 {
     private readonly List<IBackupRepository> _live;
     private readonly List<(IBackupRepository Repository, Exception Error)> _failed = new();
@@ -27,6 +28,9 @@ internal sealed class DatabaseDumper
         _reporter = reporter;
     }
 
+    /// <summary>pg_dump's wait for each table's lock (zero: no limit).</summary>
+    public TimeSpan LockWaitTimeout { get; init; }
+
     /// <summary>The repositories that have every file so far.</summary>
     public IReadOnlyList<IBackupRepository> Live => _live;
 
@@ -36,7 +40,9 @@ internal sealed class DatabaseDumper
     /// <summary>One database, custom format, uncompressed from pg_dump (our stage compresses faster and the scanner counts rows without inflating).</summary>
     public (BackupFile File, ArchiveSummary Summary) DumpDatabase(PgTool pgDump, string database, string key, string activity, CancellationToken cancel)
     {
-        var (file, summary) = Run(pgDump, new[] { "--format=custom", "--compress=0", "--no-password" }, database, key, "custom", true, activity, cancel);
+        var args = new List<string> { "--format=custom", "--compress=0", "--no-password" };
+        if (LockWaitTimeout > TimeSpan.Zero) args.Add($"--lock-wait-timeout={Math.Max(1, (long)Math.Ceiling(LockWaitTimeout.TotalMilliseconds))}");
+        var (file, summary) = Run(pgDump, args.ToArray(), database, key, "custom", true, activity, cancel);
         file.Database = database;
         return (file, summary!);
     }
@@ -76,7 +82,23 @@ internal sealed class DatabaseDumper
         return (written.File, written.Summary);
     }
 
-    private static ShippyarException ToolFailed(PgTool tool, string database, PgProcess process)
-        => new(ShippyarErrorKind.InvalidOperation, tool.Name == "pg_dumpall" ? "PgDumpAllFailed" : "PgDumpFailed",
-            $"{tool.Name} of {(tool.Name == "pg_dumpall" ? "the cluster's globals" : $"database '{database}'")} failed: {PgProcess.Summarize(process.Stderr)}", database);
+    private ShippyarException ToolFailed(PgTool tool, string database, PgProcess process)
+    {
+        var what = tool.Name == "pg_dumpall" ? "the cluster's globals" : $"database '{database}'";
+        var stderr = process.Stderr;
+        // --lock-wait-timeout ends the wait on a table's lock as a statement timeout of its LOCK TABLE.
+        if (tool.Name == "pg_dump" && LockWaitTimeout > TimeSpan.Zero && stderr.Contains("LOCK TABLE", StringComparison.Ordinal)
+            && (stderr.Contains("statement timeout", StringComparison.Ordinal) || stderr.Contains("lock timeout", StringComparison.Ordinal)))
+        {
+            var table = LockedTable().Match(stderr) is { Success: true } m ? $" on {m.Groups[1].Value}" : "";
+            return new(ShippyarErrorKind.ResourceUnavailable, "PgDumpLockTimeout",
+                $"pg_dump of {what} gave up after waiting {Durations.Format(LockWaitTimeout)} for a table lock{table}: another session holds it exclusively " +
+                $"(ALTER TABLE, VACUUM FULL, LOCK TABLE, or a transaction left open). pg_locks shows which. {PgProcess.Summarize(stderr)}", database);
+        }
+        return new(ShippyarErrorKind.InvalidOperation, tool.Name == "pg_dumpall" ? "PgDumpAllFailed" : "PgDumpFailed",
+            $"{tool.Name} of {what} failed: {PgProcess.Summarize(stderr)}", database);
+    }
+
+    [GeneratedRegex(@"LOCK TABLE (\S+) IN")]
+    private static partial Regex LockedTable();
 }

@@ -64,6 +64,7 @@ public sealed class ClusterRestoreEngine
             {
                 Backup = backup, SourceDatabase = unit.Database, TargetDatabase = unit.Database, Connection = request.Connection,
                 Keys = request.Keys, ReplaceExisting = existing.Contains(unit), ReplacePostgresDatabase = replacePostgres,
+                SafetyLockWaitTimeout = request.SafetyLockWaitTimeout,
             }, repository, cancel));
         }
         result.Duration = clock.Elapsed;

@@ -1,3 +1,4 @@
+using ShippyarDr.Backup;
 using ShippyarDr.Connection;
 using ShippyarDr.Authentication;
 
@@ -18,4 +19,6 @@ public sealed class ClusterRestoreRequest
     public bool ReplaceExisting { get; init; }
     /// <summary>A postgres database that is not empty may be replaced too (an empty one always may).</summary>
     public bool ReplacePostgresDatabase { get; init; }
+    /// <summary>How long each safety backup's pg_dump waits for a table's lock (zero: no limit).</summary>
+    public TimeSpan SafetyLockWaitTimeout { get; init; } = BackupRequest.DefaultLockWaitTimeout;
 }

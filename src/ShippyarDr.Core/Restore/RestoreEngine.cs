@@ -55,7 +55,7 @@ public sealed class RestoreEngine
             var safety = new BackupEngine(_reporter).Run(new BackupRequest
             {
                 Database = target, Connection = request.Connection, Tier = BackupTier.Safety, ReasonBackupId = backup.Id,
-                Storage = storage, Signing = signing,
+                Storage = storage, Signing = signing, LockWaitTimeout = request.SafetyLockWaitTimeout,
             }, repository, cancel);
             result.SafetyBackupId = safety.Id;
             _reporter.Verbose($"Safety backup {safety.Id} of {target} is in {repository.Location}.");

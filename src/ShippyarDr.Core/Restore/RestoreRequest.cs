@@ -1,3 +1,4 @@
+using ShippyarDr.Backup;
 using ShippyarDr.Connection;
 using ShippyarDr.Authentication;
 
@@ -20,4 +21,6 @@ public sealed class RestoreRequest
     /// <summary>The passphrase or secret key of an encrypted backup, the signers' keys that check its manifest, and the key
     /// that signs the safety backup (encrypted like the backup it protects against).</summary>
     public BackupKeys Keys { get; init; } = BackupKeys.None;
+    /// <summary>How long the safety backup's pg_dump waits for each table's lock (zero: no limit).</summary>
+    public TimeSpan SafetyLockWaitTimeout { get; init; } = BackupRequest.DefaultLockWaitTimeout;
 }

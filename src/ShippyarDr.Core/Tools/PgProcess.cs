@@ -7,7 +7,8 @@ namespace ShippyarDr.Tools;
 /// <summary>
 /// A running PostgreSQL client program. Connection settings and the password travel only in its environment
 /// (see PgConnectionInfo.ToEnvironment); the argument list carries options alone. Cancelling the token kills the
-/// process tree, which is how a cmdlet's StopProcessing (Ctrl+C) stops a dump or restore at once.
+/// process tree, which is how a cmdlet's StopProcessing (Ctrl+C) stops a dump or restore at once; and the tool dies
+/// with this process when it is killed outright (see ChildProcesses).
 /// </summary>
 public sealed class PgProcess : IDisposable
 {
@@ -33,18 +34,15 @@ public sealed class PgProcess : IDisposable
         bool redirectInput = false, bool redirectOutput = false, CancellationToken cancel = default)
     {
         cancel.ThrowIfCancellationRequested();
-        var psi = new ProcessStartInfo(tool.Path)
-        {
-            UseShellExecute = false,
-            RedirectStandardError = true,
-            RedirectStandardInput = redirectInput,
-            RedirectStandardOutput = redirectOutput,
-        };
+        var psi = ChildProcesses.StartInfo(tool.Path);
+        psi.RedirectStandardError = true;
+        psi.RedirectStandardInput = redirectInput;
+        psi.RedirectStandardOutput = redirectOutput;
         foreach (var a in arguments) psi.ArgumentList.Add(a);
         foreach (var (k, v) in environment) psi.Environment[k] = v;
         try
         {
-            var process = Process.Start(psi) ?? throw new InvalidOperationException("no process");
+            var process = ChildProcesses.Start(psi);
             if (redirectOutput) PipeCapacity.TryWiden(process.StandardOutput.BaseStream);
             return new PgProcess(process, cancel) { Tool = tool };
         }
@@ -80,6 +78,9 @@ public sealed class PgProcess : IDisposable
     }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>The tool's own process id (setpriv execs it in place).</summary>
+    public int ProcessId => _process.Id;
 
     /// <summary>Whether the process ends within <paramref name="wait"/> (without killing it).</summary>
     public bool ExitsWithin(TimeSpan wait) => _process.WaitForExit(wait);

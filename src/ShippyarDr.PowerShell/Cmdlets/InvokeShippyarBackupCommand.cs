@@ -59,6 +59,11 @@ public sealed class InvokeShippyarBackupCommand : PassphraseCmdlet
     [Parameter]
     public SecureString? SigningKeyPassphrase { get; set; }
 
+    /// <summary>How long pg_dump waits for each table's lock before the backup fails (default 5 minutes; 0: no limit).</summary>
+    [Parameter]
+    [DurationTransformation]
+    public TimeSpan? LockWaitTimeout { get; set; }
+
     protected override void ProcessRecord()
     {
         var preset = TierPreset.For(Tier);
@@ -84,10 +89,11 @@ public sealed class InvokeShippyarBackupCommand : PassphraseCmdlet
                 var connection = ResolveConnection();
                 var what = preset.WholeCluster ? $"cluster on {connection.DisplayName}" : $"{database} on {connection.DisplayName}";
                 if (!ShouldProcessOrExplain(what, $"{Tier} backup into {string.Join(", ", Repository)}")) return;
-                var repositories = Repository.Select(r => OpenRepository(r, StorageClass ?? preset.StorageClass)).ToList();
+                var targets = Targets(StorageClass ?? preset.StorageClass);
                 var request = new BackupRequest
                 {
                     Database = database, Connection = connection, Tier = Tier, StorageClass = StorageClass,
+                    LockWaitTimeout = LockWaitTimeout ?? BackupRequest.DefaultLockWaitTimeout,
                     Signing = SigningKeyFile is null ? null : Authentication.SigningKey.Load(ResolvePath(SigningKeyFile),
                         SecretSources.Read(SigningKeyPassphrase, null, null, "signing key passphrase", reporter, allowEmpty: true), reporter),
                     Storage = new ArchiveWriteOptions
@@ -98,9 +104,22 @@ public sealed class InvokeShippyarBackupCommand : PassphraseCmdlet
                         Encryption = ResolveEncryption(reporter),
                     },
                 };
-                WriteObject(new BackupEngine(reporter).Run(request, repositories, Cancel), enumerateCollection: true);
+                WriteObject(new BackupEngine(reporter).Run(request, targets, Cancel), enumerateCollection: true);
             });
         }
+    }
+
+    private (string Key, BackupTargets Targets)? _targets;
+
+    /// <summary>
+    /// Opened once for all the databases of a call (unless piped input changes them), so a store that does not answer
+    /// costs its timeout once, and a store that stopped answering midway fails at once for the next database.
+    /// </summary>
+    private BackupTargets Targets(string storageClass)
+    {
+        var key = string.Join('\n', Repository.Append(storageClass));
+        if (_targets is not { } t || t.Key != key) _targets = (key, BackupTargets.Open(Repository, r => OpenRepository(r, storageClass), Cancel));
+        return _targets.Value.Targets;
     }
 
     private IEncryptionStage? ResolveEncryption(Diagnostics.IOperationReporter reporter)

@@ -33,6 +33,11 @@ public sealed class RestoreShippyarClusterCommand : BackupInputCmdlet
     [Parameter]
     public System.Security.SecureString? SigningKeyPassphrase { get; set; }
 
+    /// <summary>How long each safety backup's pg_dump waits for a table's lock (default 5 minutes; 0: no limit).</summary>
+    [Parameter]
+    [DurationTransformation]
+    public TimeSpan? LockWaitTimeout { get; set; }
+
     protected override void ProcessRecord()
     {
         Run(BackupName, reporter =>
@@ -47,6 +52,7 @@ public sealed class RestoreShippyarClusterCommand : BackupInputCmdlet
                 Backup = backup, Connection = connection, Keys = keys, Databases = Database ?? Array.Empty<string>(),
                 // Confirmed (or -Force): the action above said existing databases are replaced.
                 SkipGlobals = SkipGlobals, ReplaceExisting = true, ReplacePostgresDatabase = Force,
+                SafetyLockWaitTimeout = LockWaitTimeout ?? Backup.BackupRequest.DefaultLockWaitTimeout,
             }, repository, Cancel));
         });
     }

@@ -39,6 +39,11 @@ public sealed class RestoreShippyarDatabaseCommand : BackupInputCmdlet
     [Parameter]
     public SwitchParameter NoOwner { get; set; }
 
+    /// <summary>How long the safety backup's pg_dump waits for each table's lock (default 5 minutes; 0: no limit).</summary>
+    [Parameter]
+    [DurationTransformation]
+    public TimeSpan? LockWaitTimeout { get; set; }
+
     protected override void ProcessRecord()
     {
         Run(BackupName, reporter =>
@@ -72,6 +77,7 @@ public sealed class RestoreShippyarDatabaseCommand : BackupInputCmdlet
             {
                 Backup = backup, SourceDatabase = SourceDatabase, TargetDatabase = target, Connection = connection, ReplaceExisting = exists,
                 NoOwner = NoOwner, Keys = keys, ReplacePostgresDatabase = Force,
+                SafetyLockWaitTimeout = LockWaitTimeout ?? Backup.BackupRequest.DefaultLockWaitTimeout,
             }, repository, Cancel);
             WriteObject(result);
         });

@@ -17,6 +17,8 @@ public sealed class DurationTransformationAttribute : ArgumentTransformationAttr
         // Unquoted, PowerShell parses 90s as a [short] and 7d as a [decimal] (numeric literal suffixes), so those
         // types can only have come from a DBA writing seconds and days.
         if (value is short seconds) return TimeSpan.FromSeconds(seconds);
+        // Zero needs no unit ("no limit" where a parameter says so).
+        if (value is int or long && Convert.ToInt64(value, CultureInfo.InvariantCulture) == 0 || value is "0") return TimeSpan.Zero;
         if (value is decimal days) return TimeSpan.FromDays((double)days);
         if (value is string s)
         {

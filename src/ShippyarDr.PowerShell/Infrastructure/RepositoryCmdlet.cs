@@ -37,6 +37,11 @@ public abstract class RepositoryCmdlet : ShippyarCmdlet
     [ValidateNotNullOrEmpty]
     public string? KmsKeyId { get; set; }
 
+    /// <summary>How long an S3 connection may go without progress (default 60 s); connecting gets at most 10 s of it.</summary>
+    [Parameter]
+    [DurationTransformation]
+    public TimeSpan? S3Timeout { get; set; }
+
     /// <summary>Opens a repository; <paramref name="storageClass"/> applies to data objects written to S3.</summary>
     private protected IBackupRepository OpenRepository(string location, string? storageClass = null)
     {
@@ -50,6 +55,8 @@ public abstract class RepositoryCmdlet : ShippyarCmdlet
             Endpoint = S3Endpoint, Region = S3Region, ForcePathStyle = S3PathStyle || S3Endpoint is not null,
             AccessKey = credential?.UserName, SecretKey = credential?.Password, StorageClass = storageClass ?? "STANDARD",
             ServerSideEncryption = ServerSideEncryption, KmsKeyId = KmsKeyId,
+            Timeout = S3Timeout ?? S3RepositoryOptions.DefaultTimeout,
+            ConnectTimeout = S3Timeout is { } t && t < S3RepositoryOptions.DefaultConnectTimeout ? t : S3RepositoryOptions.DefaultConnectTimeout,
         });
     }
 }

@@ -21,7 +21,9 @@ public sealed record S3GatewayRequest(string Method, string Path, string Query, 
 /// its own loopback port that forwards every request unchanged and records it, so tests can see the headers the
 /// client really sent. It emulates only what no server here implements: AWS archive semantics — an object written
 /// in GLACIER or DEEP_ARCHIVE answers GET with 403 InvalidObjectState until restored (HEAD still works), which
-/// s3rver ignores. Everything else is the real server's answer.
+/// s3rver ignores. Everything else is the real server's answer, unless a test asks for a stall: requests that get
+/// no answer at all, or bodies that stop after some bytes and hang (what a store behind a broken link or an
+/// overloaded proxy does), or bodies that arrive slowly but keep moving.
 /// </summary>
 public sealed class S3Gateway : IDisposable
 {
@@ -59,19 +61,32 @@ public sealed class S3Gateway : IDisposable
     public int Port { get; }
     public string Endpoint => $"http://127.0.0.1:{Port}";
 
+    /// <summary>Requests that get no answer: the gateway reads them and holds the connection until it is disposed.</summary>
+    public Func<S3GatewayRequest, bool>? Unanswered { get; set; }
+
+    /// <summary>For matching requests, how many bytes of the answer's body are sent before the connection hangs.</summary>
+    public Func<S3GatewayRequest, long?>? StallBodyAfter { get; set; }
+
+    /// <summary>A pause before each 64 KB of every answer's body: a slow link that keeps moving.</summary>
+    public TimeSpan BodyChunkDelay { get; set; }
+
+    /// <summary>A pause before each 64 KB the gateway reads of a request's body: a slow upload link that keeps moving.</summary>
+    public TimeSpan RequestChunkDelay { get; set; }
+
     /// <summary>Every request so far, in arrival order.</summary>
     public IReadOnlyList<S3GatewayRequest> Requests => _requests.ToArray();
 
     /// <summary>The server's options, pointed at the gateway.</summary>
     public S3RepositoryOptions Options(string storageClass = "STANDARD", string? serverSideEncryption = null, string? kmsKeyId = null,
-        int partSize = S3RepositoryOptions.MinPartSize)
+        int partSize = S3RepositoryOptions.MinPartSize, TimeSpan? timeout = null, int? maxRetries = null)
     {
         var o = _server.Options(storageClass, partSize);
         return new S3RepositoryOptions
         {
             Endpoint = Endpoint, ForcePathStyle = o.ForcePathStyle, AccessKey = o.AccessKey, SecretKey = o.SecretKey, StorageClass = o.StorageClass,
-            PartSize = o.PartSize, Concurrency = o.Concurrency, MaxRetries = o.MaxRetries,
+            PartSize = o.PartSize, Concurrency = o.Concurrency, MaxRetries = maxRetries ?? o.MaxRetries,
             ServerSideEncryption = serverSideEncryption, KmsKeyId = kmsKeyId,
+            Timeout = timeout ?? S3RepositoryOptions.DefaultTimeout, ConnectTimeout = timeout ?? S3RepositoryOptions.DefaultConnectTimeout,
         };
     }
 
@@ -105,6 +120,11 @@ public sealed class S3Gateway : IDisposable
 
             var isObject = path.Trim('/').Contains('/');   // path style: /bucket/key
             if (isObject) RememberStorageClass(recorded);
+            if (Unanswered?.Invoke(recorded) == true)
+            {
+                await request.InputStream.CopyToAsync(Stream.Null, _stop.Token).ConfigureAwait(false);
+                await Task.Delay(Timeout.Infinite, _stop.Token).ConfigureAwait(false);
+            }
             if (request.HttpMethod == "GET" && isObject && !recorded.HasQuery("uploadId") && _archived.ContainsKey(path))
             {
                 await RefuseArchived(response).ConfigureAwait(false);
@@ -164,7 +184,7 @@ public sealed class S3Gateway : IDisposable
         var hasBody = request.HasEntityBody || recorded.Headers.ContainsKey("Content-Length");
         if (hasBody)
         {
-            message.Content = new StreamContent(request.InputStream);
+            message.Content = new StreamContent(RequestChunkDelay > TimeSpan.Zero ? new SlowReadStream(request.InputStream, RequestChunkDelay) : request.InputStream);
             if (request.ContentLength64 >= 0) message.Content.Headers.ContentLength = request.ContentLength64;
         }
         foreach (var (name, value) in recorded.Headers)
@@ -187,7 +207,35 @@ public sealed class S3Gateway : IDisposable
         // HEAD (and 204/304) carry a Content-Length but no body.
         if (request.HttpMethod == "HEAD") return;
         await using var body = await answer.Content.ReadAsStreamAsync(_stop.Token).ConfigureAwait(false);
-        await body.CopyToAsync(response.OutputStream, _stop.Token).ConfigureAwait(false);
+        var stallAfter = StallBodyAfter?.Invoke(recorded);
+        if (stallAfter is null && BodyChunkDelay == TimeSpan.Zero)
+        {
+            await body.CopyToAsync(response.OutputStream, _stop.Token).ConfigureAwait(false);
+            return;
+        }
+        await CopySlowly(body, response.OutputStream, stallAfter).ConfigureAwait(false);
+    }
+
+    private async Task CopySlowly(Stream body, Stream output, long? stallAfter)
+    {
+        var buffer = new byte[64 * 1024];
+        long sent = 0;
+        while (true)
+        {
+            var room = stallAfter is { } limit ? (int)Math.Min(buffer.Length, limit - sent) : buffer.Length;
+            if (room == 0)
+            {
+                // What was sent must reach the client, or the stall would look like a late header.
+                await output.FlushAsync(_stop.Token).ConfigureAwait(false);
+                await Task.Delay(Timeout.Infinite, _stop.Token).ConfigureAwait(false);
+            }
+            var n = await body.ReadAsync(buffer.AsMemory(0, room), _stop.Token).ConfigureAwait(false);
+            if (n == 0) return;
+            if (BodyChunkDelay > TimeSpan.Zero) await Task.Delay(BodyChunkDelay, _stop.Token).ConfigureAwait(false);
+            await output.WriteAsync(buffer.AsMemory(0, n), _stop.Token).ConfigureAwait(false);
+            await output.FlushAsync(_stop.Token).ConfigureAwait(false);
+            sent += n;
+        }
     }
 
     public void Dispose()
@@ -199,5 +247,27 @@ public sealed class S3Gateway : IDisposable
         try { _loop.Wait(TimeSpan.FromSeconds(10)); } catch (AggregateException) { }
         _upstream.Dispose();
         _stop.Dispose();
+    }
+
+    /// <summary>Reads at most 64 KB at a time, each after a pause.</summary>
+    private sealed class SlowReadStream(Stream inner, TimeSpan delay) : Stream
+    {
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancel = default)
+        {
+            await Task.Delay(delay, cancel).ConfigureAwait(false);
+            return await inner.ReadAsync(buffer[..Math.Min(buffer.Length, 64 * 1024)], cancel).ConfigureAwait(false);
+        }
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancel)
+            => ReadAsync(buffer.AsMemory(offset, count), cancel).AsTask();
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count, default).GetAwaiter().GetResult();
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -25,6 +25,8 @@ internal static class S3ClientFactory
             MaxErrorRetry = options.MaxRetries,
             RetryMode = RequestRetryMode.Standard,
             ForcePathStyle = options.ForcePathStyle,
+            // Connect and no-progress timeouts on every connection: the SDK's own S3 default waits forever.
+            HttpClientFactory = new S3HttpClientFactory(options.ConnectTimeout, options.Timeout),
         };
         if (options.Endpoint is not null)
         {

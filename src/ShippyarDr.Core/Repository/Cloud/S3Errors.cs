@@ -14,9 +14,12 @@ internal static class S3Errors
     public static bool IsS3Failure(Exception e) =>
         e is AmazonServiceException or HttpRequestException or IOException or TaskCanceledException;
 
-    public static ShippyarException Translate(Exception e, string bucket, string? key, string repository)
+    public const string TimeoutId = "RepositoryTimeout";
+
+    public static ShippyarException Translate(Exception e, string bucket, string? key, string repository, S3RepositoryOptions options)
     {
         var where = key is null ? repository : $"s3://{bucket}/{key}";
+        if (TimedOut(e, $"Repository {repository}{(key is null ? "" : $" ({where})")}", where, options) is { } timeout) return timeout;
         if (e is AmazonS3Exception s3)
         {
             if (s3.ErrorCode == "NoSuchBucket")
@@ -29,5 +32,14 @@ internal static class S3Errors
                     $"Access to {where} was refused ({s3.ErrorCode}): check the S3 credentials and that they may list, read and write the bucket. {s3.Message}", where, e);
         }
         return new(ShippyarErrorKind.ConnectionError, "RepositoryUnreachable", $"Repository {repository} cannot be reached ({where}): {e.Message}", where, e);
+    }
+
+    /// <summary>A RepositoryTimeout error when a connection timed out somewhere in <paramref name="e"/>; null otherwise.</summary>
+    public static ShippyarException? TimedOut(Exception e, string what, string target, S3RepositoryOptions options)
+    {
+        if (S3TimeoutException.Find(e) is not { } t) return null;
+        return new(ShippyarErrorKind.ConnectionError, TimeoutId,
+            $"{what} timed out: {t.Message}; gave up after up to {options.MaxRetries + 1} attempts (each waits at most {Durations.Format(options.ConnectTimeout)} " +
+            $"to connect and {Durations.Format(options.Timeout)} without progress; {Durations.Format(options.MaxWait)} at most in all).", target, e);
     }
 }

@@ -10,7 +10,10 @@ namespace ShippyarDr.Repository.Cloud;
 /// <summary>
 /// An object's body that survives a broken connection: a restore of a large dump over a WAN link should not die on
 /// one reset, so a failed read asks again for the rest (Range from the current offset, If-Match the first ETag so a
-/// replaced object is never spliced in), up to MaxRetries times per failure with exponential backoff.
+/// replaced object is never spliced in), up to MaxRetries times per failure with exponential backoff. A body that
+/// stalls fails its read after the no-progress timeout (S3ConnectionStream) and is resumed like a broken one. The
+/// resuming request has the SDK's own retries, so a resume that fails ends the read: retrying it here as well would
+/// multiply the wait on a store that stopped answering.
 /// </summary>
 internal sealed class S3ReadStream : ReadOnlyStreamBase
 {
@@ -19,14 +22,16 @@ internal sealed class S3ReadStream : ReadOnlyStreamBase
     private readonly string _key;
     private readonly int _maxRetries;
     private readonly Func<Exception, ShippyarException> _translate;
+    private readonly S3Outage _outage;
     private readonly string _etag;
     private readonly long _length;
     private GetObjectResponse? _response;
     private long _position;
 
-    public S3ReadStream(IAmazonS3 client, string bucket, string key, int maxRetries, GetObjectResponse first, Func<Exception, ShippyarException> translate)
+    public S3ReadStream(IAmazonS3 client, string bucket, string key, int maxRetries, GetObjectResponse first, Func<Exception, ShippyarException> translate,
+        S3Outage outage)
     {
-        (_client, _bucket, _key, _maxRetries, _translate) = (client, bucket, key, maxRetries, translate);
+        (_client, _bucket, _key, _maxRetries, _translate, _outage) = (client, bucket, key, maxRetries, translate, outage);
         _response = first;
         _etag = first.ETag;
         _length = first.ContentLength;
@@ -37,10 +42,10 @@ internal sealed class S3ReadStream : ReadOnlyStreamBase
         if (buffer.IsEmpty) return 0;
         for (var attempt = 1; ; attempt++)
         {
+            if (_position >= _length) return 0;
+            _response ??= Resume();
             try
             {
-                if (_position >= _length) return 0;
-                _response ??= Resume();
                 var n = _response.ResponseStream.Read(buffer);
                 if (n == 0) throw new IOException($"The body of s3://{_bucket}/{_key} ended at byte {_position} of {_length}.");
                 _position += n;
@@ -59,10 +64,21 @@ internal sealed class S3ReadStream : ReadOnlyStreamBase
         }
     }
 
-    private GetObjectResponse Resume() => _client.GetObjectAsync(new GetObjectRequest
+    private GetObjectResponse Resume()
     {
-        BucketName = _bucket, Key = _key, ByteRange = new ByteRange(_position, _length - 1), EtagToMatch = _etag,
-    }).GetAwaiter().GetResult();
+        _outage.ThrowIfDown();
+        try
+        {
+            return _client.GetObjectAsync(new GetObjectRequest
+            {
+                BucketName = _bucket, Key = _key, ByteRange = new ByteRange(_position, _length - 1), EtagToMatch = _etag,
+            }).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (S3Errors.IsS3Failure(e))
+        {
+            throw _translate(e);
+        }
+    }
 
     private static bool IsTransient(Exception e) => e switch
     {

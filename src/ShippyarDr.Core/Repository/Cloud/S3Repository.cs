@@ -16,6 +16,7 @@ public sealed class S3Repository : IBackupRepository, IDisposable
     private readonly AmazonS3Client _client;
     private readonly S3RepositoryOptions _options;
     private readonly S3Location _location;
+    private readonly S3Outage _outage = new();
 
     public S3Repository(string location, S3RepositoryOptions? options = null)
     {
@@ -54,16 +55,20 @@ public sealed class S3Repository : IBackupRepository, IDisposable
         }
     }
 
-    private ShippyarException Translate(Exception e, string? key) => S3Errors.Translate(e, _location.Bucket, key is null ? null : Key(key), Location);
+    private ShippyarException Translate(Exception e, string? key)
+        => _outage.Record(S3Errors.Translate(e, _location.Bucket, key is null ? null : Key(key), Location, _options));
 
-    public Stream Create(string key) => new S3UploadStream(_client, _options, _location.Bucket, Key(key));
+    // No outage check here: the upload's first request fails instead, as a write, which a backup into several
+    // repositories treats as this one failing midway rather than the whole backup failing.
+    public Stream Create(string key) => new S3UploadStream(_client, _options, _location.Bucket, Key(key), _outage);
 
     public Stream OpenRead(string key)
     {
+        _outage.ThrowIfDown();
         try
         {
             var response = _client.GetObjectAsync(_location.Bucket, Key(key)).GetAwaiter().GetResult();
-            return new S3ReadStream(_client, _location.Bucket, Key(key), _options.MaxRetries, response, e => Translate(e, key));
+            return new S3ReadStream(_client, _location.Bucket, Key(key), _options.MaxRetries, response, e => Translate(e, key), _outage);
         }
         catch (AmazonS3Exception e) when (e.ErrorCode == "InvalidObjectState")
         {
@@ -78,6 +83,7 @@ public sealed class S3Repository : IBackupRepository, IDisposable
 
     public bool Exists(string key)
     {
+        _outage.ThrowIfDown();
         try
         {
             _client.GetObjectMetadataAsync(_location.Bucket, Key(key)).GetAwaiter().GetResult();
@@ -96,6 +102,7 @@ public sealed class S3Repository : IBackupRepository, IDisposable
     /// <summary>The storage class the store reports for an object ("STANDARD" when it reports none).</summary>
     public string StorageClassOf(string key)
     {
+        _outage.ThrowIfDown();
         GetObjectMetadataResponse metadata;
         try { metadata = _client.GetObjectMetadataAsync(_location.Bucket, Key(key)).GetAwaiter().GetResult(); }
         catch (Exception e) when (S3Errors.IsS3Failure(e)) { throw Translate(e, key); }
@@ -104,6 +111,7 @@ public sealed class S3Repository : IBackupRepository, IDisposable
 
     public void WriteAtomically(string key, ReadOnlySpan<byte> content, bool replace = false)
     {
+        _outage.ThrowIfDown();
         var bytes = content.ToArray();
         // S3 offers no create-if-absent that every store honours: a check first is the best a store allows (a race
         // between two writers of one key needs two backups with the same 32-bit random id in the same second).
@@ -122,7 +130,10 @@ public sealed class S3Repository : IBackupRepository, IDisposable
         }
         catch (Exception e) when (S3Errors.IsS3Failure(e))
         {
-            throw new ShippyarException(ShippyarErrorKind.WriteError, "S3UploadFailed", $"Writing s3://{_location.Bucket}/{Key(key)} failed: {e.Message}", key, e);
+            var where = $"s3://{_location.Bucket}/{Key(key)}";
+            throw S3Errors.TimedOut(e, $"Writing {where}", key, _options) is { } timeout
+                ? _outage.Record(timeout)
+                : new ShippyarException(ShippyarErrorKind.WriteError, "S3UploadFailed", $"Writing {where} failed: {e.Message}", key, e);
         }
         using var back = OpenRead(key);
         using var ms = new MemoryStream();
@@ -142,6 +153,7 @@ public sealed class S3Repository : IBackupRepository, IDisposable
     /// </summary>
     public IEnumerable<string> ListChildren(string prefix)
     {
+        _outage.ThrowIfDown();
         var basePrefix = _location.Prefix + prefix;
         string? startAfter = null;
         while (true)
@@ -162,6 +174,7 @@ public sealed class S3Repository : IBackupRepository, IDisposable
 
     private IEnumerable<ListObjectsV2Response> Pages(string prefix)
     {
+        _outage.ThrowIfDown();
         var request = new ListObjectsV2Request { BucketName = _location.Bucket, Prefix = _location.Prefix + prefix };
         while (true)
         {
@@ -176,6 +189,7 @@ public sealed class S3Repository : IBackupRepository, IDisposable
 
     public void Delete(string key)
     {
+        _outage.ThrowIfDown();
         try { _client.DeleteObjectAsync(_location.Bucket, Key(key)).GetAwaiter().GetResult(); }
         catch (Exception e) when (S3Errors.IsS3Failure(e)) { throw Translate(e, key); }
     }

@@ -31,6 +31,27 @@ public sealed class S3RepositoryOptions
     /// <summary>Retries of a request (exponential backoff) and of a broken download (resumed where it stopped).</summary>
     public int MaxRetries { get; init; } = 5;
 
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long opening a connection to the store may take (name lookup and TCP connect).</summary>
+    public TimeSpan ConnectTimeout { get; init; } = DefaultConnectTimeout;
+
+    /// <summary>
+    /// How long a connection may go without progress: no answer to a request, no byte of a body arriving, no byte of
+    /// an upload accepted. It bounds stalls, not transfers: a slow upload or download that keeps moving is never cut.
+    /// </summary>
+    public TimeSpan Timeout { get; init; } = DefaultTimeout;
+
+    /// <summary>
+    /// The longest one S3 call waits on a store that stopped answering before it fails: each of its MaxRetries + 1
+    /// attempts may wait ConnectTimeout + Timeout, and the SDK backs off before retry n by up to 2^(n-1) s (at most
+    /// 20 s). With the defaults: 6 × (10 s + 60 s) + 31 s ≈ 7.5 min. Once a call has timed out like this, later calls
+    /// to the same repository fail at once (see S3Outage), so cleaning up after it does not wait as long again.
+    /// </summary>
+    public TimeSpan MaxWait => (MaxRetries + 1) * (ConnectTimeout + Timeout)
+        + TimeSpan.FromSeconds(Enumerable.Range(1, MaxRetries).Sum(n => Math.Min(Math.Pow(2, n - 1), 20)));
+
     /// <summary>Fails before any byte is sent: S3 would refuse small parts only when completing, after the whole upload.</summary>
     public void Validate()
     {
@@ -38,6 +59,8 @@ public sealed class S3RepositoryOptions
             throw Invalid($"PartSize {PartSize} is below S3's minimum part size of 5 MiB ({MinPartSize}).");
         if (Concurrency < 1) throw Invalid($"Concurrency must be at least 1 (got {Concurrency}).");
         if (MaxRetries < 0) throw Invalid($"MaxRetries must not be negative (got {MaxRetries}).");
+        if (ConnectTimeout <= TimeSpan.Zero) throw Invalid($"The S3 connect timeout must be positive (got {ConnectTimeout}).");
+        if (Timeout <= TimeSpan.Zero) throw Invalid($"The S3 timeout must be positive (got {Timeout}).");
         if ((AccessKey is null) != (SecretKey is null)) throw Invalid("Give both the S3 access key and secret key, or neither.");
         if (Endpoint is not null && !(Uri.TryCreate(Endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0))
             throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "InvalidS3Endpoint",

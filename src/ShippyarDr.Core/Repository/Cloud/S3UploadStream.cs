@@ -19,6 +19,7 @@ internal sealed class S3UploadStream : WriteOnlyStreamBase, IAbortableStream
     private readonly S3RepositoryOptions _options;
     private readonly string _bucket;
     private readonly string _key;
+    private readonly S3Outage _outage;
     private readonly SemaphoreSlim _slots;
     private readonly List<Task<PartETag>> _parts = new();
     private readonly CancellationTokenSource _abort = new();
@@ -28,12 +29,13 @@ internal sealed class S3UploadStream : WriteOnlyStreamBase, IAbortableStream
     private bool _finished;
     private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _broken;
 
-    public S3UploadStream(AmazonS3Client client, S3RepositoryOptions options, string bucket, string key)
+    public S3UploadStream(AmazonS3Client client, S3RepositoryOptions options, string bucket, string key, S3Outage outage)
     {
         _client = client;
         _options = options;
         _bucket = bucket;
         _key = key;
+        _outage = outage;
         _slots = new SemaphoreSlim(Math.Max(1, options.Concurrency));
         _buffer = ArrayPool<byte>.Shared.Rent(options.PartSize);
     }
@@ -63,6 +65,7 @@ internal sealed class S3UploadStream : WriteOnlyStreamBase, IAbortableStream
     private void StartPart()
     {
         ThrowIfAPartFailed();
+        _outage.ThrowIfDown();
         // S3 refuses part 10,001; say so in our terms rather than after one more part's upload.
         if (_parts.Count == S3RepositoryOptions.MaxParts)
             throw Failed(new InvalidOperationException(
@@ -105,6 +108,7 @@ internal sealed class S3UploadStream : WriteOnlyStreamBase, IAbortableStream
     /// <summary>Completes the object.</summary>
     private void Complete()
     {
+        _outage.ThrowIfDown();
         if (_uploadId is null)
         {
             Call(() => _client.PutObjectAsync(new PutObjectRequest
@@ -133,7 +137,8 @@ internal sealed class S3UploadStream : WriteOnlyStreamBase, IAbortableStream
         _abort.Cancel();
         try { Task.WhenAll(_parts).Wait(TimeSpan.FromSeconds(30)); }
         catch (AggregateException) { /* cancelled or failed parts: being abandoned anyway */ }
-        if (_uploadId is null) return;
+        // A store that stopped answering would make the abort wait out its timeouts and retries too, for nothing.
+        if (_uploadId is null || _outage.IsDown) return;
         try
         {
             _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = _key, UploadId = _uploadId })
@@ -183,7 +188,7 @@ internal sealed class S3UploadStream : WriteOnlyStreamBase, IAbortableStream
         }
     }
 
-    private ShippyarException Failed(Exception e) => new(ShippyarErrorKind.WriteError, "S3UploadFailed",
-        $"Upload of s3://{_bucket}/{_key} failed: {e.Message}", $"s3://{_bucket}/{_key}", e);
+    private ShippyarException Failed(Exception e) => S3Errors.TimedOut(e, $"Upload of s3://{_bucket}/{_key}", $"s3://{_bucket}/{_key}", _options) is { } timeout ? _outage.Record(timeout)
+        : new(ShippyarErrorKind.WriteError, "S3UploadFailed", $"Upload of s3://{_bucket}/{_key} failed: {e.Message}", $"s3://{_bucket}/{_key}", e);
 
 }
