@@ -1,8 +1,8 @@
 #Requires -Version 7.4
 <#
 .SYNOPSIS
-    The whole job on a sandbox: start PostgreSQL with sample data, back up, list, verify by restore,
-    check status, restore into a new database, and clean up.
+    The whole job on a sandbox: start PostgreSQL with sample data, take an encrypted, authenticated backup, list it,
+    verify it by restore (its authenticity first), check status, restore into a new database, and clean up.
 .DESCRIPTION
     Imports the module from $env:SHIPPYAR_MODULE_PATH (set by build.ps1 -Task Demo) or from PSModulePath.
     Needs the PostgreSQL server binaries (initdb, pg_ctl, pg_dump, pg_restore, psql).
@@ -19,6 +19,10 @@ function Show { $input | Format-Table -AutoSize | Out-String -Width 220 | Write-
 
 $repository = Join-Path ([IO.Path]::GetTempPath()) "shippyar-quickstart-$PID"
 New-Item -ItemType Directory -Path $repository | Out-Null
+# The passphrase from an environment variable, as a scheduler would give it: it encrypts the backup and its MAC proves
+# the manifest was written by someone who holds it.
+$env:SHIPPYAR_QUICKSTART_PASSPHRASE = [Convert]::ToHexString([Security.Cryptography.RandomNumberGenerator]::GetBytes(16))
+$secret = @{ PassphraseVariable = 'SHIPPYAR_QUICKSTART_PASSPHRASE' }
 $sandbox = $null
 try {
     Write-Host "`n== Sandbox PostgreSQL with the Shippyar sample schema (scale $SampleScale)" -ForegroundColor Cyan
@@ -27,17 +31,18 @@ try {
     # Server, Port and Credential of the sandbox bind by property name.
     $connection = @{ Server = $sandbox.Server; Port = $sandbox.Port; Credential = $sandbox.Credential }
 
-    Write-Host "== Backup" -ForegroundColor Cyan
-    $backup = Invoke-ShippyarBackup @connection -Database shippyar -Repository $repository
+    Write-Host "== Backup (zstd, OpenPGP AES-256, manifest sealed by a MAC)" -ForegroundColor Cyan
+    $backup = Invoke-ShippyarBackup @connection @secret -Database shippyar -Repository $repository
     $backup | Show
+    $backup | Select-Object Id, Authentication, Prefix | Show
     $backup.Tables | Select-Object Schema, Name, Rows | Show
 
     Write-Host "== List" -ForegroundColor Cyan
     Get-ShippyarBackup -Repository $repository | Show
 
-    Write-Host "== Verify by restore into a scratch database" -ForegroundColor Cyan
+    Write-Host "== Verify: authenticity, then a restore into a scratch database" -ForegroundColor Cyan
     $check = @{ Name = 'every order has a user'; Sql = 'SELECT count(*) FROM orders o LEFT JOIN users u ON u.id = o.user_id WHERE u.id IS NULL'; Expected = 0 }
-    $verification = Get-ShippyarBackup -Repository $repository -Latest | Test-ShippyarBackup -Level Restore -Check $check @connection
+    $verification = Get-ShippyarBackup -Repository $repository -Latest | Test-ShippyarBackup -Level Restore -Check $check @connection @secret
     $verification | Show
     $verification.Checks | Show
 
@@ -45,14 +50,15 @@ try {
     Get-ShippyarBackupStatus -Repository $repository -MaxAge 26h | Show
 
     Write-Host "== Restore into a new database" -ForegroundColor Cyan
-    $restore = Get-ShippyarBackup -Repository $repository -Latest | Restore-ShippyarDatabase -TargetDatabase shippyar_restored @connection
+    $restore = Get-ShippyarBackup -Repository $repository -Latest | Restore-ShippyarDatabase -TargetDatabase shippyar_restored @connection @secret
     $restore | Show
     $restore.Tables | Show
 
-    if (-not $verification.Passed -or -not $restore.Passed) { throw 'The quickstart found a problem: see the failed checks above.' }
-    Write-Host "Quickstart complete: backup verified and restored." -ForegroundColor Green
+    if (-not $verification.Passed -or -not $verification.Authenticated -or -not $restore.Passed) { throw 'The quickstart found a problem: see the failed checks above.' }
+    Write-Host "Quickstart complete: backup authenticated, verified and restored." -ForegroundColor Green
 }
 finally {
     if ($sandbox) { $sandbox | Remove-ShippyarSandbox -Confirm:$false }
     Remove-Item -Recurse -Force $repository -ErrorAction SilentlyContinue
+    Remove-Item Env:SHIPPYAR_QUICKSTART_PASSPHRASE -ErrorAction SilentlyContinue
 }

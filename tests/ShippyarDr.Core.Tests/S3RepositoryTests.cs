@@ -109,7 +109,7 @@ public sealed class S3RepositoryTests(SandboxFixture fixture, S3Server s3, ITest
     public void Refused_credentials_and_bad_options_are_told_apart_from_an_unreachable_store()
     {
         var e = Assert.Throws<ShippyarException>(() => new S3Repository(s3.Url("x"),
-            new S3RepositoryOptions { Endpoint = s3.Endpoint, ForcePathStyle = true, AccessKey = "NOT-A-KEY", SecretKey = "nope-secret" }));
+            new S3RepositoryOptions { Endpoint = s3.Endpoint, ForcePathStyle = true, AccessKey = "NOT-A-KEY", SecretKey = "nope-Secret-77" }));
         Assert.Equal(("RepositoryAccessDenied", ShippyarErrorKind.AuthenticationError), (e.ErrorId, e.Kind));
         Assert.DoesNotContain("nope-secret", e.Message);
         Assert.Equal("InvalidS3Options", Assert.Throws<ShippyarException>(() => new S3Repository(s3.Url("x"),
@@ -225,5 +225,22 @@ public sealed class S3RepositoryTests(SandboxFixture fixture, S3Server s3, ITest
         using var other = new S3Repository(s3.Url(Prefix()), s3.Options());
         var copied = new BackupCopier().Copy(copies[0], new FileSystemRepository(dir.Path), other);
         Assert.True(new BackupVerifier().Run(new VerificationRequest { Backup = copied, Level = VerificationLevel.Catalog }, other).Passed);
+    }
+
+    [Fact]
+    public void A_manifest_on_S3_that_names_a_key_outside_its_folder_is_refused_and_no_key_climbs_out_of_the_prefix()
+    {
+        using var repo = new S3Repository(s3.Url(Prefix()), s3.Options());
+        var backup = new BackupEngine().Run(new BackupRequest { Database = SandboxFixture.SampleDatabase, Connection = fixture.Sandbox.Connection }, repo);
+        var key = BackupLayout.Key(backup, BackupLayout.ManifestName);
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(repo.ReadAllBytes(key))!;
+        manifest["Files"]![0]!["Name"] = "../../../../other-bucket/secrets.dump";
+        repo.WriteAtomically(key, System.Text.Encoding.UTF8.GetBytes(manifest.ToJsonString()), replace: true);
+
+        var contents = new BackupCatalog(repo).Scan();
+        Assert.Empty(contents.Backups);
+        Assert.Equal("ManifestInvalid", Assert.Single(contents.Unreadable).Error.ErrorId);
+        foreach (var bad in new[] { "../other-bucket/x", "backup/../../x", "/x", "a//b" })
+            Assert.Equal("InvalidKey", Assert.Throws<ShippyarException>(() => repo.OpenRead(bad)).ErrorId);
     }
 }

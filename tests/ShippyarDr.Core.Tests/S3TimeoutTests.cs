@@ -22,7 +22,7 @@ public sealed class S3TimeoutTests(SandboxFixture fixture, S3Server s3) : IClass
 
     private static S3RepositoryOptions Silent(SilentEndpoint endpoint, TimeSpan connectTimeout, TimeSpan timeout, int maxRetries) => new()
     {
-        Endpoint = endpoint.Endpoint, ForcePathStyle = true, AccessKey = "key", SecretKey = "secret",
+        Endpoint = endpoint.Endpoint, ForcePathStyle = true, AccessKey = "key", SecretKey = "never-Answered-Secret-31",
         ConnectTimeout = connectTimeout, Timeout = timeout, MaxRetries = maxRetries,
     };
 

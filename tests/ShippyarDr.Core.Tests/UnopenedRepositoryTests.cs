@@ -27,7 +27,7 @@ public sealed class UnopenedRepositoryTests(SandboxFixture fixture)
 
     private static S3RepositoryOptions Silent(SilentEndpoint endpoint) => new()
     {
-        Endpoint = endpoint.Endpoint, ForcePathStyle = true, AccessKey = "key", SecretKey = "secret",
+        Endpoint = endpoint.Endpoint, ForcePathStyle = true, AccessKey = "key", SecretKey = "never-Answered-Secret-31",
         ConnectTimeout = TimeSpan.FromSeconds(1), Timeout = TimeSpan.FromSeconds(1), MaxRetries = 1,
     };
 

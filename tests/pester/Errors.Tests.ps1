@@ -28,15 +28,19 @@ BeforeAll {
     & gpgconf --homedir $gnupg --kill gpg-agent 2>$null
     chmod 600 $secretKey
 
-    $encrypted = Invoke-ShippyarBackup @conn -Database shippyar -Repository $repo -PassphraseFile $passFile
+    # Sealed (encrypted, MAC'd) backups in a repository of their own: a plain one beside them would be refused.
+    $sealedRepo = Join-Path $dir 'sealed-repo'
+    New-Item -ItemType Directory $sealedRepo | Out-Null
+    $encrypted = Invoke-ShippyarBackup @conn -Database shippyar -Repository $sealedRepo -PassphraseFile $passFile
     $plain = Invoke-ShippyarBackup @conn -Database shippyar -Repository $repo
 
-    # A copy of the repository to damage: one manifest unreadable, one encrypted data file with a byte flipped.
+    # Both backups in one place to damage: one manifest unreadable, one encrypted data file with a byte flipped.
     $damaged = Join-Path $dir 'damaged'
     Copy-Item -Recurse $repo $damaged
-    $brokenManifest = Join-Path $damaged "shippyar/$($plain.Id)/manifest.json"
+    Copy-Item -Recurse (Join-Path $sealedRepo $encrypted.Prefix) (Join-Path $damaged $encrypted.Prefix)
+    $brokenManifest = Join-Path $damaged $plain.Prefix 'manifest.json'
     Set-Content $brokenManifest '{ "Id": "cut short'
-    $flipped = Join-Path $damaged "shippyar/$($encrypted.Id)/$($encrypted.Files[0].Name)"
+    $flipped = Join-Path $damaged $encrypted.Prefix $encrypted.Files[0].Name
     $bytes = [IO.File]::ReadAllBytes($flipped)
     $bytes[[int]($bytes.Length / 2)] = $bytes[[int]($bytes.Length / 2)] -bxor 0x01
     [IO.File]::WriteAllBytes($flipped, $bytes)
@@ -106,7 +110,7 @@ Describe 'Passphrase and key files' {
         # As root, drop the capabilities that let root read any file; otherwise the mode alone stops the user.
         $launcher = if ((id -u) -eq '0') { @('setpriv', '--bounding-set', '-dac_override,-dac_read_search', '--') } else { @() }
         $script = "Import-Module `$env:SHIPPYAR_MODULE_PATH; $Command -ErrorVariable e -ErrorAction SilentlyContinue | Out-Null; `"`$(`$e[0].FullyQualifiedErrorId)|`$(`$e[0].CategoryInfo.Category)|`$(`$e[0].Exception.Message)`""
-        $child = Invoke-ChildPwsh $script -Environment @{ REPO = $repo; BACKUP_ID = $encrypted.Id; UNREADABLE = $unreadable } -Launcher $launcher
+        $child = Invoke-ChildPwsh $script -Environment @{ REPO = $sealedRepo; BACKUP_ID = $encrypted.Id; UNREADABLE = $unreadable } -Launcher $launcher
         $gotId, $gotCategory, $gotMessage = $child.Output.Trim() -split '\|', 3
         $gotId | Should -BeLike "$Id,*" -Because "$($child.Output) $($child.Error)"
         $gotCategory | Should -Be 'PermissionDenied'
@@ -186,7 +190,7 @@ Describe 'Damaged backups' {
 
     It 'restoring an encrypted backup with a byte flipped in its data is BackupCorrupt, and no database is left behind' {
         $err = Get-ErrorRecords { Restore-ShippyarDatabase -Repository $damaged -Id $encrypted.Id -TargetDatabase x_flipped -PassphraseFile $passFile @conn }
-        Should-BeShippyarError $err 'BackupCorrupt' 'InvalidData' $flipped, 'is damaged', 'differs from its manifest'
+        Should-BeShippyarError $err 'BackupCorrupt' 'InvalidData' $flipped, 'changed or damaged after it was written'
         $sandbox.QueryScalar('postgres', "SELECT count(*) FROM pg_database WHERE datname IN ('x_flipped') OR datname LIKE 'shippyar_restore_%'") | Should -Be '0'
         # Verification reports the same damage as failed checks, not as an error.
         $r = Test-ShippyarBackup -Repository $damaged -Id $encrypted.Id -Level Restore -PassphraseFile $passFile @conn -ErrorAction Stop
@@ -197,7 +201,7 @@ Describe 'Damaged backups' {
     It 'restoring a truncated zstd backup is BackupCorrupt' {
         $cut = Join-Path $dir 'cut'
         Copy-Item -Recurse $repo $cut
-        $file = Join-Path $cut "shippyar/$($plain.Id)/$($plain.Files[0].Name)"
+        $file = Join-Path $cut $plain.Prefix $plain.Files[0].Name
         $all = [IO.File]::ReadAllBytes($file)
         [IO.File]::WriteAllBytes($file, [byte[]]$all[0..([int]($all.Length * 0.6))])
         Should-BeShippyarError (Get-ErrorRecords { Restore-ShippyarDatabase -Repository $cut -Id $plain.Id -TargetDatabase x_cut @conn }) 'BackupCorrupt' 'InvalidData' @($file)
@@ -206,15 +210,15 @@ Describe 'Damaged backups' {
 
 Describe 'Confirmation in a session that cannot ask' {
     BeforeAll {
-        $weekly = Invoke-ShippyarBackup @conn -Tier Weekly -Repository $repo -PassphraseFile $passFile
+        $weekly = Invoke-ShippyarBackup @conn -Tier Weekly -Repository $sealedRepo -PassphraseFile $passFile
         $sandbox.Execute('shippyar', "INSERT INTO users VALUES (77777777, 'kept@example.com', 'Kept', now(), NULL)")
-        $childEnvironment = @{ PGHOST = '127.0.0.1'; PGPORT = $sandbox.Port; PGUSER = 'postgres'; PGPASSWORD = $password; REPO = $repo; DAILY = $plain.Id; WEEKLY = $weekly.Id; PASSFILE = $passFile }
+        $childEnvironment = @{ PGHOST = '127.0.0.1'; PGPORT = $sandbox.Port; PGUSER = 'postgres'; PGPASSWORD = $password; REPO = $repo; SEALED = $sealedRepo; DAILY = $plain.Id; WEEKLY = $weekly.Id; PASSFILE = $passFile }
         # Each line: what ran | error id | category | message.
         $script = @'
 Import-Module $env:SHIPPYAR_MODULE_PATH
 function Report($what, $e) { "$what|$($e[0].FullyQualifiedErrorId)|$($e[0].CategoryInfo.Category)|$($e[0].Exception.Message)" }
 Restore-ShippyarDatabase -Repository $env:REPO -Id $env:DAILY -ErrorVariable e -ErrorAction SilentlyContinue | Out-Null; Report 'database' $e
-Restore-ShippyarCluster -Repository $env:REPO -Id $env:WEEKLY -PassphraseFile $env:PASSFILE -ErrorVariable e -ErrorAction SilentlyContinue | Out-Null; Report 'cluster' $e
+Restore-ShippyarCluster -Repository $env:SEALED -Id $env:WEEKLY -PassphraseFile $env:PASSFILE -ErrorVariable e -ErrorAction SilentlyContinue | Out-Null; Report 'cluster' $e
 Invoke-ShippyarBackup -Database shippyar -Repository $env:REPO -Confirm -ErrorVariable e -ErrorAction SilentlyContinue | Out-Null; Report 'backup' $e
 $b = Invoke-ShippyarBackup -Database shippyar -Repository $env:REPO -Confirm:$false; "answered|$($b.Id)"
 '@
@@ -240,6 +244,7 @@ $b = Invoke-ShippyarBackup -Database shippyar -Repository $env:REPO -Confirm:$fa
     It 'changed nothing, and -Confirm:$false answers in advance' {
         $sandbox.QueryScalar('shippyar', 'SELECT count(*) FROM users WHERE id = 77777777') | Should -Be '1'
         @(Get-ShippyarBackup -Repository $repo -Tier Safety).Count | Should -Be 0
+        @(Get-ShippyarBackup -Repository $sealedRepo -Tier Safety).Count | Should -Be 0
         $lines['answered'] | Should -Match '^\d{8}-\d{6}D-'
     }
 }
@@ -252,11 +257,11 @@ Describe 'Secret files others can read' {
         $openKey = Join-Path $dir 'open-secret.asc'
         Copy-Item $secretKey $openKey
         chmod 640 $openKey
-        $byKey = Invoke-ShippyarBackup @conn -Database shippyar -Repository $repo -Recipient errors@shippyar.example -RecipientKeyFile $publicKey
+        $byKey = Invoke-ShippyarBackup @conn -Database shippyar -Repository $sealedRepo -Recipient errors@shippyar.example -RecipientKeyFile $publicKey -SigningKeyFile $secretKey
     }
 
     It 'a -PassphraseFile with mode 0644 is used, with one warning naming it and chmod 600' {
-        $b = Invoke-ShippyarBackup @conn -Database shippyar -Repository $repo -PassphraseFile $open -WarningVariable w -WarningAction SilentlyContinue -ErrorAction Stop
+        $b = Invoke-ShippyarBackup @conn -Database shippyar -Repository $sealedRepo -PassphraseFile $open -WarningVariable w -WarningAction SilentlyContinue -ErrorAction Stop
         $b.Files[0].Encryption.Mode | Should -Be 'passphrase'
         $w.Count | Should -Be 1
         $w[0].Message | Should -BeLike "*$open*0644*chmod 600 $open*"
@@ -273,10 +278,10 @@ Describe 'Secret files others can read' {
     }
 
     It 'a -SecretKeyFile group can read is used with a warning; one only its owner reads gets none' {
-        ($byKey | Test-ShippyarBackup -SecretKeyFile $openKey -WarningVariable w -WarningAction SilentlyContinue).Passed | Should -BeTrue
+        ($byKey | Test-ShippyarBackup -SecretKeyFile $openKey -SignerKeyFile $publicKey -WarningVariable w -WarningAction SilentlyContinue).Passed | Should -BeTrue
         $w.Count | Should -Be 1
         $w[0].Message | Should -BeLike "*secret key file $openKey*0640*chmod 600*"
-        $byKey | Test-ShippyarBackup -SecretKeyFile $secretKey -WarningVariable w0 -WarningAction SilentlyContinue | Out-Null
+        $byKey | Test-ShippyarBackup -SecretKeyFile $secretKey -SignerKeyFile $publicKey -WarningVariable w0 -WarningAction SilentlyContinue | Out-Null
         $w0 | Should -BeNullOrEmpty
     }
 }

@@ -92,6 +92,11 @@ Restore-ShippyarDatabase -Repository $env:REPO -Id $env:BACKUP_ID -TargetDatabas
         $l.TargetDatabase | Should -Be 'shippyar'
         $l.OwnedByLiveRun | Should -BeFalse
         $l.Size | Should -BeGreaterThan 0
+        # Status reports it on the row of its database when given the server, and asks no server otherwise.
+        $s = Get-ShippyarBackupStatus -Repository $repo @conn | Where-Object Database -eq 'shippyar'
+        ($s.Status, $s.LeftoverCount) | Should -Be @('Warning', 1)
+        $s.Reason | Should -Match ([regex]::Escape($dead.Name))
+        (Get-ShippyarBackupStatus -Repository $repo | Where-Object Database -eq 'shippyar').LeftoverCount | Should -Be 0
         $l | Remove-ShippyarLeftover -Confirm:$false @conn
         Get-DatabaseCount $dead.Name | Should -Be '0'
 

@@ -37,7 +37,7 @@ Describe 'Paths resolve against the current location' {
     It 'backs up to ./repo with a relative -PassphraseFile, and the files land under the current location' {
         $b = Invoke-ShippyarBackup @conn -Database shippyar -Repository ./repo -PassphraseFile ./pass.txt -ErrorAction Stop
         $b.Repository | Should -Be (Join-Path $work 'repo')
-        Test-Path (Join-Path $work "repo/shippyar/$($b.Id)/manifest.json") | Should -BeTrue
+        Test-Path (Join-Path $work repo $b.Prefix manifest.json) | Should -BeTrue
         $b.Files[0].Encryption.Mode | Should -Be 'passphrase'
         Get-DecoyFiles | Should -BeNullOrEmpty
     }
@@ -50,7 +50,7 @@ Describe 'Paths resolve against the current location' {
         $r.Passed | Should -BeTrue
         $copy = Copy-ShippyarBackup -Repository ./repo -Id $b.Id -Destination ./copy -ErrorAction Stop
         $copy.Repository | Should -Be (Join-Path $work 'copy')
-        Test-Path (Join-Path $work "copy/shippyar/$($b.Id)/manifest.json") | Should -BeTrue
+        Test-Path (Join-Path $work copy $copy.Prefix manifest.json) | Should -BeTrue
         (Get-ShippyarBackupStatus -Repository ./repo -ErrorAction Stop).Database | Should -Contain 'shippyar'
         Get-DecoyFiles | Should -BeNullOrEmpty
     }
@@ -62,10 +62,12 @@ Describe 'Paths resolve against the current location' {
         finally { Pop-Location }
     }
 
-    It 'encrypts to a relative -RecipientKeyFile and decrypts with a relative -SecretKeyFile' {
-        $b = Invoke-ShippyarBackup @conn -Database shippyar -Repository ./repo -Recipient paths@shippyar.example -RecipientKeyFile ./public.asc -ErrorAction Stop
+    It 'encrypts to a relative -RecipientKeyFile, signs with a relative -SigningKeyFile, and reads with relative key files' {
+        $b = Invoke-ShippyarBackup @conn -Database shippyar -Repository ./repo -Recipient paths@shippyar.example -RecipientKeyFile ./public.asc -SigningKeyFile ./secret.asc -ErrorAction Stop
         $b.Files[0].Encryption.Mode | Should -Be 'public-key'
-        (Test-ShippyarBackup -Repository ./repo -Id $b.Id -Level Catalog -SecretKeyFile ./secret.asc -ErrorAction Stop).Passed | Should -BeTrue
+        $r = Test-ShippyarBackup -Repository ./repo -Id $b.Id -Level Catalog -SecretKeyFile ./secret.asc -SignerKeyFile ./public.asc -ErrorAction Stop
+        $r.Passed | Should -BeTrue
+        $r.Authenticated | Should -BeTrue
     }
 
     It 'expands ~ to the home directory' {

@@ -56,10 +56,6 @@ public sealed class BackupEngine
                 $"{request.Tier} backups must be encrypted: give a passphrase or a recipient public key.");
         var sealers = ManifestSealers(request);
         if (!preset.WholeCluster) DatabaseName.Check(request.Database);
-        foreach (var repository in repositories)
-            if (RepositoryDescriptor.CheckWritable(repository)?.Authenticated == true && sealers.Count == 0)
-                throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "AuthenticationRequired",
-                    $"Repository {repository.Location} holds authenticated backups, and readers refuse an unauthenticated one there: sign this backup (a signing key) or encrypt it with a passphrase.", repository.Location);
 
         var scope = preset.WholeCluster ? "the cluster" : request.Database;
         var activity = $"Backing up {scope} on {request.Connection.DisplayName}";
@@ -96,16 +92,30 @@ public sealed class BackupEngine
         info.Prefix = BackupLayout.NewPrefix(preset.WholeCluster, info.Database, info.Id);
         _reporter.Verbose($"Backup {info.Id} of {scope} with {pgDump}, {request.Storage.Compression}{(request.Storage.Encryption is null ? "" : ", encrypted")}, into {string.Join(", ", repositories.Select(r => r.Location))}.");
 
-        foreach (var repository in repositories) AbandonedBackups.RemoveFrom(repository, info.Database, _reporter);
         var recording = repositories.Select(r => new RecordingRepository(r)).ToList();
         var lease = BackupLease.ForThisProcess();
         using var running = lease.Hold();
-        var dumper = new DatabaseDumper(recording, request.Connection, request.Storage, _reporter) { LockWaitTimeout = request.LockWaitTimeout };
         var stored = new List<IBackupRepository>();
         var failed = new List<(IBackupRepository Repository, Exception Error)>();
+        var ready = new List<RecordingRepository>();
+        foreach (var repository in recording)
+        {
+            // One that refuses (a newer format, sealed backups only, a store that stopped answering) is left out like one
+            // that fails midway; alone, its refusal is the backup's.
+            try
+            {
+                Ready(repository, info, isSealed: sealers.Count > 0, lease);
+                ready.Add(repository);
+            }
+            catch (ShippyarException e) when (repositories.Count > 1)
+            {
+                failed.Add((repository, e));
+            }
+        }
+        if (ready.Count == 0) ExceptionDispatchInfo.Throw(failed[^1].Error);
+        var dumper = new DatabaseDumper(ready, request.Connection, request.Storage, _reporter) { LockWaitTimeout = request.LockWaitTimeout };
         try
         {
-            foreach (var repository in recording) repository.WriteAtomically(BackupLayout.Key(info, BackupLayout.LeaseName), lease.Serialize());
             if (preset.WholeCluster) DumpCluster(info, databases, dumper, pgDump, facts, request, activity, cancel);
             else DumpDatabase(info, dumper, pgDump, request, activity, cancel);
             info.Size = info.Files.Sum(f => f.Size);
@@ -158,6 +168,17 @@ public sealed class BackupEngine
             throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "SigningKeyRequired",
                 "A backup encrypted to public keys must be signed: anybody holding those public keys could otherwise forge one. Give a signing key (an OpenPGP secret key that can sign).");
         return sealers;
+    }
+
+    /// <summary>Before the first byte: the repository takes this backup (its format, its sealing), what killed runs of the same
+    /// database left there goes, and the lease that names this run comes first.</summary>
+    private void Ready(RecordingRepository repository, BackupInfo info, bool isSealed, BackupLease lease)
+    {
+        if (RepositoryDescriptor.CheckWritable(repository)?.Authenticated == true && !isSealed)
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "AuthenticationRequired",
+                $"Repository {repository.Location} holds authenticated backups, and readers refuse an unauthenticated one there: sign this backup (a signing key) or encrypt it with a passphrase.", repository.Location);
+        AbandonedBackups.RemoveFrom(repository.Inner, info.Database, _reporter);
+        repository.WriteAtomically(BackupLayout.Key(info, BackupLayout.LeaseName), lease.Serialize());
     }
 
     /// <summary>The backup is complete here: its lease goes (best effort: a lease left beside a manifest is harmless).</summary>

@@ -42,7 +42,7 @@ public static class PgSession
         if (e is NpgsqlException n && n.Message.Contains("password", StringComparison.OrdinalIgnoreCase))
         {
             return new ShippyarException(ShippyarErrorKind.AuthenticationError, "AuthenticationFailed",
-                $"PostgreSQL at {info.DisplayName} asked user '{info.Username}' for a password and none was given (use -Credential, PGPASSWORD or .pgpass).", info.DisplayName, e);
+                $"PostgreSQL at {info.DisplayName} asked user '{info.Username}' for a password and none was given (in the connection, PGPASSWORD or .pgpass).", info.DisplayName, e);
         }
         return new ShippyarException(ShippyarErrorKind.ConnectionError, "ServerUnreachable",
             $"Could not connect to PostgreSQL at {info.DisplayName}: {e.GetBaseException().Message}", info.DisplayName, e);

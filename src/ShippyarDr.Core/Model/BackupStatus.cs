@@ -19,4 +19,6 @@ public sealed class BackupStatus
     public int IncompleteCount { get; set; }
     /// <summary>Backups whose manifest exists but cannot be used (corrupt, or not matching its place): each is an Alert.</summary>
     public int UnreadableCount { get; set; }
+    /// <summary>Databases killed restores or verifications of this database left on the server given (no run owns them).</summary>
+    public int LeftoverCount { get; set; }
 }

@@ -25,7 +25,7 @@ public sealed class ClusterRestoreEngine
         var backup = BackupAuthenticator.Require(repository, request.Backup, request.Keys, _reporter);
         if (!backup.IsCluster)
             throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "NotAClusterBackup",
-                $"Backup {backup.Id} holds one database ({backup.Database}); restore it with Restore-ShippyarDatabase.", backup.Id);
+                $"Backup {backup.Id} holds one database ({backup.Database}); restore it as a single database.", backup.Id);
         var units = ArchiveUnit.All(backup).Where(u => request.Databases.Count == 0 || request.Databases.Contains(u.Database)).ToList();
         foreach (var missing in request.Databases.Where(d => units.All(u => u.Database != d)))
             throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, "DatabaseNotInBackup", $"Backup {backup.Id} holds no database '{missing}'.", missing);
@@ -44,7 +44,7 @@ public sealed class ClusterRestoreEngine
         var blocking = existing.Where(u => !request.ReplaceExisting && !(u.Database == SystemDatabases.Postgres && emptyPostgres)).ToList();
         if (blocking.Count > 0)
             throw new ShippyarException(ShippyarErrorKind.InvalidOperation, "TargetExists",
-                $"{string.Join(", ", blocking.Select(u => u.Database))} already exist on {server}. Confirm their replacement (-Force); each gets a safety backup first.", server);
+                $"{string.Join(", ", blocking.Select(u => u.Database))} already exist on {server}. Confirm their replacement to go on; each gets a safety backup first.", server);
         var replacePostgres = request.ReplacePostgresDatabase || emptyPostgres;
         if (existing.Any(u => u.Database == SystemDatabases.Postgres)
             && SystemDatabases.RefuseReplacing(SystemDatabases.Postgres, server, replacePostgres, isTemplate: false) is { } refusal)

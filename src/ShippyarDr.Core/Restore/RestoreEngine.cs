@@ -88,7 +88,7 @@ public sealed class RestoreEngine
         var exists = DatabaseInspector.DatabaseExists(admin, target);
         if (exists && !request.ReplaceExisting)
             throw new ShippyarException(ShippyarErrorKind.InvalidOperation, "TargetExists",
-                $"Database '{target}' already exists on {server}. Confirm the replacement (or use -Force); a safety backup is taken first.", target);
+                $"Database '{target}' already exists on {server}. Confirm the replacement to go on; a safety backup is taken first.", target);
         if (exists && SystemDatabases.RefuseReplacing(admin, target, server, request.ReplacePostgresDatabase) is { } refusal)
             throw refusal;
         // A half-done earlier restore of this target: its staging copy, or the old copy a finished swap did not drop.

@@ -37,7 +37,24 @@ public static class BackupStatusEvaluator
                 result.Add(status);
             }
         }
+        ReportLeftovers(result, request.Leftovers, backups);
         return result;
+    }
+
+    /// <summary>Databases killed runs left on the server, on the row of the database they belong to: a staging or replaced
+    /// copy by its target, a scratch copy by the backup it verified. They hold disk, so they are worth a look today.</summary>
+    private static void ReportLeftovers(List<BackupStatus> rows, IReadOnlyList<Leftover> leftovers, List<BackupInfo> backups)
+    {
+        foreach (var group in leftovers.Where(l => !l.OwnedByLiveRun)
+                     .GroupBy(l => l.TargetDatabase ?? backups.FirstOrDefault(b => b.Id == l.BackupId)?.Database))
+        {
+            if (group.Key is null || rows.FirstOrDefault(r => r.Database == group.Key) is not { } row) continue;
+            var names = group.Select(l => l.Name).ToList();
+            var why = $"{names.Count} database(s) left on {group.First().Server} by killed restores or verifications: {string.Join(", ", names)}.";
+            row.LeftoverCount = names.Count;
+            row.Reason = row.Status == BackupHealth.OK ? why : $"{row.Reason} {why}";
+            row.Status = Max(row.Status, BackupHealth.Warning);
+        }
     }
 
     /// <summary>A manifest that cannot be used is a backup that cannot be restored: act now.</summary>

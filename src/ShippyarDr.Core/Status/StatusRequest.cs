@@ -12,4 +12,7 @@ public sealed class StatusRequest
     /// <summary>How many previous backups make the median.</summary>
     public int History { get; init; } = 14;
     public DateTimeOffset Now { get; init; } = DateTimeOffset.UtcNow;
+    /// <summary>What runs left on a server (staging, scratch, replaced databases); those no live run owns are reported on
+    /// the row of the database they belong to.</summary>
+    public IReadOnlyList<Leftover> Leftovers { get; init; } = Array.Empty<Leftover>();
 }

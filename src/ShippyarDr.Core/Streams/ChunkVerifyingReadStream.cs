@@ -19,6 +19,7 @@ public sealed class ChunkVerifyingReadStream : ReadOnlyStreamBase
     private int _served;
     private int _index;
     private long _total;
+    private ShippyarException? _failure;
 
     public ChunkVerifyingReadStream(Stream inner, byte[] digests, int chunkSize, long expectedSize, string name)
     {
@@ -32,7 +33,17 @@ public sealed class ChunkVerifyingReadStream : ReadOnlyStreamBase
     public override int Read(Span<byte> buffer)
     {
         if (buffer.IsEmpty) return 0;
-        if (_served == _chunkLength && !NextChunk()) return 0;
+        // A failed chunk fails every later read too: reading on would splice the next chunk onto the last good one.
+        if (_failure is not null) throw _failure;
+        try
+        {
+            if (_served == _chunkLength && !NextChunk()) return 0;
+        }
+        catch (ShippyarException e)
+        {
+            _failure = e;
+            throw;
+        }
         var n = Math.Min(buffer.Length, _chunkLength - _served);
         _chunk.AsSpan(_served, n).CopyTo(buffer);
         _served += n;

@@ -118,10 +118,11 @@ public sealed class BackupVerifier
         {
             ArchiveReadStream archive;
             try { archive = new ArchiveReadStream(repository, backup, file, decryption); }
-            // Missing, forbidden or archived (GLACIER, not restored): a failed check that says so, as at Checksum level.
-            catch (ShippyarException e) when (e.Kind is ShippyarErrorKind.ObjectNotFound or ShippyarErrorKind.AuthenticationError or ShippyarErrorKind.ResourceUnavailable)
+            // Missing, forbidden, archived (GLACIER, not restored) or changed where it starts: a failed check that says so,
+            // as at Checksum level.
+            catch (ShippyarException e) when (e.Kind is ShippyarErrorKind.ObjectNotFound or ShippyarErrorKind.AuthenticationError or ShippyarErrorKind.ResourceUnavailable or ShippyarErrorKind.InvalidData)
             {
-                checks.Add($"Read {file.Name}", false, e.Message);
+                checks.Add(e.ErrorId == "BackupCorrupt" ? $"Checksum {file.Name}" : $"Read {file.Name}", false, e.Message);
                 allGood = false;
                 continue;
             }

@@ -8,7 +8,7 @@ namespace ShippyarDr.PowerShell.Cmdlets;
 /// <summary>Backup health per database and tier, for dashboards and alerting.</summary>
 [Cmdlet(VerbsCommon.Get, "ShippyarBackupStatus")]
 [OutputType(typeof(BackupStatus))]
-public sealed class GetShippyarBackupStatusCommand : RepositoryCmdlet
+public sealed class GetShippyarBackupStatusCommand : ConnectedCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -31,7 +31,11 @@ public sealed class GetShippyarBackupStatusCommand : RepositoryCmdlet
         Run(Repository, _ =>
         {
             var repository = OpenRepository(Repository);
-            var request = new StatusRequest { Databases = Database ?? Array.Empty<string>(), MaxAge = MaxAge };
+            // The server is asked only when named: status of a repository needs no connection.
+            string[] connectionParameters = { nameof(Server), nameof(Port), nameof(Credential), nameof(ConnectionString) };
+            var leftovers = connectionParameters.Any(MyInvocation.BoundParameters.ContainsKey)
+                ? Leftovers.LeftoverFinder.Find(ResolveConnection(), Cancel) : Array.Empty<Leftover>();
+            var request = new StatusRequest { Databases = Database ?? Array.Empty<string>(), MaxAge = MaxAge, Leftovers = leftovers };
             WriteObject(BackupStatusEvaluator.Evaluate(new BackupCatalog(repository), repository.Location, request), enumerateCollection: true);
         });
     }
