@@ -182,6 +182,13 @@ public sealed class AuthenticityTests(ClusterSandbox cluster, GpgHome gpg) : ICl
         // Signed, a plain one is welcome.
         var signed = new BackupEngine().Run(new BackupRequest { Connection = cluster.Sandbox.Connection, Database = SandboxFixture.SampleDatabase, Signing = HostKey }, repo);
         Assert.Equal(ManifestAuthentication.Signature, signed.Authentication);
+        // Nor is an unsealed one copied in from elsewhere.
+        using var plainDir = new TempDirectory();
+        var plainRepo = new FileSystemRepository(plainDir.Path);
+        var plain = new BackupEngine().Run(new BackupRequest { Connection = cluster.Sandbox.Connection, Database = SandboxFixture.SampleDatabase }, plainRepo);
+        Assert.Equal("UnsealedCopyRefused", Assert.Throws<ShippyarException>(() => new BackupCopier().Copy(plain, plainRepo, repo)).ErrorId);
+        Assert.Equal(2, new BackupCatalog(repo).List().Count);
+        Assert.Empty(new BackupCatalog(repo).Incomplete());
     }
 
     [Fact]

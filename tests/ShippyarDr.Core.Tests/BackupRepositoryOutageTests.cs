@@ -15,17 +15,9 @@ namespace ShippyarDr.Core.Tests;
 public sealed class BackupRepositoryOutageTests(SandboxFixture fixture, S3Server s3) : IClassFixture<S3Server>
 {
     /// <summary>The real S3 repository; its data upload stops the server once a few parts' worth has gone in.</summary>
-    private sealed class ServerStopsMidUpload(S3Repository inner, S3Server server, long afterBytes) : IBackupRepository
+    private sealed class ServerStopsMidUpload(S3Repository inner, S3Server server, long afterBytes) : DelegatingRepository(inner)
     {
-        public string Location => inner.Location;
-        public Stream Create(string key) => new Stopping(inner.Create(key), server, afterBytes);
-        public Stream OpenRead(string key) => inner.OpenRead(key);
-        public bool Exists(string key) => inner.Exists(key);
-        public void WriteAtomically(string key, ReadOnlySpan<byte> content, bool replace = false) => inner.WriteAtomically(key, content, replace);
-        public IEnumerable<string> List(string prefix) => inner.List(prefix);
-        public IEnumerable<string> ListChildren(string prefix) => inner.ListChildren(prefix);
-        public void Delete(string key) => inner.Delete(key);
-        public void DeletePrefix(string prefix) => inner.DeletePrefix(prefix);
+        public override Stream Create(string key) => new Stopping(Inner.Create(key), server, afterBytes);
 
         private sealed class Stopping(Stream upload, S3Server server, long afterBytes) : WriteOnlyStreamBase, IAbortableStream
         {

@@ -228,26 +228,18 @@ public sealed class RepositoryLayoutTests(SandboxFixture fixture) : IDisposable
     }
 
     /// <summary>Another run (same id, same second) creates the data object just before this one does.</summary>
-    private sealed class WinnerFirst(IBackupRepository inner) : IBackupRepository
+    private sealed class WinnerFirst(IBackupRepository inner) : DelegatingRepository(inner)
     {
         public string? WinnerKey { get; private set; }
-        public string Location => inner.Location;
-        public Stream Create(string key)
+        public override Stream Create(string key)
         {
             if (WinnerKey is null && key.EndsWith(".dump.zst", StringComparison.Ordinal))
             {
                 WinnerKey = key;
-                using var other = inner.Create(key);
+                using var other = Inner.Create(key);
                 other.Write("the other run's data"u8);
             }
-            return inner.Create(key);
+            return Inner.Create(key);
         }
-        public Stream OpenRead(string key) => inner.OpenRead(key);
-        public bool Exists(string key) => inner.Exists(key);
-        public void WriteAtomically(string key, ReadOnlySpan<byte> content, bool replace = false) => inner.WriteAtomically(key, content, replace);
-        public IEnumerable<string> List(string prefix) => inner.List(prefix);
-        public IEnumerable<string> ListChildren(string prefix) => inner.ListChildren(prefix);
-        public void Delete(string key) => inner.Delete(key);
-        public void DeletePrefix(string prefix) => inner.DeletePrefix(prefix);
     }
 }

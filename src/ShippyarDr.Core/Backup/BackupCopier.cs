@@ -26,7 +26,10 @@ public sealed class BackupCopier
         backup = sourceCatalog.FromBytes(backup, manifest);
         var copy = backup.InRepository(target.Location);
         copy.Prefix = BackupLayout.NewPrefix(backup.IsCluster, backup.Database, backup.Id);
-        RepositoryDescriptor.CheckWritable(target);
+        // Readers there would refuse an unsealed copy: say so now rather than at the restore that needs it.
+        if (RepositoryDescriptor.CheckWritable(target)?.Authenticated == true && backup.Authentication == ManifestAuthentication.None)
+            throw new ShippyarException(ShippyarErrorKind.InvalidOperation, "UnsealedCopyRefused",
+                $"Repository {target.Location} holds authenticated backups, and backup {backup.Id} is not sealed: readers there would refuse it. Copy it into a repository without sealed backups.", target.Location);
         if (target.Exists(BackupLayout.Key(copy, BackupLayout.ManifestName)))
         {
             _reporter.Verbose($"Backup {backup.Id} is already complete in {target.Location}.");

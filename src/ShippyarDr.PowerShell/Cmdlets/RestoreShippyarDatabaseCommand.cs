@@ -10,7 +10,7 @@ namespace ShippyarDr.PowerShell.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsData.Restore, "ShippyarDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ObjectSet)]
 [OutputType(typeof(RestoreResult))]
-public sealed class RestoreShippyarDatabaseCommand : BackupInputCmdlet
+public sealed class RestoreShippyarDatabaseCommand : RestoreCmdlet
 {
     /// <summary>Database to restore as; the backup's own database when omitted.</summary>
     [Parameter]
@@ -23,26 +23,9 @@ public sealed class RestoreShippyarDatabaseCommand : BackupInputCmdlet
     [ValidateNotNullOrEmpty]
     public string? SourceDatabase { get; set; }
 
-    /// <summary>Replace an existing target without asking (a safety backup is still taken); the only way to replace postgres.</summary>
-    [Parameter]
-    public SwitchParameter Force { get; set; }
-
-    /// <summary>Signs the safety backup of what is replaced; by default the -SecretKeyFile key signs it, when it can.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? SigningKeyFile { get; set; }
-
-    [Parameter]
-    public System.Security.SecureString? SigningKeyPassphrase { get; set; }
-
     /// <summary>Do not restore ownership and grants (for servers without the source's roles).</summary>
     [Parameter]
     public SwitchParameter NoOwner { get; set; }
-
-    /// <summary>How long the safety backup's pg_dump waits for each table's lock (default 5 minutes; 0: no limit).</summary>
-    [Parameter]
-    [DurationTransformation]
-    public TimeSpan? LockWaitTimeout { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -53,7 +36,7 @@ public sealed class RestoreShippyarDatabaseCommand : BackupInputCmdlet
             var connection = ResolveConnection(backup.Server);
             if (SystemDatabases.RefuseByName(target, connection.DisplayName) is { } refused) throw refused;
             // Key problems (a missing passphrase file…) are reported before anyone is asked to confirm.
-            var keys = ResolveKeys(reporter, SigningKeyFile, SigningKeyPassphrase);
+            var keys = ResolveRestoreKeys(reporter);
             var exists = RestoreEngine.DatabaseExists(connection, target, Cancel);
             // Refused before asking: a "yes" would not make it allowed.
             if (exists && SystemDatabases.RefuseReplacing(target, connection.DisplayName, replacePostgres: Force, isTemplate: false) is { } refusal)
@@ -77,7 +60,7 @@ public sealed class RestoreShippyarDatabaseCommand : BackupInputCmdlet
             {
                 Backup = backup, SourceDatabase = SourceDatabase, TargetDatabase = target, Connection = connection, ReplaceExisting = exists,
                 NoOwner = NoOwner, Keys = keys, ReplacePostgresDatabase = Force,
-                SafetyLockWaitTimeout = LockWaitTimeout ?? Backup.BackupRequest.DefaultLockWaitTimeout,
+                SafetyLockWaitTimeout = SafetyLockWaitTimeout,
             }, repository, Cancel);
             WriteObject(result);
         });
