@@ -120,6 +120,39 @@ public sealed class ClusterBackupTests(ClusterSandbox cluster) : IClassFixture<C
         Assert.Equal("TargetExists", again.ErrorId);
     }
 
+    [Fact]
+    public void A_database_marked_as_a_template_is_backed_up_and_restored_as_one_and_a_closed_one_is_named_as_left_out()
+    {
+        var template = "template_gis_" + Guid.NewGuid().ToString("n")[..6];
+        var closed = "closed_" + Guid.NewGuid().ToString("n")[..6];
+        cluster.Sandbox.Execute("postgres", $"CREATE DATABASE {template}");
+        cluster.Sandbox.Execute(template, "CREATE TABLE spatial_ref (srid int PRIMARY KEY); INSERT INTO spatial_ref SELECT generate_series(1, 42)");
+        cluster.Sandbox.Execute("postgres", $"ALTER DATABASE {template} IS_TEMPLATE true");
+        cluster.Sandbox.Execute("postgres", $"CREATE DATABASE {closed}");
+        cluster.Sandbox.Execute("postgres", $"ALTER DATABASE {closed} ALLOW_CONNECTIONS false");
+        try
+        {
+            var repo = new FileSystemRepository(_dir.Path);
+            var backup = WeeklyBackup(repo);
+            Assert.True(Assert.Single(backup.Databases, d => d.Name == template).IsTemplate);
+            Assert.DoesNotContain(backup.Databases, d => d.Name == closed);
+            Assert.Contains(backup.ExcludedDatabases, e => e.StartsWith(closed + ":", StringComparison.Ordinal));
+            Assert.DoesNotContain(backup.Databases, d => d.Name is "template0" or "template1");
+
+            using var target = PostgresSandbox.Start();
+            var result = new ClusterRestoreEngine().Run(new ClusterRestoreRequest { Backup = backup, Connection = target.Connection, Keys = BackupKeys.WithPassphrase(Passphrase) }, repo);
+            Assert.True(result.Passed);
+            Assert.Equal("42", target.QueryScalar(template, "SELECT count(*) FROM spatial_ref"));
+            Assert.Equal("True", target.QueryScalar("postgres", $"SELECT datistemplate FROM pg_database WHERE datname = '{template}'"));
+        }
+        finally
+        {
+            cluster.Sandbox.Execute("postgres", $"ALTER DATABASE {template} IS_TEMPLATE false");
+            cluster.Sandbox.Execute("postgres", $"DROP DATABASE {template}");
+            cluster.Sandbox.Execute("postgres", $"DROP DATABASE {closed}");
+        }
+    }
+
     private static string Shell(string command, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardOutput = true };

@@ -65,7 +65,7 @@ public sealed class BackupEngine
         using (var conn = PgSession.Open(request.Connection, request.Database, cancel))
         {
             facts = ServerFacts.Read(conn);
-            databases = preset.WholeCluster ? DatabaseFacts.ListConnectable(conn) : Array.Empty<DatabaseFacts>();
+            databases = preset.WholeCluster ? DatabaseFacts.ListForCluster(conn) : Array.Empty<DatabaseFacts>();
         }
         var pgDump = PgToolLocator.Find("pg_dump", facts.MajorVersion);
 
@@ -216,6 +216,13 @@ public sealed class BackupEngine
         info.ToolVersions["pg_dumpall"] = pgDumpAll.VersionText;
         _reporter.Progress(activity, "Roles and tablespaces");
         info.Files.Add(dumper.DumpGlobals(pgDumpAll, BackupLayout.Key(info, request.Storage.StoredName(BackupLayout.GlobalsName)), activity, cancel));
+        // pg_dump cannot connect to a database that accepts no connections: the backup says it is not in it.
+        foreach (var closed in databases.Where(d => !d.AllowsConnections))
+        {
+            info.ExcludedDatabases.Add($"{closed.Name}: accepts no connections (datallowconn is false)");
+            _reporter.Warning($"Database {closed.Name} accepts no connections (datallowconn is false) and is not in cluster backup {info.Id}.");
+        }
+        databases = databases.Where(d => d.AllowsConnections).ToList();
         for (var i = 0; i < databases.Count; i++)
         {
             var db = databases[i];
@@ -226,6 +233,7 @@ public sealed class BackupEngine
             info.Databases.Add(new DatabaseArchive
             {
                 Name = db.Name, File = file.Name, Owner = db.Owner, Encoding = db.Encoding, Collation = db.Collation, CType = db.CType, Size = db.Size,
+                IsTemplate = db.IsTemplate,
                 Tables = summary.Tables.Select(t => new TableRowCount { Schema = t.Schema, Name = t.Table, Rows = t.Rows ?? 0 }).ToList(),
                 ForeignKeys = summary.ForeignKeys.Select(fk => $"{fk.Namespace}.{fk.Tag}").ToList(),
             });

@@ -11,6 +11,8 @@ public sealed class DatabaseArchive
     public string? Collation { get; set; }
     public string? CType { get; set; }
     public long Size { get; set; }
+    /// <summary>Marked as a template in the source cluster (datistemplate): a cluster restore marks it again.</summary>
+    public bool IsTemplate { get; set; }
     public List<TableRowCount> Tables { get; set; } = new();
     public List<string> ForeignKeys { get; set; } = new();
     public long TotalRows => Tables.Sum(t => t.Rows);

@@ -66,6 +66,12 @@ public sealed class ClusterRestoreEngine
                 Keys = request.Keys, ReplaceExisting = existing.Contains(unit), ReplacePostgresDatabase = replacePostgres,
                 SafetyLockWaitTimeout = request.SafetyLockWaitTimeout,
             }, repository, cancel));
+            // A database the source marked as a template (a PostGIS template…) is one again, once it is in place.
+            if (backup.Databases.Single(d => d.Name == unit.Database).IsTemplate)
+            {
+                using var admin = PgSession.Open(request.Connection, SystemDatabases.Postgres, cancel);
+                DatabaseAdmin.MarkTemplate(admin, unit.Database, true);
+            }
         }
         result.Duration = clock.Elapsed;
         return result;

@@ -32,6 +32,9 @@ internal static class DatabaseAdmin
     public static void Comment(NpgsqlConnection conn, string name, string? note)
         => Execute(conn, $"COMMENT ON DATABASE {Quote(name)} IS {(note is null ? "NULL" : Literal(note))}");
 
+    public static void MarkTemplate(NpgsqlConnection conn, string name, bool isTemplate)
+        => Execute(conn, $"ALTER DATABASE {Quote(name)} IS_TEMPLATE {(isTemplate ? "true" : "false")}");
+
     public static void Rename(NpgsqlConnection conn, string from, string to)
         => Execute(conn, $"ALTER DATABASE {Quote(from)} RENAME TO {Quote(to)}");
 
