@@ -140,6 +140,28 @@ public sealed class RepositoryLayoutTests(SandboxFixture fixture) : IDisposable
     }
 
     [Fact]
+    public void A_format_1_database_named_backup_is_still_listed_beside_the_new_layout()
+    {
+        var repo = new FileSystemRepository(_dir.Path);
+        var backup = Backup(repo, CreateDatabase("backup", 4));
+        // Where the previous version put it: <root>/backup/<id>/, with a format 1 manifest.
+        var legacy = Path.Combine(_dir.Path, "backup", backup.Id);
+        Directory.Move(Path.Combine(_dir.Path, backup.Prefix!), legacy);
+        Directory.Delete(Path.Combine(_dir.Path, "backup", "db"), recursive: true);
+        foreach (var chunks in Directory.EnumerateFiles(legacy, "*.chunks")) File.Delete(chunks);
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(legacy, "manifest.json")))!;
+        manifest["ManifestVersion"] = 1;
+        foreach (var file in manifest["Files"]!.AsArray()) file!.AsObject().Remove("Chunks");
+        File.WriteAllText(Path.Combine(legacy, "manifest.json"), manifest.ToJsonString());
+
+        var current = Backup(repo, SandboxFixture.SampleDatabase);
+        Assert.Equal(new[] { current.Id, backup.Id }, new BackupCatalog(repo).List().Select(b => b.Id));
+        var found = Assert.Single(new BackupCatalog(repo).List("backup"));
+        Assert.Equal($"backup/{backup.Id}/", found.Prefix);
+        Assert.True(new BackupVerifier().Run(new VerificationRequest { Backup = found, Level = VerificationLevel.Catalog }, repo).Passed);
+    }
+
+    [Fact]
     public void Listing_passes_over_entries_it_did_not_write_and_never_follows_symbolic_links()
     {
         var repo = new FileSystemRepository(_dir.Path);

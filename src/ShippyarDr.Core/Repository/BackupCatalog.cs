@@ -103,6 +103,11 @@ public sealed class BackupCatalog
                 foreach (var key in _repository.List(prefix))
                     if (BackupLayout.Parse(key) is { } parsed && (database is null || (parsed.Database ?? BackupEngine.ClusterScope) == database))
                         yield return parsed;
+            // A format 1 database named "backup" shares the folder.
+            if (database is null or "backup")
+                foreach (var child in _repository.ListChildren(BackupLayout.BackupRoot).Where(c => BackupId.IsValid(c.TrimEnd('/'))))
+                    foreach (var key in _repository.List(BackupLayout.BackupRoot + child))
+                        if (BackupLayout.ParseLegacy(key) is { } parsed) yield return parsed;
         }
         // Format 1: database folders at the root.
         foreach (var child in children.Where(c => c.EndsWith('/') && !Reserved.Contains(c) && !c.StartsWith('.')))
