@@ -190,6 +190,8 @@ public sealed class RepositoryLayoutTests(SandboxFixture fixture) : IDisposable
     [InlineData("Files[0].Name", "manifest.json")]
     [InlineData("Database", "another")]
     [InlineData("Id", "20200101-000000D-0000")]
+    [InlineData("Files[0].Chunks.Size", "2147483647")]
+    [InlineData("Files[0].Chunks.Count", "2147483647")]
     public void A_manifest_that_points_outside_its_folder_is_reported_and_never_followed(string field, string value)
     {
         var repo = new FileSystemRepository(_dir.Path);
@@ -197,6 +199,7 @@ public sealed class RepositoryLayoutTests(SandboxFixture fixture) : IDisposable
         var path = Path.Combine(_dir.Path, backup.Prefix!, "manifest.json");
         var manifest = JsonNode.Parse(File.ReadAllText(path))!;
         if (field == "Files[0].Name") manifest["Files"]![0]!["Name"] = value;
+        else if (field.StartsWith("Files[0].Chunks.", StringComparison.Ordinal)) manifest["Files"]![0]!["Chunks"]![field["Files[0].Chunks.".Length..]] = int.Parse(value);
         else manifest[field] = value;
         File.WriteAllText(path, manifest.ToJsonString());
 

@@ -26,11 +26,10 @@ public static class StoredObject
     public static byte[] ReadChunkDigests(IBackupRepository repository, BackupInfo backup, BackupFile file, ChunkList chunks)
     {
         var expected = (long)chunks.Count * ChunkVerifyingReadStream.DigestSize;
-        using var stored = repository.OpenRead(BackupLayout.Key(backup, chunks.File));
-        var buffer = new byte[expected + 1];
-        var n = stored.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-        var digests = buffer[..n];
-        if (n != expected || Convert.ToHexString(SHA256.HashData(digests)).ToLowerInvariant() != chunks.Sha256)
+        byte[]? digests;
+        try { digests = repository.ReadAllBytes(BackupLayout.Key(backup, chunks.File), (int)Math.Min(expected, RepositoryReads.MaxSmallObject)); }
+        catch (ShippyarException e) when (e.ErrorId == "ObjectTooLarge") { digests = null; }
+        if (digests is null || digests.Length != expected || Convert.ToHexString(SHA256.HashData(digests)).ToLowerInvariant() != chunks.Sha256)
             throw new ShippyarException(ShippyarErrorKind.InvalidData, "BackupCorrupt",
                 $"The chunk digests of {file.Name} in backup {backup.Id} ({chunks.File}) differ from what the manifest recorded: changed or damaged after the backup was written.", file.Name);
         return digests;

@@ -150,7 +150,7 @@ public sealed class FileSystemRepository : IBackupRepository
         for (var dir = Path.GetDirectoryName(path); dir is not null && dir.Length > Root.Length; dir = Path.GetDirectoryName(dir))
         {
             try { Directory.Delete(dir, recursive: false); }
-            catch (IOException) { break; }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { break; }
         }
     }
 

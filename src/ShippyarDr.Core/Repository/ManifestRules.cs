@@ -10,6 +10,9 @@ namespace ShippyarDr.Repository;
 /// </summary>
 internal static class ManifestRules
 {
+    private const int MinChunk = 64 * 1024;
+    private const int MaxChunk = 64 * 1024 * 1024;
+
     private static readonly HashSet<string> FolderFiles = new(StringComparer.Ordinal)
         { BackupLayout.ManifestName, BackupLayout.SignatureName, BackupLayout.MacName, BackupLayout.LeaseName };
 
@@ -28,6 +31,10 @@ internal static class ManifestRules
                 throw Invalid(where, $"it names the file '{file.Name}', which is not a plain, distinct file name of a backup");
             if (file.Chunks is { } chunks && chunks.File != BackupLayout.ChunksName(file.Name))
                 throw Invalid(where, $"the chunk digests of {file.Name} are named '{chunks.File}'");
+            // A reader holds one chunk in memory: its size, and the count that covers the file, are what a writer makes.
+            if (file.Chunks is { } list && (list.Size is < MinChunk or > MaxChunk || file.Size < 0
+                    || list.Count != (file.Size + list.Size - 1) / list.Size))
+                throw Invalid(where, $"the chunks of {file.Name} ({list.Count} of {list.Size} bytes) do not cover its {file.Size} bytes");
         }
         foreach (var database in info.Databases)
         {
