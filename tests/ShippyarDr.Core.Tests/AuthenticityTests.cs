@@ -37,7 +37,7 @@ public sealed class AuthenticityTests(ClusterSandbox cluster, GpgHome gpg) : ICl
     private static BackupInfo Weekly(PostgresSandbox server, IBackupRepository repo, string recipientKeys, SigningKey? signing) => new BackupEngine().Run(new BackupRequest
     {
         Connection = server.Connection, Tier = BackupTier.Weekly, Signing = signing,
-        Storage = new ArchiveWriteOptions { Encryption = OpenPgpEncryption.ToRecipients(recipientKeys, new string?[] { null }) },
+        Storage = new StorageOptions { Encryption = OpenPgpEncryption.ToRecipients(recipientKeys, new string?[] { null }) },
     }, repo);
 
     /// <summary>Mallory's own signing key, made with gpg like any other.</summary>
@@ -139,7 +139,7 @@ public sealed class AuthenticityTests(ClusterSandbox cluster, GpgHome gpg) : ICl
         var backup = new BackupEngine().Run(new BackupRequest
         {
             Connection = cluster.Sandbox.Connection, Database = SandboxFixture.SampleDatabase,
-            Storage = new ArchiveWriteOptions { Encryption = OpenPgpEncryption.WithPassphrase(Passphrase.ToCharArray()) },
+            Storage = new StorageOptions { Encryption = OpenPgpEncryption.WithPassphrase(Passphrase.ToCharArray()) },
         }, repo);
         Assert.Equal(ManifestAuthentication.Mac, backup.Authentication);
         var ok = new BackupVerifier().Run(new VerificationRequest { Backup = backup, Level = VerificationLevel.Catalog, Keys = BackupKeys.WithPassphrase(Passphrase) }, repo);
@@ -175,7 +175,7 @@ public sealed class AuthenticityTests(ClusterSandbox cluster, GpgHome gpg) : ICl
         new BackupEngine().Run(new BackupRequest
         {
             Connection = cluster.Sandbox.Connection, Database = SandboxFixture.SampleDatabase,
-            Storage = new ArchiveWriteOptions { Encryption = OpenPgpEncryption.WithPassphrase(Passphrase.ToCharArray()) },
+            Storage = new StorageOptions { Encryption = OpenPgpEncryption.WithPassphrase(Passphrase.ToCharArray()) },
         }, repo);
         var e = Assert.Throws<ShippyarException>(() => new BackupEngine().Run(new BackupRequest { Connection = cluster.Sandbox.Connection, Database = SandboxFixture.SampleDatabase }, repo));
         Assert.Equal("AuthenticationRequired", e.ErrorId);
@@ -224,7 +224,7 @@ public sealed class AuthenticityTests(ClusterSandbox cluster, GpgHome gpg) : ICl
     public void A_globals_script_with_a_psql_meta_command_is_refused_whole_even_where_unauthenticated_backups_are_allowed()
     {
         var repo = new FileSystemRepository(_dir.Path);
-        var storage = new ArchiveWriteOptions { Compression = CompressionCodec.Zstd(), Encryption = OpenPgpEncryption.WithPassphrase(Passphrase.ToCharArray()) };
+        var storage = new StorageOptions { Compression = CompressionCodec.Zstd(), Encryption = OpenPgpEncryption.WithPassphrase(Passphrase.ToCharArray()) };
         var backup = new BackupEngine().Run(new BackupRequest { Connection = cluster.Sandbox.Connection, Tier = BackupTier.Weekly, Storage = storage }, repo);
 
         // A globals script that creates a role, then runs a shell command through psql.
@@ -233,8 +233,8 @@ public sealed class AuthenticityTests(ClusterSandbox cluster, GpgHome gpg) : ICl
         var globals = backup.Files.Single(f => f.Format == "globals");
         File.Delete(Path.Combine(_dir.Path, backup.Prefix!, globals.Name));
         File.Delete(Path.Combine(_dir.Path, backup.Prefix!, globals.Chunks!.File));
-        var written = ArchiveWriter.Write(new MemoryStream(Encoding.UTF8.GetBytes(script)), new IBackupRepository[] { repo }, BackupLayout.Key(backup, globals.Name),
-            "globals", storage, scanArchive: false, progress: null, CancellationToken.None);
+        var written = StoredObjectWriter.Write(new MemoryStream(Encoding.UTF8.GetBytes(script)), new IBackupRepository[] { repo }, BackupLayout.Key(backup, globals.Name),
+            "globals", storage, scanDump: false, progress: null, CancellationToken.None);
         backup.Files[backup.Files.IndexOf(globals)] = written.File;
         File.WriteAllBytes(Path.Combine(_dir.Path, backup.Prefix!, "manifest.json"), ManifestSerializer.Serialize(backup));
         File.Delete(Path.Combine(_dir.Path, backup.Prefix!, BackupLayout.MacName));

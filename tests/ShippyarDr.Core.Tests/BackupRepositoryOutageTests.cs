@@ -4,7 +4,7 @@ using ShippyarDr.Core.Tests.Fixtures;
 using ShippyarDr.Diagnostics;
 using ShippyarDr.Pipeline;
 using ShippyarDr.Repository;
-using ShippyarDr.Repository.Cloud;
+using ShippyarDr.Repository.S3;
 using ShippyarDr.Streams;
 using ShippyarDr.Verification;
 
@@ -46,7 +46,7 @@ public sealed class BackupRepositoryOutageTests(SandboxFixture fixture, S3Server
         return new()
         {
             Database = database, Connection = fixture.Sandbox.Connection,
-            Storage = new ArchiveWriteOptions { Compression = CompressionCodec.None },
+            Storage = new StorageOptions { Compression = CompressionCodec.None },
         };
     }
 

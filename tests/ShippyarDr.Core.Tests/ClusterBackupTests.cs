@@ -24,7 +24,7 @@ public sealed class ClusterBackupTests(ClusterSandbox cluster) : IClassFixture<C
     private BackupInfo WeeklyBackup(IBackupRepository repo) => new BackupEngine().Run(new BackupRequest
     {
         Connection = cluster.Sandbox.Connection, Tier = BackupTier.Weekly,
-        Storage = new ArchiveWriteOptions { Compression = CompressionCodec.Zstd(), Encryption = OpenPgpEncryption.WithPassphrase(Passphrase.ToCharArray()) },
+        Storage = new StorageOptions { Compression = CompressionCodec.Zstd(), Encryption = OpenPgpEncryption.WithPassphrase(Passphrase.ToCharArray()) },
     }, repo);
 
     [Fact]

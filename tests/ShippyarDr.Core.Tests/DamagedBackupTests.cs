@@ -28,7 +28,7 @@ public sealed class DamagedBackupTests(SandboxFixture fixture) : IDisposable
         var backup = new BackupEngine().Run(new BackupRequest
         {
             Database = SandboxFixture.SampleDatabase, Connection = fixture.Sandbox.Connection,
-            Storage = new ArchiveWriteOptions { Compression = compression, Encryption = encrypted ? OpenPgpEncryption.WithPassphrase(Passphrase.ToCharArray()) : null },
+            Storage = new StorageOptions { Compression = compression, Encryption = encrypted ? OpenPgpEncryption.WithPassphrase(Passphrase.ToCharArray()) : null },
         }, repo);
         return (backup, repo, Path.Combine(repo.Root, BackupLayout.Key(backup, backup.Files[0].Name)));
     }
@@ -165,7 +165,7 @@ public sealed class DamagedBackupTests(SandboxFixture fixture) : IDisposable
     {
         var (backup, repo, _) = TakeBackup(CompressionCodec.Zstd(), encrypted: false);
         backup.Files.Clear();
-        var e = Assert.Throws<ShippyarException>(() => ArchiveUnit.Of(backup, null));
+        var e = Assert.Throws<ShippyarException>(() => DatabaseUnit.Of(backup, null));
         Assert.Equal("ManifestCorrupt", e.ErrorId);
         Assert.Contains(backup.Id, e.Message);
     }

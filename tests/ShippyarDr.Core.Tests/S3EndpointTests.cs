@@ -1,5 +1,5 @@
 using ShippyarDr.Diagnostics;
-using ShippyarDr.Repository.Cloud;
+using ShippyarDr.Repository.S3;
 
 namespace ShippyarDr.Core.Tests;
 

@@ -4,7 +4,7 @@ using ShippyarDr.Backup;
 using ShippyarDr.Core.Tests.Fixtures;
 using ShippyarDr.Diagnostics;
 using ShippyarDr.Repository;
-using ShippyarDr.Repository.Cloud;
+using ShippyarDr.Repository.S3;
 using ShippyarDr.Verification;
 using Xunit.Abstractions;
 

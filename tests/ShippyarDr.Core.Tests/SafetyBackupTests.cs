@@ -35,7 +35,7 @@ public sealed class SafetyBackupTests(SandboxFixture fixture, GpgHome gpg) : ICl
         var backup = new BackupEngine().Run(new BackupRequest
         {
             Database = database, Connection = fixture.Sandbox.Connection,
-            Storage = new ArchiveWriteOptions { Encryption = OpenPgpEncryption.WithPassphrase(Passphrase.ToCharArray()) },
+            Storage = new StorageOptions { Encryption = OpenPgpEncryption.WithPassphrase(Passphrase.ToCharArray()) },
         }, repo);
         var result = new RestoreEngine().Run(new RestoreRequest
         {
@@ -59,7 +59,7 @@ public sealed class SafetyBackupTests(SandboxFixture fixture, GpgHome gpg) : ICl
         var backup = new BackupEngine().Run(new BackupRequest
         {
             Database = database, Connection = fixture.Sandbox.Connection, Signing = host,
-            Storage = new ArchiveWriteOptions { Encryption = OpenPgpEncryption.ToRecipients(gpg.PublicKeyFile, new string?[] { null }) },
+            Storage = new StorageOptions { Encryption = OpenPgpEncryption.ToRecipients(gpg.PublicKeyFile, new string?[] { null }) },
         }, repo);
         var keys = BackupKeys.Load(secretKeyFile: gpg.SecretKeyFile, secretKeyPassphrase: GpgHome.KeyPassphrase.ToCharArray(), signerKeyFile: gpg.BothPublicKeysFile);
         var result = new RestoreEngine().Run(new RestoreRequest
@@ -84,7 +84,7 @@ public sealed class SafetyBackupTests(SandboxFixture fixture, GpgHome gpg) : ICl
         var backup = new BackupEngine().Run(new BackupRequest
         {
             Database = database, Connection = fixture.Sandbox.Connection,
-            Storage = new ArchiveWriteOptions { Encryption = OpenPgpEncryption.WithPassphrase(Passphrase.ToCharArray()) },
+            Storage = new StorageOptions { Encryption = OpenPgpEncryption.WithPassphrase(Passphrase.ToCharArray()) },
         }, repo);
         fixture.Sandbox.Execute(database, "INSERT INTO users VALUES (77777777, 'kept@example.com', 'Kept', now(), NULL)");
         var e = Assert.Throws<ShippyarException>(() => new RestoreEngine().Run(new RestoreRequest

@@ -97,7 +97,7 @@ public sealed class SystemDatabaseRestoreTests(SandboxFixture fixture) : IDispos
         var weekly = new BackupEngine().Run(new BackupRequest
         {
             Connection = server.Connection, Tier = BackupTier.Weekly,
-            Storage = new ArchiveWriteOptions { Compression = CompressionCodec.Zstd(), Encryption = OpenPgpEncryption.WithPassphrase(passphrase) },
+            Storage = new StorageOptions { Compression = CompressionCodec.Zstd(), Encryption = OpenPgpEncryption.WithPassphrase(passphrase) },
         }, repo);
         Assert.Equal(new[] { "postgres", SandboxFixture.SampleDatabase }, weekly.Databases.Select(d => d.Name).Order(StringComparer.Ordinal));
 

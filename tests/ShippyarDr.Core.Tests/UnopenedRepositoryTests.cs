@@ -3,7 +3,7 @@ using ShippyarDr.Backup;
 using ShippyarDr.Core.Tests.Fixtures;
 using ShippyarDr.Diagnostics;
 using ShippyarDr.Repository;
-using ShippyarDr.Repository.Cloud;
+using ShippyarDr.Repository.S3;
 
 namespace ShippyarDr.Core.Tests;
 

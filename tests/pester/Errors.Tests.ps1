@@ -150,7 +150,7 @@ Describe 'Repositories, backups and connections' {
            Run = { Get-ShippyarBackup -Repository $repo -Database 'shippyar[' } }
         @{ Name = 'a blank repository'; Id = 'InvalidRepository'; Category = 'InvalidArgument'; Match = @('must not be empty')
            Run = { Get-ShippyarBackupStatus -Repository ' ' } }
-        @{ Name = 'a -CompressionLevel without compression'; Id = 'CompressionLevelNotApplicable'; Category = 'InvalidArgument'; Match = @('-Compression none')
+        @{ Name = 'a -CompressionLevel without compression'; Id = 'CompressionLevelNotApplicable'; Category = 'InvalidArgument'; Match = @('zstd and gzip', 'none')
            Run = { Invoke-ShippyarBackup @conn -Database shippyar -Repository $repo -Compression None -CompressionLevel 3 } }
     ) {
         Should-BeShippyarError (Get-ErrorRecords $Run) $Id $Category $Match

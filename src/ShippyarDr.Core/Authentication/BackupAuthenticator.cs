@@ -89,12 +89,12 @@ public static class BackupAuthenticator
     public static BackupInfo Require(IBackupRepository repository, BackupInfo backup, BackupKeys keys, IOperationReporter reporter)
     {
         var decryption = keys.Decryption;
-        foreach (var file in backup.Files) Pipeline.ArchiveReadStream.RequireKey(file, decryption);
+        foreach (var file in backup.Files) Pipeline.StoredObjectReader.RequireKey(file, decryption);
         var (verified, result) = Check(repository, backup, keys);
         if (result.WrongPassphrase)
-            throw new ShippyarException(ShippyarErrorKind.AuthenticationError, "DecryptionKeyWrong", $"Cannot decrypt backup {backup.Id}: the passphrase given does not open it.", backup.Id);
+            throw new ShippyarException(ShippyarErrorKind.AuthenticationError, ErrorIds.DecryptionKeyWrong, $"Cannot decrypt backup {backup.Id}: the passphrase given does not open it.", backup.Id);
         if (!result.Passed)
-            throw new ShippyarException(ShippyarErrorKind.AuthenticationError, "BackupNotAuthentic",
+            throw new ShippyarException(ShippyarErrorKind.AuthenticationError, ErrorIds.BackupNotAuthentic,
                 $"Backup {backup.Id} in {repository.Location} is refused: {result.Detail}.", backup.Id);
         reporter.Verbose($"Backup {backup.Id}: {result.Detail}.");
         return verified;
@@ -107,10 +107,10 @@ public static class BackupAuthenticator
         if (backup.Files.FirstOrDefault(f => f.Encryption is not null) is not { } file || keys.Decryption is not { } decryption) return true;
         try
         {
-            using var probe = new Pipeline.ArchiveReadStream(repository, backup, file, decryption);
+            using var probe = new Pipeline.StoredObjectReader(repository, backup, file, decryption);
             return true;
         }
-        catch (ShippyarException e) when (e.ErrorId == "DecryptionKeyWrong")
+        catch (ShippyarException e) when (e.ErrorId == ErrorIds.DecryptionKeyWrong)
         {
             return false;
         }

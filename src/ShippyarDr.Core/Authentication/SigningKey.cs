@@ -49,12 +49,12 @@ public sealed class SigningKey : IManifestSealer
             try { key = secret.ExtractPrivateKey(passphrase ?? Array.Empty<char>()); }
             catch (PgpException e)
             {
-                throw new ShippyarException(ShippyarErrorKind.AuthenticationError, "SigningKeyPassphraseWrong",
+                throw new ShippyarException(ShippyarErrorKind.AuthenticationError, ErrorIds.SigningKeyPassphraseWrong,
                     $"The passphrase of signing key {OpenPgpKeys.Fingerprint(ring.GetPublicKey())} in {where} is wrong or missing.", where, e);
             }
             return new SigningKey(key, secret.PublicKey, OpenPgpKeys.Fingerprint(ring.GetPublicKey()));
         }
-        throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "KeyCannotSign", $"No key in {where} can sign (no valid key with the sign flag).", where);
+        throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.KeyCannotSign, $"No key in {where} can sign (no valid key with the sign flag).", where);
     }
 
     public byte[] Seal(ReadOnlySpan<byte> manifest)

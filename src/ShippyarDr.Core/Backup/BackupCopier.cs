@@ -28,7 +28,7 @@ public sealed class BackupCopier
         copy.Prefix = BackupLayout.NewPrefix(backup.IsCluster, backup.Database, backup.Id);
         // Readers there would refuse an unsealed copy: say so now rather than at the restore that needs it.
         if (RepositoryDescriptor.CheckWritable(target)?.Authenticated == true && backup.Authentication == ManifestAuthentication.None)
-            throw new ShippyarException(ShippyarErrorKind.InvalidOperation, "UnsealedCopyRefused",
+            throw new ShippyarException(ShippyarErrorKind.InvalidOperation, ErrorIds.UnsealedCopyRefused,
                 $"Repository {target.Location} holds authenticated backups, and backup {backup.Id} is not sealed: readers there would refuse it. Copy it into a repository without sealed backups.", target.Location);
         if (target.Exists(BackupLayout.Key(copy, BackupLayout.ManifestName)))
         {
@@ -84,7 +84,7 @@ public sealed class BackupCopier
             while (tee.Read(buffer) > 0) cancel.ThrowIfCancellationRequested();
             var sha = hashing.FinishHash();
             if (hashing.BytesWritten != file.Size || sha != file.Sha256)
-                throw new ShippyarException(ShippyarErrorKind.InvalidData, "BackupCorrupt",
+                throw new ShippyarException(ShippyarErrorKind.InvalidData, ErrorIds.BackupCorrupt,
                     $"{file.Name} in {source.Location} does not match its manifest ({hashing.BytesWritten} bytes, SHA-256 {sha}; expected {file.Size}, {file.Sha256}): not copied.", file.Name);
             fan.Complete();
         }

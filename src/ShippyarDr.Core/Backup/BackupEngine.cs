@@ -10,7 +10,7 @@ namespace ShippyarDr.Backup;
 /// <summary>
 /// Takes logical backups: one database (Daily, Safety) or the whole cluster (Weekly: globals and every
 /// database). Each dump is parsed (row counts, foreign keys), compressed, encrypted, hashed and written to every
-/// repository in one pass (ArchiveWriter). A repository's manifest is written only after all its data is
+/// repository in one pass (StoredObjectWriter). A repository's manifest is written only after all its data is
 /// complete, its seals (signature, MAC) just before it. A repository that fails midway (several given) is dropped and
 /// reported, and the backup completes in the others; any other failure leaves no manifest anywhere. A failed run
 /// removes exactly the objects it created (never another run's), and a lease in the folder tells a killed run's
@@ -52,7 +52,7 @@ public sealed class BackupEngine
         if (repositories.Count == 0) throw new ArgumentException("At least one repository is needed.", nameof(repositories));
         var preset = TierPreset.For(request.Tier);
         if (preset.EncryptionRequired && request.Storage.Encryption is null)
-            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "EncryptionRequired",
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.EncryptionRequired,
                 $"{request.Tier} backups must be encrypted: give a passphrase or a recipient public key.");
         var sealers = ManifestSealers(request);
         if (!preset.WholeCluster) DatabaseName.Check(request.Database);
@@ -165,7 +165,7 @@ public sealed class BackupEngine
         if (request.Signing is not null) sealers.Add(request.Signing);
         if (request.Storage.Encryption?.ManifestMac() is { } mac) sealers.Add(mac);
         if (request.Storage.Encryption?.RecipientKeys is not null && request.Signing is null)
-            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "SigningKeyRequired",
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.SigningKeyRequired,
                 "A backup encrypted to public keys must be signed: anybody holding those public keys could otherwise forge one. Give a signing key (an OpenPGP secret key that can sign).");
         return sealers;
     }
@@ -175,7 +175,7 @@ public sealed class BackupEngine
     private void Ready(RecordingRepository repository, BackupInfo info, bool isSealed, BackupLease lease)
     {
         if (RepositoryDescriptor.CheckWritable(repository)?.Authenticated == true && !isSealed)
-            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "AuthenticationRequired",
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.AuthenticationRequired,
                 $"Repository {repository.Location} holds authenticated backups, and readers refuse an unauthenticated one there: sign this backup (a signing key) or encrypt it with a passphrase.", repository.Location);
         AbandonedBackups.RemoveFrom(repository.Inner, info.Database, _reporter);
         repository.WriteAtomically(BackupLayout.Key(info, BackupLayout.LeaseName), lease.Serialize());
@@ -195,7 +195,7 @@ public sealed class BackupEngine
     /// <summary>One repository of several failed midway: the backup stands in the others, and the error says so.</summary>
     private static ShippyarException NotStoredIn(IBackupRepository repository, Exception error, BackupInfo info, IEnumerable<IBackupRepository> stored)
     {
-        var (kind, id) = error is ShippyarException s ? (s.Kind, s.ErrorId) : (ShippyarErrorKind.WriteError, "RepositoryWriteFailed");
+        var (kind, id) = error is ShippyarException s ? (s.Kind, s.ErrorId) : (ShippyarErrorKind.WriteError, ErrorIds.RepositoryWriteFailed);
         return new(kind, id, $"Backup {info.Id} could not be stored in {repository.Location} and was removed there: {error.Message} " +
             $"It is complete in {string.Join(", ", stored.Select(r => r.Location))}.", repository.Location, error);
     }
@@ -230,7 +230,7 @@ public sealed class BackupEngine
             var key = BackupLayout.Key(info, request.Storage.StoredName(BackupLayout.ClusterDumpName(i, db.Name)));
             var (file, summary) = dumper.DumpDatabase(pgDump, db.Name, key, activity, cancel);
             info.Files.Add(file);
-            info.Databases.Add(new DatabaseArchive
+            info.Databases.Add(new ClusterDatabase
             {
                 Name = db.Name, File = file.Name, Owner = db.Owner, Encoding = db.Encoding, Collation = db.Collation, CType = db.CType, Size = db.Size,
                 IsTemplate = db.IsTemplate,

@@ -12,7 +12,7 @@ public sealed class BackupRequest
     public required PgConnectionInfo Connection { get; init; }
     public BackupTier Tier { get; init; } = BackupTier.Daily;
     /// <summary>Compression and encryption of the stored objects.</summary>
-    public ArchiveWriteOptions Storage { get; init; } = new();
+    public StorageOptions Storage { get; init; } = new();
     /// <summary>Overrides the tier's retention label and cloud storage class.</summary>
     public string? Retention { get; init; }
     public string? StorageClass { get; init; }
@@ -29,7 +29,7 @@ public sealed class BackupRequest
     {
         get => _lockWaitTimeout;
         init => _lockWaitTimeout = value >= TimeSpan.Zero ? value
-            : throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "InvalidLockWaitTimeout", $"The lock wait timeout must not be negative (got {value}).");
+            : throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.InvalidLockWaitTimeout, $"The lock wait timeout must not be negative (got {value}).");
     }
     private readonly TimeSpan _lockWaitTimeout = DefaultLockWaitTimeout;
 

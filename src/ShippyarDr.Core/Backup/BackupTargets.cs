@@ -89,5 +89,5 @@ public sealed class BackupTargets
 
     private static ShippyarException AsShippyar(string location, Exception error) => error as ShippyarException
         ?? new ShippyarException(error is UnauthorizedAccessException ? ShippyarErrorKind.AuthenticationError : ShippyarErrorKind.WriteError,
-            error is UnauthorizedAccessException ? "RepositoryAccessDenied" : "RepositoryIOError", $"Repository {location}: {error.Message}", location, error);
+            error is UnauthorizedAccessException ? ErrorIds.RepositoryAccessDenied : ErrorIds.RepositoryIOError, $"Repository {location}: {error.Message}", location, error);
 }

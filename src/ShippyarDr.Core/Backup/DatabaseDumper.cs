@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using ShippyarDr.Archive;
+using ShippyarDr.DumpFormat;
 using ShippyarDr.Connection;
 using ShippyarDr.Diagnostics;
 using ShippyarDr.Pipeline;
@@ -17,10 +17,10 @@ internal sealed partial class DatabaseDumper
     private readonly List<IBackupRepository> _live;
     private readonly List<(IBackupRepository Repository, Exception Error)> _failed = new();
     private readonly PgConnectionInfo _connection;
-    private readonly ArchiveWriteOptions _storage;
+    private readonly StorageOptions _storage;
     private readonly IOperationReporter _reporter;
 
-    public DatabaseDumper(IReadOnlyList<IBackupRepository> repositories, PgConnectionInfo connection, ArchiveWriteOptions storage, IOperationReporter reporter)
+    public DatabaseDumper(IReadOnlyList<IBackupRepository> repositories, PgConnectionInfo connection, StorageOptions storage, IOperationReporter reporter)
     {
         _live = repositories.ToList();
         _connection = connection;
@@ -38,7 +38,7 @@ internal sealed partial class DatabaseDumper
     public IReadOnlyList<(IBackupRepository Repository, Exception Error)> Failed => _failed;
 
     /// <summary>One database, custom format, uncompressed from pg_dump (our stage compresses faster and the scanner counts rows without inflating).</summary>
-    public (BackupFile File, ArchiveSummary Summary) DumpDatabase(PgTool pgDump, string database, string key, string activity, CancellationToken cancel)
+    public (BackupFile File, DumpSummary Summary) DumpDatabase(PgTool pgDump, string database, string key, string activity, CancellationToken cancel)
     {
         var args = new List<string> { "--format=custom", "--compress=0", "--no-password" };
         if (LockWaitTimeout > TimeSpan.Zero) args.Add($"--lock-wait-timeout={Math.Max(1, (long)Math.Ceiling(LockWaitTimeout.TotalMilliseconds))}");
@@ -51,15 +51,15 @@ internal sealed partial class DatabaseDumper
     public BackupFile DumpGlobals(PgTool pgDumpAll, string key, string activity, CancellationToken cancel)
         => Run(pgDumpAll, new[] { "--globals-only", "--no-password" }, "postgres", key, "globals", false, activity, cancel).File;
 
-    private (BackupFile File, ArchiveSummary? Summary) Run(PgTool tool, string[] args, string database, string key, string format,
+    private (BackupFile File, DumpSummary? Summary) Run(PgTool tool, string[] args, string database, string key, string format,
         bool scan, string activity, CancellationToken cancel)
     {
         using var process = PgProcess.Start(tool, args, _connection.ToEnvironment(database), redirectOutput: true, cancel: cancel);
         var progress = new ProgressThrottle(bytes => _reporter.Progress(activity, $"{database}: {bytes / 1048576.0:F0} MB dumped"));
-        ArchiveWriteResult written;
+        StoredObjectWriteResult written;
         try
         {
-            written = ArchiveWriter.Write(process.StandardOutput, _live, key, format, _storage, scan, progress.Report, cancel);
+            written = StoredObjectWriter.Write(process.StandardOutput, _live, key, format, _storage, scan, progress.Report, cancel);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -91,11 +91,11 @@ internal sealed partial class DatabaseDumper
             && (stderr.Contains("statement timeout", StringComparison.Ordinal) || stderr.Contains("lock timeout", StringComparison.Ordinal)))
         {
             var table = LockedTable().Match(stderr) is { Success: true } m ? $" on {m.Groups[1].Value}" : "";
-            return new(ShippyarErrorKind.ResourceUnavailable, "PgDumpLockTimeout",
+            return new(ShippyarErrorKind.ResourceUnavailable, ErrorIds.PgDumpLockTimeout,
                 $"pg_dump of {what} gave up after waiting {Durations.Format(LockWaitTimeout)} for a table lock{table}: another session holds it exclusively " +
                 $"(ALTER TABLE, VACUUM FULL, LOCK TABLE, or a transaction left open). pg_locks shows which. {PgProcess.Summarize(stderr)}", database);
         }
-        return new(ShippyarErrorKind.InvalidOperation, tool.Name == "pg_dumpall" ? "PgDumpAllFailed" : "PgDumpFailed",
+        return new(ShippyarErrorKind.InvalidOperation, tool.Name == "pg_dumpall" ? ErrorIds.PgDumpAllFailed : ErrorIds.PgDumpFailed,
             $"{tool.Name} of {what} failed: {PgProcess.Summarize(stderr)}", database);
     }
 

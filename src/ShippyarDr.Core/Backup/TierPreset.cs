@@ -1,4 +1,5 @@
 using ShippyarDr.Compression;
+using ShippyarDr.Diagnostics;
 
 namespace ShippyarDr.Backup;
 
@@ -17,4 +18,24 @@ public sealed record TierPreset(BackupTier Tier, bool WholeCluster, CompressionC
         BackupTier.Safety => new(tier, false, CompressionCodec.Zstd(), false, "STANDARD", "30d", TimeSpan.MaxValue),
         _ => new(tier, false, CompressionCodec.Zstd(), false, "STANDARD_IA", "90d", TimeSpan.FromHours(26)),
     };
+
+    /// <summary>What one call backs up: the databases named (one backup each), or for a cluster tier the cluster, which
+    /// is reached through postgres and takes no names.</summary>
+    public IReadOnlyList<string> Databases(IReadOnlyList<string>? named)
+    {
+        if (WholeCluster && named is not null)
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.DatabaseNotForCluster, $"{Tier} backs up the whole cluster: name no database.", Tier.ToString());
+        if (!WholeCluster && named is null)
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.DatabaseRequired, $"{Tier} backs up one database at a time: name the databases.", Tier.ToString());
+        return named ?? new[] { "postgres" };
+    }
+
+    /// <summary>The tier's compression unless another is named; a level without an algorithm means zstd.</summary>
+    public CompressionCodec CompressionFor(string? name, int? level)
+    {
+        if (string.Equals(name, "none", StringComparison.OrdinalIgnoreCase) && level is not null)
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.CompressionLevelNotApplicable,
+                "A compression level applies to zstd and gzip, not to none.", level.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return name is null && level is null ? Compression : CompressionCodec.Parse(name ?? "zstd", level);
+    }
 }

@@ -39,7 +39,7 @@ public sealed class CompressionCodec
         "zstd" => Zstd(level ?? 1),
         "gzip" => Gzip(level ?? 6),
         "none" => None,
-        _ => throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "UnknownCompression", $"Compression '{name}' is not one of zstd, gzip, none.", name),
+        _ => throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.UnknownCompression, $"Compression '{name}' is not one of zstd, gzip, none.", name),
     };
 
     public Stream Compress(Stream output, bool leaveOpen = false) => Name switch
@@ -64,7 +64,7 @@ public sealed class CompressionCodec
     public static bool IsCorruptInput(Exception e) => e is InvalidDataException or ZstdSharp.ZstdException;
 
     private static int Validate(int level, int min, int max) => level >= min && level <= max ? level
-        : throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "InvalidCompressionLevel", $"Compression level {level} is outside {min}..{max}.");
+        : throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.InvalidCompressionLevel, $"Compression level {level} is outside {min}..{max}.");
 
     public override string ToString() => Name == "none" ? "none" : $"{Name}:{Level}";
 }

@@ -18,9 +18,9 @@ public sealed class PgConnectionInfo
         string? passfile = null)
     {
         if (string.IsNullOrWhiteSpace(host))
-            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "InvalidServer", "Server must not be empty.");
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.InvalidServer, "Server must not be empty.");
         if (port is < 1 or > 65535)
-            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "InvalidPort", $"Port {port} is not between 1 and 65535.");
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.InvalidPort, $"Port {port} is not between 1 and 65535.");
         Host = host;
         Port = port;
         Username = username;
@@ -62,6 +62,17 @@ public sealed class PgConnectionInfo
         var ssl = cs is not null && cs.SslMode != Npgsql.SslMode.Prefer ? cs.SslMode.ToString().ToLowerInvariant() : NonEmpty(Env("PGSSLMODE"));
         var passfile = NonEmpty(cs?.Passfile) ?? NonEmpty(Env("PGPASSFILE"));
         return new PgConnectionInfo(host, resolvedPort, user, pwd, ssl, passfile);
+    }
+
+    /// <summary>A server as a user writes it and as backups record it: "host", "host:port" or "[v6]:port".</summary>
+    public static (string? Host, int? Port) SplitServer(string? server)
+    {
+        if (string.IsNullOrWhiteSpace(server)) return (null, null);
+        var colon = server.LastIndexOf(':');
+        var isBareIpv6 = server.IndexOf(':') != colon && !server.StartsWith('[');
+        if (colon > 0 && !isBareIpv6 && int.TryParse(server[(colon + 1)..], out var port))
+            return (server[..colon].Trim('[', ']'), port);
+        return (server.Trim('[', ']'), null);
     }
 
     /// <summary>A copy that talks to another server with the same identity.</summary>
@@ -166,5 +177,5 @@ public sealed class PgConnectionInfo
     }
 
     private static ShippyarException InvalidConnectionString(string why)
-        => new(ShippyarErrorKind.InvalidArgument, "InvalidConnectionString", $"The connection string is not valid: {why}.");
+        => new(ShippyarErrorKind.InvalidArgument, ErrorIds.InvalidConnectionString, $"The connection string is not valid: {why}.");
 }

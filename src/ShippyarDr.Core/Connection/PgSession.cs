@@ -29,22 +29,22 @@ public static class PgSession
             return pg.SqlState switch
             {
                 PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification =>
-                    new ShippyarException(ShippyarErrorKind.AuthenticationError, "AuthenticationFailed",
+                    new ShippyarException(ShippyarErrorKind.AuthenticationError, ErrorIds.AuthenticationFailed,
                         $"PostgreSQL at {info.DisplayName} refused the login of user '{info.Username}': {pg.MessageText}", info.DisplayName, pg),
                 PostgresErrorCodes.InvalidCatalogName =>
-                    new ShippyarException(ShippyarErrorKind.ObjectNotFound, "DatabaseNotFound",
+                    new ShippyarException(ShippyarErrorKind.ObjectNotFound, ErrorIds.DatabaseNotFound,
                         $"Database '{database}' does not exist on {info.DisplayName}.", database, pg),
-                _ => new ShippyarException(ShippyarErrorKind.ConnectionError, "ConnectionFailed",
+                _ => new ShippyarException(ShippyarErrorKind.ConnectionError, ErrorIds.ConnectionFailed,
                     $"Could not connect to database '{database}' on {info.DisplayName}: {pg.MessageText}", info.DisplayName, pg),
             };
         }
         // Npgsql's "No password has been provided but the backend requires one".
         if (e is NpgsqlException n && n.Message.Contains("password", StringComparison.OrdinalIgnoreCase))
         {
-            return new ShippyarException(ShippyarErrorKind.AuthenticationError, "AuthenticationFailed",
+            return new ShippyarException(ShippyarErrorKind.AuthenticationError, ErrorIds.AuthenticationFailed,
                 $"PostgreSQL at {info.DisplayName} asked user '{info.Username}' for a password and none was given (in the connection, PGPASSWORD or .pgpass).", info.DisplayName, e);
         }
-        return new ShippyarException(ShippyarErrorKind.ConnectionError, "ServerUnreachable",
+        return new ShippyarException(ShippyarErrorKind.ConnectionError, ErrorIds.ServerUnreachable,
             $"Could not connect to PostgreSQL at {info.DisplayName}: {e.GetBaseException().Message}", info.DisplayName, e);
     }
 }

@@ -11,9 +11,9 @@ public static class EngineErrors
     public static ShippyarException? Translate(Exception e) => e switch
     {
         ShippyarException s => s,
-        PostgresException pg => new ShippyarException(ShippyarErrorKind.InvalidOperation, "PostgresError",
+        PostgresException pg => new ShippyarException(ShippyarErrorKind.InvalidOperation, ErrorIds.PostgresError,
             $"PostgreSQL error {pg.SqlState}: {pg.MessageText}", pg.TableName ?? pg.ConstraintName, pg),
-        NpgsqlException n => new ShippyarException(ShippyarErrorKind.ConnectionError, "NpgsqlError", n.Message, null, n),
+        NpgsqlException n => new ShippyarException(ShippyarErrorKind.ConnectionError, ErrorIds.NpgsqlError, n.Message, null, n),
         _ => null,
     };
 }

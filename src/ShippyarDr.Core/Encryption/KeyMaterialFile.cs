@@ -48,7 +48,7 @@ public static class KeyMaterialFile
             for (var c = reader.Read(); c >= 0 && c != '\n'; c = reader.Read())
             {
                 if (line.Count == MaxPassphraseLength)
-                    throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "PassphraseFileInvalid",
+                    throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.PassphraseFileInvalid,
                         $"The first line of the {what} {path} is longer than {MaxPassphraseLength} characters: that is not a passphrase file.", path);
                 line.Add((char)c);
             }
@@ -56,7 +56,7 @@ public static class KeyMaterialFile
         if (line.Count > 0 && line[^1] == '\r') line.RemoveAt(line.Count - 1);
         WarnIfOpenToOthers(path, what, reporter);
         if (line.Count == 0)
-            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "EmptyPassphrase",
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.EmptyPassphrase,
                 $"The {what} {path} is empty: its first line must hold the passphrase.", path);
         return line.ToArray();
     }

@@ -19,7 +19,7 @@ public sealed class OpenPgpDecryption : IDecryptionStage
     public OpenPgpDecryption(char[]? passphrase, PgpSecretKeyRingBundle? secretKeys = null, char[]? secretKeyPassphrase = null)
     {
         if (passphrase is null && secretKeys is null)
-            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "DecryptionKeyRequired", "Give a passphrase or a secret key to decrypt.");
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.DecryptionKeyRequired, "Give a passphrase or a secret key to decrypt.");
         _passphrase = passphrase;
         _secretKeys = secretKeys;
         _secretKeyPassphrase = secretKeyPassphrase;
@@ -38,17 +38,17 @@ public sealed class OpenPgpDecryption : IDecryptionStage
         {
             var factory = new PgpObjectFactory(Unarmored(input));
             var list = NextOf<PgpEncryptedDataList>(factory)
-                ?? throw new ShippyarException(ShippyarErrorKind.InvalidData, "NotEncrypted", "This is not an OpenPGP encrypted message.");
+                ?? throw new ShippyarException(ShippyarErrorKind.InvalidData, ErrorIds.NotEncrypted, "This is not an OpenPGP encrypted message.");
             var (data, clear) = OpenEncryptedData(list);
             var content = new PgpObjectFactory(clear).NextPgpObject();
             if (content is PgpCompressedData compressed) content = new PgpObjectFactory(compressed.GetDataStream()).NextPgpObject();
             if (content is not PgpLiteralData literal)
-                throw new ShippyarException(ShippyarErrorKind.InvalidData, "EncryptedDataUnexpected", $"The decrypted message holds {content?.GetType().Name ?? "nothing"}, not data.");
+                throw new ShippyarException(ShippyarErrorKind.InvalidData, ErrorIds.EncryptedDataUnexpected, $"The decrypted message holds {content?.GetType().Name ?? "nothing"}, not data.");
             return new IntegrityCheckedStream(literal.GetInputStream(), data);
         }
         catch (Exception e) when (e is PgpException or IOException && e is not ShippyarException)
         {
-            throw new ShippyarException(ShippyarErrorKind.InvalidData, "EncryptedDataTampered", $"The encrypted data cannot be read: {e.Message}", inner: e);
+            throw new ShippyarException(ShippyarErrorKind.InvalidData, ErrorIds.EncryptedDataTampered, $"The encrypted data cannot be read: {e.Message}", inner: e);
         }
     }
 
@@ -74,7 +74,7 @@ public sealed class OpenPgpDecryption : IDecryptionStage
             {
                 PgpPrivateKey privateKey;
                 try { privateKey = secret.ExtractPrivateKey(_secretKeyPassphrase ?? Array.Empty<char>()); }
-                catch (PgpException e) { throw new ShippyarException(ShippyarErrorKind.AuthenticationError, "SecretKeyPassphraseWrong", $"The passphrase of secret key {pk.KeyId:X16} is wrong.", inner: e); }
+                catch (PgpException e) { throw new ShippyarException(ShippyarErrorKind.AuthenticationError, ErrorIds.SecretKeyPassphraseWrong, $"The passphrase of secret key {pk.KeyId:X16} is wrong.", inner: e); }
                 try { return (pk, pk.GetDataStream(privateKey)); }
                 catch (PgpException e) { throw WrongKey($"key {pk.KeyId:X16} does not open it", e); }
             }
@@ -84,7 +84,7 @@ public sealed class OpenPgpDecryption : IDecryptionStage
     }
 
     private static ShippyarException WrongKey(string why, Exception? inner)
-        => new(ShippyarErrorKind.AuthenticationError, "DecryptionKeyWrong", $"Cannot decrypt: {why}.", inner: inner);
+        => new(ShippyarErrorKind.AuthenticationError, ErrorIds.DecryptionKeyWrong, $"Cannot decrypt: {why}.", inner: inner);
 
     private static T? NextOf<T>(PgpObjectFactory factory) where T : class
     {
@@ -114,7 +114,7 @@ internal sealed class IntegrityCheckedStream : ReadOnlyStreamBase
         try { n = _inner.Read(buffer); }
         catch (Exception e) when (e is PgpException or IOException)
         {
-            throw new ShippyarException(ShippyarErrorKind.InvalidData, "EncryptedDataTampered", $"The encrypted data is damaged: {e.Message}", inner: e);
+            throw new ShippyarException(ShippyarErrorKind.InvalidData, ErrorIds.EncryptedDataTampered, $"The encrypted data is damaged: {e.Message}", inner: e);
         }
         if (n == 0 && buffer.Length > 0 && !_verified)
         {
@@ -122,7 +122,7 @@ internal sealed class IntegrityCheckedStream : ReadOnlyStreamBase
             bool ok;
             try { ok = !_data.IsIntegrityProtected() || _data.Verify(); }
             catch (Exception e) when (e is PgpException or IOException) { ok = false; }
-            if (!ok) throw new ShippyarException(ShippyarErrorKind.InvalidData, "EncryptedDataTampered",
+            if (!ok) throw new ShippyarException(ShippyarErrorKind.InvalidData, ErrorIds.EncryptedDataTampered,
                 "The encrypted data fails its integrity check (MDC): it was changed or cut after it was written.");
         }
         return n;

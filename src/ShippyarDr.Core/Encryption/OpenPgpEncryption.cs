@@ -1,3 +1,4 @@
+using ShippyarDr.Diagnostics;
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
 using System.Security.Cryptography;
@@ -26,10 +27,23 @@ public sealed class OpenPgpEncryption : IEncryptionStage
         _recipients = recipients;
     }
 
+    /// <summary>What a backup is encrypted with: a passphrase, or the recipients' keys from a key file; null for neither.</summary>
+    public static OpenPgpEncryption? Choose(char[]? passphrase, IReadOnlyList<string>? recipients, string? recipientKeyFile)
+    {
+        if (recipients is not null && passphrase is not null)
+            throw new Diagnostics.ShippyarException(Diagnostics.ShippyarErrorKind.InvalidArgument, Diagnostics.ErrorIds.EncryptionAmbiguous,
+                "Encrypt with a passphrase or to recipients, not both.");
+        if (recipients is null) return passphrase is null ? null : WithPassphrase(passphrase);
+        if (recipientKeyFile is null)
+            throw new Diagnostics.ShippyarException(Diagnostics.ShippyarErrorKind.InvalidArgument, Diagnostics.ErrorIds.RecipientKeyFileRequired,
+                "Recipients need a key file holding their public keys, as `gpg --export --armor` writes them.");
+        return ToRecipients(recipientKeyFile, recipients);
+    }
+
     /// <summary>Encrypts with a passphrase; the array is the caller's (clear it when done).</summary>
     public static OpenPgpEncryption WithPassphrase(char[] passphrase)
     {
-        if (passphrase.Length == 0) throw new Diagnostics.ShippyarException(Diagnostics.ShippyarErrorKind.InvalidArgument, "EmptyPassphrase", "The passphrase is empty.");
+        if (passphrase.Length == 0) throw new Diagnostics.ShippyarException(Diagnostics.ShippyarErrorKind.InvalidArgument, ErrorIds.EmptyPassphrase, "The passphrase is empty.");
         return new(passphrase, Array.Empty<Recipient>());
     }
 

@@ -24,11 +24,11 @@ public static class OpenPgpKeys
             var key = ring.GetPublicKeys().Where(k => k.IsEncryptionKey && IsUsable(k) && HasFlag(k, EncryptFlags, whenNoFlags: true))
                 .OrderByDescending(k => k.CreationTime).FirstOrDefault();
             if (key is null)
-                throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "KeyCannotEncrypt",
+                throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.KeyCannotEncrypt,
                     $"The key {Fingerprint(primary)} ({UserIds(primary)}) in {where} has no valid encryption key.", selector);
             return new Recipient(key, Fingerprint(primary), ring);
         }
-        throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, "RecipientNotFound",
+        throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, ErrorIds.RecipientNotFound,
             $"No key in {where} matches '{selector}' (user id or fingerprint).", selector);
     }
 
@@ -101,13 +101,13 @@ public static class OpenPgpKeys
             catch (Exception e) when (e is not ShippyarException)
             {
                 if (HoldsKeysOfTheOtherKind<T>(keyFile))
-                    throw new ShippyarException(ShippyarErrorKind.InvalidData, "KeyFileWrongKind",
+                    throw new ShippyarException(ShippyarErrorKind.InvalidData, ErrorIds.KeyFileWrongKind,
                         $"{keyFile} holds {(typeof(T) == typeof(PgpSecretKeyRingBundle) ? "public keys only" : "secret keys")}, not a {what}: export one with {export}.", keyFile, e);
-                throw new ShippyarException(ShippyarErrorKind.InvalidData, "KeyFileUnreadable", $"{keyFile} is not an OpenPGP {what}: {e.Message}", keyFile, e);
+                throw new ShippyarException(ShippyarErrorKind.InvalidData, ErrorIds.KeyFileUnreadable, $"{keyFile} is not an OpenPGP {what}: {e.Message}", keyFile, e);
             }
         }
         if (Count(bundle) == 0)
-            throw new ShippyarException(ShippyarErrorKind.InvalidData, "KeyFileUnreadable", $"{keyFile} holds no OpenPGP keys: a {what} is what {export} writes.", keyFile);
+            throw new ShippyarException(ShippyarErrorKind.InvalidData, ErrorIds.KeyFileUnreadable, $"{keyFile} holds no OpenPGP keys: a {what} is what {export} writes.", keyFile);
         return bundle;
     }
 

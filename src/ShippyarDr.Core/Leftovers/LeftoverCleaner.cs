@@ -18,9 +18,9 @@ public static class LeftoverCleaner
         if (current is null)
         {
             throw DatabaseInspector.DatabaseExists(conn, database)
-                ? new ShippyarException(ShippyarErrorKind.InvalidArgument, "NotALeftover",
+                ? new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.NotALeftover,
                     $"Database '{database}' on {connection.DisplayName} is not one that ShippyarDr runs create; it was not touched.", database)
-                : new ShippyarException(ShippyarErrorKind.ObjectNotFound, "LeftoverNotFound",
+                : new ShippyarException(ShippyarErrorKind.ObjectNotFound, ErrorIds.LeftoverNotFound,
                     $"Database '{database}' no longer exists on {connection.DisplayName}.", database);
         }
         if (current.InUse) throw InUse(current);
@@ -55,7 +55,7 @@ public static class LeftoverCleaner
         _ => $"the scratch database of an unfinished verification{(leftover.BackupId is null ? "" : " of backup " + leftover.BackupId)}",
     };
 
-    private static ShippyarException InUse(Leftover leftover, Exception? inner = null) => new(ShippyarErrorKind.InvalidOperation, "LeftoverInUse",
+    private static ShippyarException InUse(Leftover leftover, Exception? inner = null) => new(ShippyarErrorKind.InvalidOperation, ErrorIds.LeftoverInUse,
         leftover.OwnedByLiveRun
             ? $"Database '{leftover.Name}' on {leftover.Server} belongs to a run that is still going (session \"{RunNaming.ApplicationName(leftover.RunToken!)}\"); it was not dropped."
             : $"Database '{leftover.Name}' on {leftover.Server} has sessions connected to it; it was not dropped.", leftover.Name, inner);

@@ -64,6 +64,6 @@ public static class LeftoverFinder
     internal static NpgsqlConnection OpenMaintenance(PgConnectionInfo connection, CancellationToken cancel)
     {
         try { return PgSession.Open(connection, "postgres", cancel); }
-        catch (ShippyarException e) when (e.ErrorId == "DatabaseNotFound") { return PgSession.Open(connection, "template1", cancel); }
+        catch (ShippyarException e) when (e.ErrorId == ErrorIds.DatabaseNotFound) { return PgSession.Open(connection, "template1", cancel); }
     }
 }

@@ -35,10 +35,10 @@ public static class PartialBackupLeftovers
     {
         var (partial, current) = Partial(repository, now).FirstOrDefault(p => p.Leftover.Name == name);
         if (partial is null)
-            throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, "LeftoverNotFound",
+            throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, ErrorIds.LeftoverNotFound,
                 $"{repository.Location} holds no partial backup {name} (it is complete, or gone).", name);
         if (current.OwnedByLiveRun)
-            throw new ShippyarException(ShippyarErrorKind.InvalidOperation, "LeftoverInUse",
+            throw new ShippyarException(ShippyarErrorKind.InvalidOperation, ErrorIds.LeftoverInUse,
                 $"Partial backup {name} in {repository.Location} may still be being written (its writer is alive, or runs elsewhere, and it started less than {MayStillRun.TotalHours:F0} hours ago); it was not deleted.", name);
         repository.DeletePrefix(partial.Prefix);
     }

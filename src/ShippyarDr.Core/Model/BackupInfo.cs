@@ -39,7 +39,7 @@ public sealed class BackupInfo
     public List<string> ForeignKeys { get; set; } = new();
     public Dictionary<string, string> ToolVersions { get; set; } = new();
     /// <summary>Cluster backups (Weekly): every database they hold. Empty for single-database backups.</summary>
-    public List<DatabaseArchive> Databases { get; set; } = new();
+    public List<ClusterDatabase> Databases { get; set; } = new();
     /// <summary>Cluster backups: databases of the cluster that are not in it, with why (one that accepts no connections).</summary>
     public List<string> ExcludedDatabases { get; set; } = new();
     /// <summary>How long the tier keeps it ("90d"); what retention will act on.</summary>

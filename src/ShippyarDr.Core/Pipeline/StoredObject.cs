@@ -28,9 +28,9 @@ public static class StoredObject
         var expected = (long)chunks.Count * ChunkVerifyingReadStream.DigestSize;
         byte[]? digests;
         try { digests = repository.ReadAllBytes(BackupLayout.Key(backup, chunks.File), (int)Math.Min(expected, RepositoryReads.MaxSmallObject)); }
-        catch (ShippyarException e) when (e.ErrorId == "ObjectTooLarge") { digests = null; }
+        catch (ShippyarException e) when (e.ErrorId == ErrorIds.ObjectTooLarge) { digests = null; }
         if (digests is null || digests.Length != expected || Convert.ToHexString(SHA256.HashData(digests)).ToLowerInvariant() != chunks.Sha256)
-            throw new ShippyarException(ShippyarErrorKind.InvalidData, "BackupCorrupt",
+            throw new ShippyarException(ShippyarErrorKind.InvalidData, ErrorIds.BackupCorrupt,
                 $"The chunk digests of {file.Name} in backup {backup.Id} ({chunks.File}) differ from what the manifest recorded: changed or damaged after the backup was written.", file.Name);
         return digests;
     }

@@ -53,6 +53,11 @@ public sealed class BackupCatalog
         return contents;
     }
 
+    /// <summary>The newest of each database and tier, newest first: what "the latest backups" means to status, drills and retention.</summary>
+    public static IReadOnlyList<BackupInfo> LatestOfEach(IEnumerable<BackupInfo> backups)
+        => backups.GroupBy(b => (b.Database, b.Tier)).Select(g => g.OrderByDescending(b => b.EndTime).ThenByDescending(b => b.Id, StringComparer.Ordinal).First())
+            .OrderByDescending(b => b.EndTime).ToList();
+
     /// <summary>One backup by id. A backup whose manifest cannot be used says so, rather than "not found".</summary>
     public BackupInfo Get(string id, string? database = null)
     {
@@ -63,9 +68,9 @@ public sealed class BackupCatalog
         return match.Count switch
         {
             1 => match[0],
-            0 => throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, "BackupNotFound",
+            0 => throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, ErrorIds.BackupNotFound,
                 $"No complete backup with id '{id}' in repository {_repository.Location}.", id),
-            _ => throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "BackupIdAmbiguous",
+            _ => throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.BackupIdAmbiguous,
                 $"Backup id '{id}' exists for several databases in {_repository.Location}; name the database too.", id),
         };
     }

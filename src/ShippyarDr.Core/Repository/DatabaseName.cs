@@ -17,12 +17,12 @@ public static class DatabaseName
     public static string Check(string? name)
     {
         if (string.IsNullOrEmpty(name))
-            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "InvalidDatabaseName", "A database name must not be empty.", name);
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.InvalidDatabaseName, "A database name must not be empty.", name);
         if (name.Contains('\0'))
-            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "InvalidDatabaseName", "A database name cannot contain a NUL character.", name);
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.InvalidDatabaseName, "A database name cannot contain a NUL character.", name);
         var bytes = Encoding.UTF8.GetByteCount(name);
         if (bytes > MaxBytes)
-            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "InvalidDatabaseName",
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.InvalidDatabaseName,
                 $"Database name '{name}' is {bytes} bytes long; PostgreSQL names are at most {MaxBytes} bytes (it would truncate this one to another name).", name);
         return name;
     }

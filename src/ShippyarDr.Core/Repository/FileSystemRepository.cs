@@ -33,9 +33,9 @@ public sealed class FileSystemRepository : IBackupRepository
         // A missing directory is far more often an unmounted backup volume or a typo than a wish to start
         // a new repository in a surprising place: refuse rather than fill the root filesystem.
         if (File.Exists(Root))
-            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "RepositoryNotADirectory", $"Repository {Root} is a file, not a directory.", Root);
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.RepositoryNotADirectory, $"Repository {Root} is a file, not a directory.", Root);
         if (!Directory.Exists(Root))
-            throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, "RepositoryNotFound",
+            throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, ErrorIds.RepositoryNotFound,
                 $"Repository directory {Root} does not exist. Create it first, or check that its volume is mounted.", Root);
     }
 
@@ -60,7 +60,7 @@ public sealed class FileSystemRepository : IBackupRepository
     }
 
     private static ShippyarException InvalidKey(string key, string why)
-        => new(ShippyarErrorKind.InvalidData, "InvalidKey", $"'{key}' cannot be used: {why}.", key);
+        => new(ShippyarErrorKind.InvalidData, ErrorIds.InvalidKey, $"'{key}' cannot be used: {why}.", key);
 
     /// <summary>Creates the folders above a key one level at a time: .NET gives the mode only to the last one it creates.</summary>
     private void CreateParent(string path)
@@ -87,7 +87,7 @@ public sealed class FileSystemRepository : IBackupRepository
         }
         catch (IOException e) when (File.Exists(path))
         {
-            throw new ShippyarException(ShippyarErrorKind.WriteError, "ObjectExists", $"{path} already exists; backups are never overwritten.", path, e);
+            throw new ShippyarException(ShippyarErrorKind.WriteError, ErrorIds.ObjectExists, $"{path} already exists; backups are never overwritten.", path, e);
         }
     }
 
@@ -95,7 +95,7 @@ public sealed class FileSystemRepository : IBackupRepository
     {
         var path = PathOf(key);
         if (!File.Exists(path))
-            throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, "BackupFileMissing", $"{path} is missing from the repository.", path);
+            throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, ErrorIds.BackupFileMissing, $"{path} is missing from the repository.", path);
         return new FileStream(path, System.IO.FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
     }
 
@@ -113,7 +113,7 @@ public sealed class FileSystemRepository : IBackupRepository
             try { File.Move(temp, path, overwrite: replace); }
             catch (IOException e) when (!replace && File.Exists(path))
             {
-                throw new ShippyarException(ShippyarErrorKind.WriteError, "ObjectExists", $"{path} already exists and is never overwritten.", path, e);
+                throw new ShippyarException(ShippyarErrorKind.WriteError, ErrorIds.ObjectExists, $"{path} already exists and is never overwritten.", path, e);
             }
         }
         finally

@@ -45,6 +45,6 @@ internal static class ManifestRules
         }
     }
 
-    private static ShippyarException Invalid(string where, string why) => new(ShippyarErrorKind.InvalidData, "ManifestInvalid",
+    private static ShippyarException Invalid(string where, string why) => new(ShippyarErrorKind.InvalidData, ErrorIds.ManifestInvalid,
         $"Manifest {where} cannot be trusted: {why}. It was changed or damaged; the backup is not used.", where);
 }

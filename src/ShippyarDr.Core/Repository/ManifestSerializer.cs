@@ -33,7 +33,7 @@ public static class ManifestSerializer
         }
         catch (JsonException e)
         {
-            throw new ShippyarException(ShippyarErrorKind.InvalidData, "ManifestCorrupt", $"Manifest {where} cannot be read: {e.Message}", where, e);
+            throw new ShippyarException(ShippyarErrorKind.InvalidData, ErrorIds.ManifestCorrupt, $"Manifest {where} cannot be read: {e.Message}", where, e);
         }
     }
 }

@@ -33,7 +33,7 @@ public sealed class RepositoryDescriptor
         }
         catch (JsonException e)
         {
-            throw new ShippyarException(ShippyarErrorKind.InvalidData, "DescriptorCorrupt",
+            throw new ShippyarException(ShippyarErrorKind.InvalidData, ErrorIds.DescriptorCorrupt,
                 $"{repository.Location}/{BackupLayout.DescriptorName} cannot be read: {e.Message}", repository.Location, e);
         }
     }
@@ -43,7 +43,7 @@ public sealed class RepositoryDescriptor
     {
         var descriptor = Read(repository);
         if (descriptor is not null && descriptor.FormatVersion > CurrentFormat)
-            throw new ShippyarException(ShippyarErrorKind.InvalidOperation, "RepositoryFormatTooNew",
+            throw new ShippyarException(ShippyarErrorKind.InvalidOperation, ErrorIds.RepositoryFormatTooNew,
                 $"Repository {repository.Location} has format {descriptor.FormatVersion}, written by {descriptor.CreatedBy}; this version writes format {CurrentFormat} and must not add to it. Upgrade ShippyarDr.", repository.Location);
         return descriptor;
     }

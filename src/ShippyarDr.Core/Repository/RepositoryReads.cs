@@ -18,7 +18,7 @@ public static class RepositoryReads
         while ((n = s.Read(buffer)) > 0)
         {
             if (ms.Length + n > max)
-                throw new ShippyarException(ShippyarErrorKind.InvalidData, "ObjectTooLarge",
+                throw new ShippyarException(ShippyarErrorKind.InvalidData, ErrorIds.ObjectTooLarge,
                     $"{repository.Location}/{key} is larger than {max} bytes, which no object of its kind is: it was changed or is not ours.", key);
             ms.Write(buffer, 0, n);
         }

@@ -24,11 +24,11 @@ public sealed class ClusterRestoreEngine
     {
         var backup = BackupAuthenticator.Require(repository, request.Backup, request.Keys, _reporter);
         if (!backup.IsCluster)
-            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "NotAClusterBackup",
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.NotAClusterBackup,
                 $"Backup {backup.Id} holds one database ({backup.Database}); restore it as a single database.", backup.Id);
-        var units = ArchiveUnit.All(backup).Where(u => request.Databases.Count == 0 || request.Databases.Contains(u.Database)).ToList();
+        var units = DatabaseUnit.All(backup).Where(u => request.Databases.Count == 0 || request.Databases.Contains(u.Database)).ToList();
         foreach (var missing in request.Databases.Where(d => units.All(u => u.Database != d)))
-            throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, "DatabaseNotInBackup", $"Backup {backup.Id} holds no database '{missing}'.", missing);
+            throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, ErrorIds.DatabaseNotInBackup, $"Backup {backup.Id} holds no database '{missing}'.", missing);
 
         var result = new ClusterRestoreResult { BackupId = backup.Id, Server = request.Connection.DisplayName, StartTime = DateTimeOffset.UtcNow };
         var clock = Stopwatch.StartNew();
@@ -43,7 +43,7 @@ public sealed class ClusterRestoreEngine
         var emptyPostgres = existing.Any(u => u.Database == SystemDatabases.Postgres) && IsEmpty(request.Connection, SystemDatabases.Postgres, cancel);
         var blocking = existing.Where(u => !request.ReplaceExisting && !(u.Database == SystemDatabases.Postgres && emptyPostgres)).ToList();
         if (blocking.Count > 0)
-            throw new ShippyarException(ShippyarErrorKind.InvalidOperation, "TargetExists",
+            throw new ShippyarException(ShippyarErrorKind.InvalidOperation, ErrorIds.TargetExists,
                 $"{string.Join(", ", blocking.Select(u => u.Database))} already exist on {server}. Confirm their replacement to go on; each gets a safety backup first.", server);
         var replacePostgres = request.ReplacePostgresDatabase || emptyPostgres;
         if (existing.Any(u => u.Database == SystemDatabases.Postgres)
@@ -84,9 +84,9 @@ public sealed class ClusterRestoreEngine
     /// </summary>
     private List<string> RestoreGlobals(BackupInfo backup, IBackupRepository repository, ClusterRestoreRequest request, CancellationToken cancel)
     {
-        var file = ArchiveUnit.OneFile(backup, f => f.Format == "globals", "globals script");
+        var file = DatabaseUnit.OneFile(backup, f => f.Format == "globals", "globals script");
         byte[] script;
-        using (var source = new ArchiveReadStream(repository, backup, file, request.Keys.Decryption))
+        using (var source = new StoredObjectReader(repository, backup, file, request.Keys.Decryption))
             script = GlobalsScriptFilter.ReadChecked(source, file.PlainSize, backup.Id, cancel);
         var psql = PgToolLocator.Find("psql");
         using var process = PgProcess.Start(psql, new[] { "-X", "-q", "-v", "ON_ERROR_STOP=0", "--no-password", "-f", "-" },
@@ -100,7 +100,7 @@ public sealed class ClusterRestoreEngine
             .Where(l => l.Contains("ERROR:", StringComparison.Ordinal)).ToList();
         var fatal = errors.Where(l => !l.Contains("already exists", StringComparison.Ordinal)).ToList();
         if (fatal.Count > 0)
-            throw new ShippyarException(ShippyarErrorKind.InvalidOperation, "GlobalsRestoreFailed",
+            throw new ShippyarException(ShippyarErrorKind.InvalidOperation, ErrorIds.GlobalsRestoreFailed,
                 $"Restoring roles and tablespaces of backup {backup.Id} failed: {string.Join(" ", fatal.Take(5))}", backup.Id);
         if (keptOwnRole) errors.Insert(0, $"Role {request.Connection.Username} (doing the restore) kept its definition and password on {request.Connection.DisplayName}.");
         foreach (var notice in errors) _reporter.Verbose(notice);

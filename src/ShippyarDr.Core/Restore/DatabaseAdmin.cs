@@ -7,7 +7,7 @@ namespace ShippyarDr.Restore;
 internal static class DatabaseAdmin
 {
     /// <summary>An empty database shaped like the backed-up one: template0, same encoding and locale, same owner if that role exists here.</summary>
-    public static void CreateLike(NpgsqlConnection conn, string name, ArchiveUnit like)
+    public static void CreateLike(NpgsqlConnection conn, string name, DatabaseUnit like)
     {
         var sql = $"CREATE DATABASE {Quote(name)} TEMPLATE template0";
         if (like.Encoding is not null) sql += $" ENCODING {Literal(like.Encoding)}";

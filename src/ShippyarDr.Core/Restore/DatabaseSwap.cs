@@ -59,7 +59,7 @@ internal sealed class DatabaseSwap(NpgsqlConnection admin, IOperationReporter re
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse)
             {
                 if (attempt == Attempts)
-                    throw new ShippyarException(ShippyarErrorKind.ResourceUnavailable, "TargetInUse",
+                    throw new ShippyarException(ShippyarErrorKind.ResourceUnavailable, ErrorIds.TargetInUse,
                         $"Sessions kept connecting to {busy} during the swap ({Attempts} attempts); nothing was changed: {e.MessageText}", busy, e);
                 reporter.Verbose($"A session connected to {busy} during the swap; trying again ({e.MessageText}).");
                 Thread.Sleep(200 * attempt);

@@ -20,10 +20,10 @@ internal static partial class GlobalsScriptFilter
     /// backslash is refused (\! runs a shell command, \copy reads and writes files, \connect goes elsewhere), except
     /// the \restrict and \unrestrict pair with which pg_dumpall itself (15.14 and later) fences meta-commands off.
     /// </summary>
-    public static byte[] ReadChecked(ArchiveReadStream source, long size, string backupId, CancellationToken cancel)
+    public static byte[] ReadChecked(StoredObjectReader source, long size, string backupId, CancellationToken cancel)
     {
         var what = $"The globals of backup {backupId}";
-        var tooLarge = new ShippyarException(ShippyarErrorKind.InvalidData, "GlobalsScriptRefused",
+        var tooLarge = new ShippyarException(ShippyarErrorKind.InvalidData, ErrorIds.GlobalsScriptRefused,
             $"{what} are larger than {MaxScriptBytes} bytes: that is not a script of roles and tablespaces.");
         if (size > MaxScriptBytes) throw tooLarge;
         using var whole = new MemoryStream();
@@ -49,7 +49,7 @@ internal static partial class GlobalsScriptFilter
         {
             number++;
             if (line.StartsWith('\\') && !Fence().IsMatch(line.TrimEnd('\r')))
-                throw new ShippyarException(ShippyarErrorKind.InvalidData, "GlobalsScriptRefused",
+                throw new ShippyarException(ShippyarErrorKind.InvalidData, ErrorIds.GlobalsScriptRefused,
                     $"{what} hold a psql meta-command on line {number} ({Shorten(line)}): pg_dumpall writes none, so the script is refused and nothing of it was run.");
         }
         return script;

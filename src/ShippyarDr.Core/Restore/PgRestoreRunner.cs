@@ -16,7 +16,7 @@ namespace ShippyarDr.Restore;
 internal static class PgRestoreRunner
 {
     /// <summary>Runs pg_restore with <paramref name="arguments"/>; returns its standard output. No connection: for --list.</summary>
-    public static string Run(BackupInfo backup, BackupFile file, ArchiveReadStream source, PgConnectionInfo? connection, string? database,
+    public static string Run(BackupInfo backup, BackupFile file, StoredObjectReader source, PgConnectionInfo? connection, string? database,
         IReadOnlyList<string> arguments, IOperationReporter reporter, string activity, CancellationToken cancel, bool checkIntegrity = true)
     {
         var pgRestore = PgToolLocator.Find("pg_restore", backup.ServerVersionNum / 10000);
@@ -54,9 +54,9 @@ internal static class PgRestoreRunner
         }
         try
         {
-            process.WaitForSuccess($"pg_restore of backup {backup.Id}", "PgRestoreFailed", cancel);
+            process.WaitForSuccess($"pg_restore of backup {backup.Id}", ErrorIds.PgRestoreFailed, cancel);
         }
-        catch (ShippyarException e) when (e.ErrorId == "PgRestoreFailed" && checkIntegrity)
+        catch (ShippyarException e) when (e.ErrorId == ErrorIds.PgRestoreFailed && checkIntegrity)
         {
             // Fed a damaged object, pg_restore fails with whatever its parser made of it ("out of memory", "unsupported
             // version"…): read the rest of the object, and when it is damaged say so instead.

@@ -29,7 +29,7 @@ public sealed class RestoreEngine
     /// <summary>A restore of a backup whose manifest was authenticated already (a cluster restore checks it once).</summary>
     internal RestoreResult RunAuthenticated(BackupInfo backup, RestoreRequest request, IBackupRepository repository, CancellationToken cancel)
     {
-        var unit = ArchiveUnit.Of(backup, request.SourceDatabase);
+        var unit = DatabaseUnit.Of(backup, request.SourceDatabase);
         var target = request.TargetDatabase;
         var activity = $"Restoring backup {backup.Id} as {target} on {request.Connection.DisplayName}";
         var result = new RestoreResult
@@ -87,7 +87,7 @@ public sealed class RestoreEngine
         var (target, server) = (request.TargetDatabase, request.Connection.DisplayName);
         var exists = DatabaseInspector.DatabaseExists(admin, target);
         if (exists && !request.ReplaceExisting)
-            throw new ShippyarException(ShippyarErrorKind.InvalidOperation, "TargetExists",
+            throw new ShippyarException(ShippyarErrorKind.InvalidOperation, ErrorIds.TargetExists,
                 $"Database '{target}' already exists on {server}. Confirm the replacement to go on; a safety backup is taken first.", target);
         if (exists && SystemDatabases.RefuseReplacing(admin, target, server, request.ReplacePostgresDatabase) is { } refusal)
             throw refusal;
@@ -97,7 +97,7 @@ public sealed class RestoreEngine
     }
 
     /// <summary>Restores into the staging database and checks every table's rows against the backup.</summary>
-    private void Stage(RunSession run, string staging, BackupInfo backup, ArchiveUnit unit, RestoreRequest request, IBackupRepository repository,
+    private void Stage(RunSession run, string staging, BackupInfo backup, DatabaseUnit unit, RestoreRequest request, IBackupRepository repository,
         RestoreResult result, string activity, CancellationToken cancel)
     {
         var target = request.TargetDatabase;
@@ -109,7 +109,7 @@ public sealed class RestoreEngine
             result.Tables = unit.Tables.Select(t => UnitRestore.Check(conn, t, latestCreatedAt: true)).ToList();
         var wrong = result.Tables.Where(t => !t.RowsMatch).ToList();
         if (wrong.Count > 0)
-            throw new ShippyarException(ShippyarErrorKind.InvalidData, "RestoreVerificationFailed",
+            throw new ShippyarException(ShippyarErrorKind.InvalidData, ErrorIds.RestoreVerificationFailed,
                 $"The restored data does not match backup {backup.Id}: " + string.Join("; ", wrong.Select(t => $"{t.Table} has {t.RestoredRows} rows, the backup {t.ExpectedRows}"))
                 + $". {target} was not changed.", target);
     }
@@ -117,7 +117,7 @@ public sealed class RestoreEngine
     /// <summary>Opens the archive far enough to know the key decrypts it (the first chunk, the session key); throws if not.</summary>
     private static void ProveReadable(IBackupRepository repository, BackupInfo backup, BackupFile file, IDecryptionStage? decryption)
     {
-        using var probe = new ArchiveReadStream(repository, backup, file, decryption);
+        using var probe = new StoredObjectReader(repository, backup, file, decryption);
         probe.ReadExactly(new byte[1]);
     }
 

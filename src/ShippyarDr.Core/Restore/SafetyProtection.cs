@@ -14,20 +14,20 @@ namespace ShippyarDr.Restore;
 /// </summary>
 internal static class SafetyProtection
 {
-    public static (ArchiveWriteOptions Storage, SigningKey? Signing) For(BackupInfo backup, BackupKeys keys)
+    public static (StorageOptions Storage, SigningKey? Signing) For(BackupInfo backup, BackupKeys keys)
     {
         var encryption = backup.Files.Select(f => f.Encryption).FirstOrDefault(e => e is not null);
-        if (encryption is null) return (new ArchiveWriteOptions(), keys.Signing);
+        if (encryption is null) return (new StorageOptions(), keys.Signing);
         if (encryption.Mode == "passphrase")
         {
-            var passphrase = keys.Passphrase ?? throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "DecryptionKeyRequired",
+            var passphrase = keys.Passphrase ?? throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.DecryptionKeyRequired,
                 $"Backup {backup.Id} is encrypted with a passphrase: give it to restore the backup (it also encrypts the safety backup).", backup.Id);
-            return (new ArchiveWriteOptions { Encryption = OpenPgpEncryption.WithPassphrase(passphrase) }, keys.Signing);
+            return (new StorageOptions { Encryption = OpenPgpEncryption.WithPassphrase(passphrase) }, keys.Signing);
         }
         var recipients = backup.RecipientKeys ?? LegacyRecipients(backup, encryption, keys);
-        var signing = keys.SignerOfOwnWrites ?? throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "SigningKeyRequired",
+        var signing = keys.SignerOfOwnWrites ?? throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.SigningKeyRequired,
             $"The safety backup taken before replacing with backup {backup.Id} is encrypted to its recipients' public keys and must be signed: give a signing key, or a secret key that can sign.", backup.Id);
-        return (new ArchiveWriteOptions { Encryption = OpenPgpEncryption.ToRecipientKeys(recipients) }, signing);
+        return (new StorageOptions { Encryption = OpenPgpEncryption.ToRecipientKeys(recipients) }, signing);
     }
 
     /// <summary>Manifests before version 2 name the recipients by fingerprint only: the secret keys given to decrypt hold the
@@ -36,7 +36,7 @@ internal static class SafetyProtection
     {
         var rings = keys.PublicRingsOf(encryption.KeyFingerprints).ToList();
         if (rings.Count == 0)
-            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "SafetyEncryptionUnavailable",
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.SafetyEncryptionUnavailable,
                 $"Backup {backup.Id} is encrypted to {string.Join(", ", encryption.KeyFingerprints)}; none of the secret keys given matches, so the safety backup could not be encrypted like it.", backup.Id);
         return OpenPgpKeys.Armor(rings);
     }

@@ -24,7 +24,7 @@ public static class SystemDatabases
     {
         if (IsTemplateName(target) || isTemplate) return TemplateRefusal(target, server);
         if (target == Postgres && !replacePostgres)
-            return new ShippyarException(ShippyarErrorKind.InvalidOperation, "PostgresDatabaseTarget",
+            return new ShippyarException(ShippyarErrorKind.InvalidOperation, ErrorIds.PostgresDatabaseTarget,
                 $"Replacing the postgres database on {server} must be asked for explicitly (force): tools and monitoring connect to it. Restore into another name to look at the backup.", target);
         return null;
     }
@@ -32,6 +32,6 @@ public static class SystemDatabases
     internal static ShippyarException? RefuseReplacing(NpgsqlConnection conn, string target, string server, bool replacePostgres)
         => RefuseReplacing(target, server, replacePostgres, DatabaseInspector.IsTemplate(conn, target));
 
-    private static ShippyarException TemplateRefusal(string target, string server) => new(ShippyarErrorKind.InvalidArgument, "TemplateDatabaseTarget",
+    private static ShippyarException TemplateRefusal(string target, string server) => new(ShippyarErrorKind.InvalidArgument, ErrorIds.TemplateDatabaseTarget,
         $"'{target}' is a template database on {server}: restoring over it would make the backup the template of new databases, and the copy it replaced could not be dropped. Restore into another name; nothing was changed.", target);
 }

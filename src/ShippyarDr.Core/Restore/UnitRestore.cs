@@ -11,10 +11,10 @@ namespace ShippyarDr.Restore;
 /// Restores one database of a backup into a new database made for it, and reads back what the backup promised.
 /// A restore's staging copy and a verification's scratch copy are made and checked the same way.
 /// </summary>
-internal sealed class UnitRestore(BackupInfo backup, ArchiveUnit unit, IBackupRepository repository, IDecryptionStage? decryption,
+internal sealed class UnitRestore(BackupInfo backup, DatabaseUnit unit, IBackupRepository repository, IDecryptionStage? decryption,
     PgConnectionInfo connection, IOperationReporter reporter)
 {
-    public ArchiveUnit Unit => unit;
+    public DatabaseUnit Unit => unit;
 
     /// <summary>Creates <paramref name="database"/> shaped like the backed-up one, marked with <paramref name="note"/>, and pg_restores into it.</summary>
     /// <returns>How long pg_restore took.</returns>
@@ -28,7 +28,7 @@ internal sealed class UnitRestore(BackupInfo backup, ArchiveUnit unit, IBackupRe
         if (singleTransaction) args.Add("--single-transaction");
         // --dbname is only a name: host, user and password travel in the environment.
         args.AddRange(new[] { "--dbname", database });
-        using var source = new ArchiveReadStream(repository, backup, unit.File, decryption);
+        using var source = new StoredObjectReader(repository, backup, unit.File, decryption);
         PgRestoreRunner.Run(backup, unit.File, source, connection, database, args, reporter, activity, cancel);
         return clock.Elapsed;
     }

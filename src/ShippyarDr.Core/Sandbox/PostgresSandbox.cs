@@ -133,7 +133,7 @@ public sealed class PostgresSandbox : IDisposable
     /// foreign keys. Scale 1 is ~100k orders (~70 MB); fractions work.</summary>
     public void CreateSampleDatabase(string name, double scale)
     {
-        if (scale <= 0) throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "InvalidScale", "The sample scale must be positive.", scale.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (scale <= 0) throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.InvalidScale, "The sample scale must be positive.", scale.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Execute("postgres", $"CREATE DATABASE \"{name.Replace("\"", "\"\"")}\"");
         using var script = typeof(PostgresSandbox).Assembly.GetManifestResourceStream("ShippyarDr.Sandbox.shippyar_sample.sql")!;
         RunPsql(name, script, new Dictionary<string, string> { ["scale"] = scale.ToString(System.Globalization.CultureInfo.InvariantCulture) });
@@ -157,7 +157,7 @@ public sealed class PostgresSandbox : IDisposable
         try { OsUser.Run(exe, argv.ToArray()); }
         catch (InvalidOperationException e)
         {
-            throw new ShippyarException(ShippyarErrorKind.InvalidOperation, "SandboxFailed",
+            throw new ShippyarException(ShippyarErrorKind.InvalidOperation, ErrorIds.SandboxFailed,
                 $"The sandbox PostgreSQL could not be set up: {e.Message}", program, e);
         }
     }

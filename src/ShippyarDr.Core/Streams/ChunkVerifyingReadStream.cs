@@ -71,7 +71,7 @@ public sealed class ChunkVerifyingReadStream : ReadOnlyStreamBase
         return true;
     }
 
-    private static ShippyarException Corrupt(string name, string why) => new(ShippyarErrorKind.InvalidData, "BackupCorrupt",
+    private static ShippyarException Corrupt(string name, string why) => new(ShippyarErrorKind.InvalidData, ErrorIds.BackupCorrupt,
         $"{name} was changed or damaged after it was written: {why}. Nothing past the last good chunk was used.", name);
 
     protected override void Dispose(bool disposing)

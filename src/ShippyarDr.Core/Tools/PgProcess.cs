@@ -48,13 +48,13 @@ public sealed class PgProcess : IDisposable
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
-            throw new ShippyarException(ShippyarErrorKind.ResourceUnavailable, "PgToolStartFailed",
+            throw new ShippyarException(ShippyarErrorKind.ResourceUnavailable, ErrorIds.PgToolStartFailed,
                 $"Could not start {tool.Path}: {e.Message}", tool.Name, e);
         }
     }
 
     /// <summary>Waits for exit and returns the captured stderr; a non-zero exit becomes a ShippyarException.</summary>
-    public string WaitForSuccess(string whatFailed, string errorId = "PgToolFailed", CancellationToken cancel = default)
+    public string WaitForSuccess(string whatFailed, string errorId = ErrorIds.PgToolFailed, CancellationToken cancel = default)
     {
         var code = WaitForExit(cancel);
         var stderr = Stderr;

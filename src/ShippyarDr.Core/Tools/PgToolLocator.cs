@@ -31,10 +31,10 @@ public static partial class PgToolLocator
             var where = string.IsNullOrEmpty(configured)
                 ? "on PATH, through pg_config or in the usual PostgreSQL locations"
                 : $"in {configured} ({BinDirectoryVariable})";
-            throw new ShippyarException(ShippyarErrorKind.ResourceUnavailable, "PgToolNotFound",
+            throw new ShippyarException(ShippyarErrorKind.ResourceUnavailable, ErrorIds.PgToolNotFound,
                 $"{name} was not found {where}. Install the PostgreSQL client programs (e.g. postgresql-client-{Math.Max(minimumMajorVersion, 15)}) or set {BinDirectoryVariable} to their directory.", name);
         }
-        throw new ShippyarException(ShippyarErrorKind.ResourceUnavailable, "PgToolTooOld",
+        throw new ShippyarException(ShippyarErrorKind.ResourceUnavailable, ErrorIds.PgToolTooOld,
             $"{name} must be version {minimumMajorVersion} or newer to work with this server; found only {string.Join(", ", found)}. Install postgresql-client-{minimumMajorVersion} or set {BinDirectoryVariable}.", name);
     }
 

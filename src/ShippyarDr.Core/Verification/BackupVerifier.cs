@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using ShippyarDr.Archive;
+using ShippyarDr.DumpFormat;
 using ShippyarDr.Authentication;
 using ShippyarDr.Connection;
 using ShippyarDr.Diagnostics;
@@ -42,7 +42,7 @@ public sealed class BackupVerifier
 
         var decryption = request.Keys.Decryption;
         if (request.Level > VerificationLevel.Checksum)
-            foreach (var file in backup.Files) ArchiveReadStream.RequireKey(file, decryption);
+            foreach (var file in backup.Files) StoredObjectReader.RequireKey(file, decryption);
         _reporter.Progress(activity, "Authenticity");
         var (authentic, authenticity) = BackupAuthenticator.Check(repository, backup, request.Keys,
             keysOptional: request.Level == VerificationLevel.Checksum);
@@ -57,11 +57,11 @@ public sealed class BackupVerifier
         backup = authentic;
         var readable = request.Level == VerificationLevel.Checksum
             ? VerifyStoredChecksums(backup, repository, checks, activity, cancel)
-            : VerifyArchives(backup, repository, decryption, checks, activity, cancel);
+            : VerifyContents(backup, repository, decryption, checks, activity, cancel);
         if (readable && request.Level >= VerificationLevel.Restore)
         {
             var connection = request.Connection ?? throw new ShippyarException(ShippyarErrorKind.InvalidArgument,
-                "ConnectionRequired", "A restore verification needs a server to restore into.");
+                ErrorIds.ConnectionRequired, "A restore verification needs a server to restore into.");
             result.Server = connection.DisplayName;
             result.RestoreDuration = RestoreIntoScratch(backup, repository, request, connection, result, checks, activity, cancel);
         }
@@ -77,7 +77,7 @@ public sealed class BackupVerifier
         using var run = RunSession.Open(connection, "postgres", cancel);
         // Scratch databases an interrupted verification of this backup left behind.
         LeftoverCleaner.DropDead(run.Connection, connection.DisplayName, l => l.Kind == LeftoverKind.Scratch && l.BackupId == backup.Id, _reporter);
-        var units = ArchiveUnit.All(backup);
+        var units = DatabaseUnit.All(backup);
         TimeSpan? total = TimeSpan.Zero;
         for (var i = 0; i < units.Count; i++)
         {
@@ -109,34 +109,34 @@ public sealed class BackupVerifier
         return allGood;
     }
 
-    private bool VerifyArchives(BackupInfo backup, IBackupRepository repository, IDecryptionStage? decryption, CheckRecorder checks,
+    private bool VerifyContents(BackupInfo backup, IBackupRepository repository, IDecryptionStage? decryption, CheckRecorder checks,
         string activity, CancellationToken cancel)
     {
         var allGood = true;
-        var units = ArchiveUnit.All(backup);
+        var units = DatabaseUnit.All(backup);
         foreach (var file in backup.Files)
         {
-            ArchiveReadStream archive;
-            try { archive = new ArchiveReadStream(repository, backup, file, decryption); }
+            StoredObjectReader archive;
+            try { archive = new StoredObjectReader(repository, backup, file, decryption); }
             // Missing, forbidden, archived (GLACIER, not restored) or changed where it starts: a failed check that says so,
             // as at Checksum level.
             catch (ShippyarException e) when (e.Kind is ShippyarErrorKind.ObjectNotFound or ShippyarErrorKind.AuthenticationError or ShippyarErrorKind.ResourceUnavailable or ShippyarErrorKind.InvalidData)
             {
-                checks.Add(e.ErrorId == "BackupCorrupt" ? $"Checksum {file.Name}" : $"Read {file.Name}", false, e.Message);
+                checks.Add(e.ErrorId == ErrorIds.BackupCorrupt ? $"Checksum {file.Name}" : $"Read {file.Name}", false, e.Message);
                 allGood = false;
                 continue;
             }
             var unit = units.FirstOrDefault(u => u.File.Name == file.Name);
             using (archive)
                 allGood &= unit is not null
-                    ? VerifyCustomArchive(backup, unit, archive, checks, activity, cancel)
+                    ? VerifyDump(backup, unit, archive, checks, activity, cancel)
                     : VerifyIntegrity(file, archive, checks);
         }
         return allGood;
     }
 
     /// <summary>One pass: checksums, the archive's own row counts, and pg_restore --list fed from the same bytes.</summary>
-    private bool VerifyCustomArchive(BackupInfo backup, ArchiveUnit unit, ArchiveReadStream archive, CheckRecorder checks,
+    private bool VerifyDump(BackupInfo backup, DatabaseUnit unit, StoredObjectReader archive, CheckRecorder checks,
         string activity, CancellationToken cancel)
     {
         var (file, tables) = (unit.File, unit.Tables);
@@ -146,11 +146,11 @@ public sealed class BackupVerifier
         var listing = Task.Run(() => new StreamReader(list.StandardOutput, Encoding.UTF8).ReadToEnd());
         var toList = new BestEffortWriteStream(list.StandardInput);
         var tee = new TeeReadStream(archive, toList, Progress(activity, file, file.PlainSize));
-        ArchiveSummary? summary = null;
+        DumpSummary? summary = null;
         string? unreadable = null;
         try
         {
-            summary = CustomArchiveScanner.Scan(tee, cancel);
+            summary = CustomDumpScanner.Scan(tee, cancel);
         }
         catch (Exception e) when (e is ShippyarException { Kind: ShippyarErrorKind.InvalidData } or InvalidDataException or IOException)
         {
@@ -182,7 +182,7 @@ public sealed class BackupVerifier
         return ok;
     }
 
-    private static bool VerifyIntegrity(BackupFile file, ArchiveReadStream archive, CheckRecorder checks)
+    private static bool VerifyIntegrity(BackupFile file, StoredObjectReader archive, CheckRecorder checks)
     {
         var integrity = archive.CheckIntegrity();
         checks.Add($"Checksum {file.Name}", integrity.StoredMatches, integrity.StoredDetail);
@@ -190,7 +190,7 @@ public sealed class BackupVerifier
         return integrity.StoredMatches && integrity.PlainMatches;
     }
 
-    private static (bool, string) CompareRowCounts(IReadOnlyList<TableRowCount> expected, ArchiveSummary summary)
+    private static (bool, string) CompareRowCounts(IReadOnlyList<TableRowCount> expected, DumpSummary summary)
     {
         var inArchive = summary.Tables.ToDictionary(t => $"{t.Schema}.{t.Table}", t => t.Rows ?? 0);
         var differences = expected

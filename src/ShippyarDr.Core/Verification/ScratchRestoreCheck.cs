@@ -47,7 +47,7 @@ internal sealed class ScratchRestoreCheck(UnitRestore restore, RunSession run, P
         return restoreDuration;
     }
 
-    private static void CheckForeignKeys(ArchiveUnit unit, string prefix, NpgsqlConnection conn, CheckRecorder checks)
+    private static void CheckForeignKeys(DatabaseUnit unit, string prefix, NpgsqlConnection conn, CheckRecorder checks)
     {
         var found = DatabaseInspector.ForeignKeyViolations(conn);
         var names = found.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);

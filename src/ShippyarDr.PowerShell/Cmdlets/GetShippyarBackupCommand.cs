@@ -41,7 +41,7 @@ public sealed class GetShippyarBackupCommand : RepositoryCmdlet
                 .Where(b => patterns is null || patterns.Any(p => p.IsMatch(b.Database)))
                 .Where(b => Tier is null || b.Tier == Tier)
                 .Where(b => Id is null || Id.Contains(b.Id, StringComparer.OrdinalIgnoreCase));
-            if (Latest) backups = backups.GroupBy(b => (b.Database, b.Tier)).Select(g => g.First()).OrderByDescending(b => b.EndTime);
+            if (Latest) backups = BackupCatalog.LatestOfEach(backups);
             var list = backups.ToList();
             // The catalog says why an id is missing: no such backup (BackupNotFound), or its manifest is unreadable (ManifestCorrupt).
             if (Id is not null)
@@ -61,7 +61,7 @@ public sealed class GetShippyarBackupCommand : RepositoryCmdlet
         try { pattern.IsMatch(""); }
         catch (WildcardPatternException e)
         {
-            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "InvalidWildcard", $"-Database '{database}' is not a valid wildcard pattern: {e.Message}", database, e);
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.InvalidWildcard, $"-Database '{database}' is not a valid wildcard pattern: {e.Message}", database, e);
         }
         return pattern;
     }

@@ -1,3 +1,4 @@
+using ShippyarDr.Diagnostics;
 using System.Management.Automation;
 using ShippyarDr.PowerShell.Infrastructure;
 using ShippyarDr.Repository;
@@ -27,13 +28,12 @@ public sealed class GetShippyarBackupStatusCommand : ConnectedCmdlet
     protected override void ProcessRecord()
     {
         if (MaxAge is { } m && m <= TimeSpan.Zero)
-            ThrowTerminatingError(ErrorRecords.Argument("InvalidMaxAge", "-MaxAge must be positive.", MaxAge));
+            ThrowTerminatingError(ErrorRecords.Argument(ErrorIds.InvalidMaxAge, "-MaxAge must be positive.", MaxAge));
         Run(Repository, _ =>
         {
             var repository = OpenRepository(Repository);
             // The server is asked only when named: status of a repository needs no connection.
-            string[] connectionParameters = { nameof(Server), nameof(Port), nameof(Credential), nameof(ConnectionString) };
-            var leftovers = connectionParameters.Any(MyInvocation.BoundParameters.ContainsKey)
+            var leftovers = ConnectionParameters.AnyGiven(this)
                 ? Leftovers.LeftoverFinder.Find(ResolveConnection(), Cancel) : Array.Empty<Leftover>();
             var request = new StatusRequest { Databases = Database ?? Array.Empty<string>(), MaxAge = MaxAge, Leftovers = leftovers };
             WriteObject(BackupStatusEvaluator.Evaluate(new BackupCatalog(repository), repository.Location, request), enumerateCollection: true);

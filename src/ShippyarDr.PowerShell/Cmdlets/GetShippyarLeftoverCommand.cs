@@ -19,8 +19,7 @@ public sealed class GetShippyarLeftoverCommand : ConnectedCmdlet
 
     protected override void ProcessRecord()
     {
-        string[] connectionParameters = { nameof(Server), nameof(Port), nameof(Credential), nameof(ConnectionString) };
-        if (Repository is null || connectionParameters.Any(MyInvocation.BoundParameters.ContainsKey))
+        if (Repository is null || ConnectionParameters.AnyGiven(this))
         {
             var connection = ResolveConnection();
             Run(connection.DisplayName, _ => WriteObject(LeftoverFinder.Find(connection, Cancel), enumerateCollection: true));

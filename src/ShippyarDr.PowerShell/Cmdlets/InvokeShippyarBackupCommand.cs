@@ -1,3 +1,4 @@
+using ShippyarDr.Diagnostics;
 using System.Management.Automation;
 using System.Security;
 using ShippyarDr.Backup;
@@ -67,22 +68,19 @@ public sealed class InvokeShippyarBackupCommand : PassphraseCmdlet
     protected override void ProcessRecord()
     {
         var preset = TierPreset.For(Tier);
-        if (preset.WholeCluster && Database is not null)
+        IReadOnlyList<string> databases;
+        CompressionCodec compression;
+        try
         {
-            WriteError(ErrorRecords.Argument("DatabaseNotForCluster", $"{Tier} backs up the whole cluster: omit -Database.", Database));
+            databases = preset.Databases(Database);
+            compression = preset.CompressionFor(Compression, CompressionLevel > 0 ? CompressionLevel : null);
+        }
+        catch (Diagnostics.ShippyarException e)
+        {
+            WriteError(ErrorRecords.From(e));
             return;
         }
-        if (!preset.WholeCluster && Database is null)
-        {
-            WriteError(ErrorRecords.Argument("DatabaseRequired", $"{Tier} backs up one database at a time: give -Database (or pipe names).", Tier));
-            return;
-        }
-        if (string.Equals(Compression, "none", StringComparison.OrdinalIgnoreCase) && CompressionLevel > 0)
-        {
-            WriteError(ErrorRecords.Argument("CompressionLevelNotApplicable", "-CompressionLevel applies to zstd and gzip: omit it with -Compression none.", CompressionLevel));
-            return;
-        }
-        foreach (var database in Database ?? new[] { "postgres" })
+        foreach (var database in databases)
         {
             Run(database, reporter =>
             {
@@ -96,12 +94,10 @@ public sealed class InvokeShippyarBackupCommand : PassphraseCmdlet
                     LockWaitTimeout = LockWaitTimeout ?? BackupRequest.DefaultLockWaitTimeout,
                     Signing = SigningKeyFile is null ? null : Authentication.SigningKey.Load(ResolvePath(SigningKeyFile),
                         SecretSources.Read(SigningKeyPassphrase, null, null, "signing key passphrase", reporter, allowEmpty: true), reporter),
-                    Storage = new ArchiveWriteOptions
+                    Storage = new StorageOptions
                     {
-                        Compression = Compression is null && CompressionLevel == 0
-                            ? preset.Compression
-                            : CompressionCodec.Parse(Compression ?? "zstd", CompressionLevel > 0 ? CompressionLevel : null),
-                        Encryption = ResolveEncryption(reporter),
+                        Compression = compression,
+                        Encryption = OpenPgpEncryption.Choose(ReadPassphrase(reporter), Recipient, ResolveOptionalPath(RecipientKeyFile)),
                     },
                 };
                 WriteObject(new BackupEngine(reporter).Run(request, targets, Cancel), enumerateCollection: true);
@@ -120,20 +116,5 @@ public sealed class InvokeShippyarBackupCommand : PassphraseCmdlet
         var key = string.Join('\n', Repository.Append(storageClass));
         if (_targets is not { } t || t.Key != key) _targets = (key, BackupTargets.Open(Repository, r => OpenRepository(r, storageClass), Cancel));
         return _targets.Value.Targets;
-    }
-
-    private IEncryptionStage? ResolveEncryption(Diagnostics.IOperationReporter reporter)
-    {
-        var passphrase = ReadPassphrase(reporter);
-        if (Recipient is not null && passphrase is not null)
-            throw new Diagnostics.ShippyarException(Diagnostics.ShippyarErrorKind.InvalidArgument, "EncryptionAmbiguous", "Encrypt with a passphrase or to recipients, not both.");
-        if (Recipient is not null)
-        {
-            if (RecipientKeyFile is null)
-                throw new Diagnostics.ShippyarException(Diagnostics.ShippyarErrorKind.InvalidArgument, "RecipientKeyFileRequired",
-                    "-Recipient needs -RecipientKeyFile: the public keys, as `gpg --export --armor` writes them.");
-            return OpenPgpEncryption.ToRecipients(ResolvePath(RecipientKeyFile), Recipient);
-        }
-        return passphrase is null ? null : OpenPgpEncryption.WithPassphrase(passphrase);
     }
 }

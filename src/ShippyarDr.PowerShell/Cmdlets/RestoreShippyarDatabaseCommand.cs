@@ -32,7 +32,7 @@ public sealed class RestoreShippyarDatabaseCommand : RestoreCmdlet
         Run(BackupName, reporter =>
         {
             var (backup, repository) = ResolveBackup();
-            var target = TargetDatabase ?? ArchiveUnit.Of(backup, SourceDatabase).Database;
+            var target = TargetDatabase ?? DatabaseUnit.Of(backup, SourceDatabase).Database;
             var connection = ResolveConnection(backup.Server);
             if (SystemDatabases.RefuseByName(target, connection.DisplayName) is { } refused) throw refused;
             // Key problems (a missing passphrase file…) are reported before anyone is asked to confirm.

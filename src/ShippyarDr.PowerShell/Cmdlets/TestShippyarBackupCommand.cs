@@ -1,3 +1,4 @@
+using ShippyarDr.Diagnostics;
 using System.Collections;
 using System.Management.Automation;
 using ShippyarDr.PowerShell.Infrastructure;
@@ -27,7 +28,7 @@ public sealed class TestShippyarBackupCommand : BackupInputCmdlet
             var sql = h["Sql"] ?? h["Query"];
             if (sql is null || h["Name"] is null || !h.ContainsKey("Expected"))
             {
-                ThrowTerminatingError(ErrorRecords.Argument("InvalidCheck",
+                ThrowTerminatingError(ErrorRecords.Argument(ErrorIds.InvalidCheck,
                     "Each -Check needs Name, Sql and Expected, e.g. @{ Name = 'paid orders'; Sql = 'SELECT count(*) FROM orders'; Expected = 42 }.", h));
             }
             _checks.Add(new SqlCheck(h["Name"]!.ToString()!, sql!.ToString()!, h["Expected"] is { } e ? Convert.ToString(e, System.Globalization.CultureInfo.InvariantCulture) : null)
@@ -36,7 +37,7 @@ public sealed class TestShippyarBackupCommand : BackupInputCmdlet
             });
         }
         if (_checks.Count > 0 && Level != VerificationLevel.Restore)
-            ThrowTerminatingError(ErrorRecords.Argument("CheckNeedsRestore", "-Check runs against restored data: use it with -Level Restore.", Check));
+            ThrowTerminatingError(ErrorRecords.Argument(ErrorIds.CheckNeedsRestore, "-Check runs against restored data: use it with -Level Restore.", Check));
     }
 
     protected override void ProcessRecord()

@@ -17,9 +17,9 @@ internal static class ErrorRecords
     {
         ShippyarException s => From(s),
         _ when EngineErrors.Translate(e) is { } s => From(s),
-        IOException io => new ErrorRecord(new IOException(SecretRedactor.Redact(io.Message), io), "RepositoryIOError", ErrorCategory.WriteError, target),
-        UnauthorizedAccessException ua => new ErrorRecord(ua, "RepositoryAccessDenied", ErrorCategory.PermissionDenied, target),
-        _ => new ErrorRecord(e, "UnexpectedError", ErrorCategory.NotSpecified, target),
+        IOException io => new ErrorRecord(new IOException(SecretRedactor.Redact(io.Message), io), ErrorIds.RepositoryIOError, ErrorCategory.WriteError, target),
+        UnauthorizedAccessException ua => new ErrorRecord(ua, ErrorIds.RepositoryAccessDenied, ErrorCategory.PermissionDenied, target),
+        _ => new ErrorRecord(e, ErrorIds.UnexpectedError, ErrorCategory.NotSpecified, target),
     };
 
     public static ErrorRecord Argument(string errorId, string message, object? target)
@@ -32,7 +32,7 @@ internal static class ErrorRecords
         ShippyarErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
         ShippyarErrorKind.ConnectionError => ErrorCategory.ConnectionError,
         ShippyarErrorKind.AuthenticationError => ErrorCategory.AuthenticationError,
-        ShippyarErrorKind.ResourceUnavailable when e.ErrorId == "PgToolNotFound" => ErrorCategory.NotInstalled,
+        ShippyarErrorKind.ResourceUnavailable when e.ErrorId == ErrorIds.PgToolNotFound => ErrorCategory.NotInstalled,
         ShippyarErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
         ShippyarErrorKind.InvalidData => ErrorCategory.InvalidData,
         ShippyarErrorKind.WriteError => ErrorCategory.WriteError,

@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using ShippyarDr.Repository;
-using ShippyarDr.Repository.Cloud;
+using ShippyarDr.Repository.S3;
 
 namespace ShippyarDr.PowerShell.Infrastructure;
 
@@ -50,13 +50,7 @@ public abstract class RepositoryCmdlet : ShippyarCmdlet
             return RepositoryFactory.Open(string.IsNullOrWhiteSpace(location) ? location : ResolvePath(location));
         if (!S3Location.IsS3(location)) return RepositoryFactory.Open(location);
         var credential = S3Credential?.GetNetworkCredential();
-        return RepositoryFactory.Open(location, new S3RepositoryOptions
-        {
-            Endpoint = S3Endpoint, Region = S3Region, ForcePathStyle = S3PathStyle || S3Endpoint is not null,
-            AccessKey = credential?.UserName, SecretKey = credential?.Password, StorageClass = storageClass ?? "STANDARD",
-            ServerSideEncryption = ServerSideEncryption, KmsKeyId = KmsKeyId,
-            Timeout = S3Timeout ?? S3RepositoryOptions.DefaultTimeout,
-            ConnectTimeout = S3Timeout is { } t && t < S3RepositoryOptions.DefaultConnectTimeout ? t : S3RepositoryOptions.DefaultConnectTimeout,
-        });
+        return RepositoryFactory.Open(location, S3RepositoryOptions.From(S3Endpoint, S3Region, credential?.UserName, credential?.Password,
+            S3PathStyle, ServerSideEncryption, KmsKeyId, S3Timeout, storageClass));
     }
 }

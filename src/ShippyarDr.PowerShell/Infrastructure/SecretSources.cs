@@ -6,9 +6,9 @@ using ShippyarDr.Encryption;
 namespace ShippyarDr.PowerShell.Infrastructure;
 
 /// <summary>
-/// Where a passphrase may come from: a SecureString (Read-Host -AsSecureString, Get-Credential, a vault), a file
-/// (mode 600, first line), or the name of an environment variable (Azure Automation, cron). Never a plain string
-/// parameter: that would end up in transcripts and history.
+/// Where a passphrase may come from in PowerShell: a SecureString (Read-Host -AsSecureString, Get-Credential, a vault),
+/// or what any host may refer to (SecretReference: a file, an environment variable). Never a plain string parameter:
+/// that would end up in transcripts and history.
 /// </summary>
 internal static class SecretSources
 {
@@ -18,22 +18,14 @@ internal static class SecretSources
     {
         var given = (secure is not null ? 1 : 0) + (file is not null ? 1 : 0) + (variable is not null ? 1 : 0);
         if (given > 1)
-            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "PassphraseAmbiguous", $"Give the {what} one way only.");
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.PassphraseAmbiguous, $"Give the {what} one way only.");
         if (secure is not null)
         {
             if (secure.Length == 0 && !allowEmpty)
-                throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "EmptyPassphrase", $"The {what} is empty.");
+                throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.EmptyPassphrase, $"The {what} is empty.");
             return FromSecureString(secure);
         }
-        if (file is not null) return KeyMaterialFile.ReadPassphrase(file, reporter, $"{what} file");
-        if (variable is not null)
-        {
-            var value = Environment.GetEnvironmentVariable(variable);
-            if (string.IsNullOrEmpty(value))
-                throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, "PassphraseVariableEmpty", $"Environment variable {variable} (the {what}) is not set.", variable);
-            return value.ToCharArray();
-        }
-        return null;
+        return SecretReference.Read(file, variable, what, reporter);
     }
 
     private static char[] FromSecureString(SecureString secure)

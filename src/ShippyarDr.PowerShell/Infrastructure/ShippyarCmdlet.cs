@@ -59,10 +59,10 @@ public abstract class ShippyarCmdlet : PSCmdlet
         }
         catch (Exception e) when (e is SessionStateException or ProviderInvocationException or PSArgumentException or NotSupportedException)
         {
-            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "InvalidPath", $"'{path}' is not a usable path: {e.Message}", path, e);
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.InvalidPath, $"'{path}' is not a usable path: {e.Message}", path, e);
         }
         if (provider.ImplementingType != typeof(FileSystemProvider))
-            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, "PathNotFileSystem",
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.PathNotFileSystem,
                 $"'{path}' is a path of the PowerShell {provider.Name} provider, not a file system path.", path);
         return resolved;
     }
@@ -83,7 +83,7 @@ public abstract class ShippyarCmdlet : PSCmdlet
             var answer = forceSwitch is null ? "-Confirm:$false" : $"-{forceSwitch} (or -Confirm:$false)";
             WriteError(new ErrorRecord(new InvalidOperationException(
                     $"\"{action}\" on {target} needs confirmation, and this session cannot ask for it (it is not interactive). To go ahead without a prompt, add {answer}.", e),
-                "ConfirmationRequired", ErrorCategory.InvalidOperation, target));
+                ErrorIds.ConfirmationRequired, ErrorCategory.InvalidOperation, target));
             return false;
         }
     }

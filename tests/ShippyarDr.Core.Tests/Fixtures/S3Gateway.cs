@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
-using ShippyarDr.Repository.Cloud;
+using ShippyarDr.Repository.S3;
 using ShippyarDr.Sandbox;
 
 namespace ShippyarDr.Core.Tests.Fixtures;

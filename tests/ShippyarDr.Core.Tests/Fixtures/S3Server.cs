@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using Amazon.S3;
 using Amazon.S3.Model;
-using ShippyarDr.Repository.Cloud;
+using ShippyarDr.Repository.S3;
 using ShippyarDr.Sandbox;
 
 namespace ShippyarDr.Core.Tests.Fixtures;

@@ -1,0 +1,130 @@
+namespace ShippyarDr.Diagnostics;
+
+/// <summary>
+/// Every ErrorId the engine raises, in one place: scripts match on them (PowerShell's FullyQualifiedErrorId), hosts add
+/// their own hints by them (the cmdlets' ErrorHints) and the CLI maps them to exit codes. An id, once shipped, keeps
+/// its meaning.
+/// </summary>
+public static class ErrorIds
+{
+    // Arguments a host passed on.
+    public const string InvalidServer = nameof(InvalidServer);
+    public const string InvalidPort = nameof(InvalidPort);
+    public const string InvalidConnectionString = nameof(InvalidConnectionString);
+    public const string InvalidDatabaseName = nameof(InvalidDatabaseName);
+    public const string InvalidRepository = nameof(InvalidRepository);
+    public const string UnsupportedRepository = nameof(UnsupportedRepository);
+    public const string InvalidS3Url = nameof(InvalidS3Url);
+    public const string InvalidS3Endpoint = nameof(InvalidS3Endpoint);
+    public const string InvalidS3Options = nameof(InvalidS3Options);
+    public const string InvalidCompressionLevel = nameof(InvalidCompressionLevel);
+    public const string UnknownCompression = nameof(UnknownCompression);
+    public const string CompressionLevelNotApplicable = nameof(CompressionLevelNotApplicable);
+    public const string InvalidLockWaitTimeout = nameof(InvalidLockWaitTimeout);
+    public const string InvalidScale = nameof(InvalidScale);
+    public const string InvalidKey = nameof(InvalidKey);
+    public const string InvalidPath = nameof(InvalidPath);
+    public const string PathNotFileSystem = nameof(PathNotFileSystem);
+    public const string InvalidWildcard = nameof(InvalidWildcard);
+    public const string InvalidMaxAge = nameof(InvalidMaxAge);
+    public const string InvalidCheck = nameof(InvalidCheck);
+    public const string CheckNeedsRestore = nameof(CheckNeedsRestore);
+    public const string DatabaseRequired = nameof(DatabaseRequired);
+    public const string DatabaseNotForCluster = nameof(DatabaseNotForCluster);
+    public const string SourceDatabaseRequired = nameof(SourceDatabaseRequired);
+    public const string ConnectionRequired = nameof(ConnectionRequired);
+    public const string ConfirmationRequired = nameof(ConfirmationRequired);
+
+    // Secrets and keys.
+    public const string PassphraseAmbiguous = nameof(PassphraseAmbiguous);
+    public const string PassphraseVariableEmpty = nameof(PassphraseVariableEmpty);
+    public const string PassphraseFileInvalid = nameof(PassphraseFileInvalid);
+    /// <summary>Also PassphraseFileIsDirectory, PassphraseFileAccessDenied, PassphraseFileUnreadable (KeyMaterialFile).</summary>
+    public const string PassphraseFileNotFound = nameof(PassphraseFileNotFound);
+    public const string EmptyPassphrase = nameof(EmptyPassphrase);
+    /// <summary>Also KeyFileIsDirectory, KeyFileAccessDenied (KeyMaterialFile).</summary>
+    public const string KeyFileNotFound = nameof(KeyFileNotFound);
+    public const string KeyFileUnreadable = nameof(KeyFileUnreadable);
+    public const string KeyFileWrongKind = nameof(KeyFileWrongKind);
+    public const string KeyCannotEncrypt = nameof(KeyCannotEncrypt);
+    public const string KeyCannotSign = nameof(KeyCannotSign);
+    public const string RecipientNotFound = nameof(RecipientNotFound);
+    public const string RecipientKeyFileRequired = nameof(RecipientKeyFileRequired);
+    public const string EncryptionAmbiguous = nameof(EncryptionAmbiguous);
+    public const string EncryptionRequired = nameof(EncryptionRequired);
+    public const string SecretKeyPassphraseWrong = nameof(SecretKeyPassphraseWrong);
+    public const string SigningKeyPassphraseWrong = nameof(SigningKeyPassphraseWrong);
+    public const string SigningKeyRequired = nameof(SigningKeyRequired);
+    public const string DecryptionKeyRequired = nameof(DecryptionKeyRequired);
+    public const string DecryptionKeyWrong = nameof(DecryptionKeyWrong);
+    public const string SafetyEncryptionUnavailable = nameof(SafetyEncryptionUnavailable);
+
+    // Authenticity and damage.
+    public const string BackupNotAuthentic = nameof(BackupNotAuthentic);
+    public const string AuthenticationRequired = nameof(AuthenticationRequired);
+    public const string UnsealedCopyRefused = nameof(UnsealedCopyRefused);
+    public const string BackupCorrupt = nameof(BackupCorrupt);
+    public const string CompressedDataCorrupt = nameof(CompressedDataCorrupt);
+    public const string EncryptedDataTampered = nameof(EncryptedDataTampered);
+    public const string EncryptedDataUnexpected = nameof(EncryptedDataUnexpected);
+    public const string NotEncrypted = nameof(NotEncrypted);
+    public const string ManifestCorrupt = nameof(ManifestCorrupt);
+    public const string ManifestInvalid = nameof(ManifestInvalid);
+    public const string DescriptorCorrupt = nameof(DescriptorCorrupt);
+    public const string ObjectTooLarge = nameof(ObjectTooLarge);
+    public const string GlobalsScriptRefused = nameof(GlobalsScriptRefused);
+    public const string NotCustomArchive = nameof(NotCustomArchive);
+    public const string UnsupportedArchiveVersion = nameof(UnsupportedArchiveVersion);
+    public const string ArchiveTruncated = nameof(ArchiveTruncated);
+    public const string ArchiveCorrupt = nameof(ArchiveCorrupt);
+
+    // Repositories.
+    public const string RepositoryNotFound = nameof(RepositoryNotFound);
+    public const string RepositoryNotADirectory = nameof(RepositoryNotADirectory);
+    public const string RepositoryFormatTooNew = nameof(RepositoryFormatTooNew);
+    public const string RepositoryUnreachable = nameof(RepositoryUnreachable);
+    public const string RepositoryTimeout = nameof(RepositoryTimeout);
+    public const string RepositoryAccessDenied = nameof(RepositoryAccessDenied);
+    public const string RepositoryIOError = nameof(RepositoryIOError);
+    public const string RepositoryWriteFailed = nameof(RepositoryWriteFailed);
+    public const string S3UploadFailed = nameof(S3UploadFailed);
+    public const string S3ObjectCorrupted = nameof(S3ObjectCorrupted);
+    public const string ObjectExists = nameof(ObjectExists);
+    public const string ObjectArchived = nameof(ObjectArchived);
+    public const string BackupFileMissing = nameof(BackupFileMissing);
+    public const string BackupNotFound = nameof(BackupNotFound);
+    public const string BackupIdAmbiguous = nameof(BackupIdAmbiguous);
+
+    // Servers and PostgreSQL tools.
+    public const string ServerUnreachable = nameof(ServerUnreachable);
+    public const string ConnectionFailed = nameof(ConnectionFailed);
+    public const string AuthenticationFailed = nameof(AuthenticationFailed);
+    public const string DatabaseNotFound = nameof(DatabaseNotFound);
+    public const string PostgresError = nameof(PostgresError);
+    public const string NpgsqlError = nameof(NpgsqlError);
+    public const string PgToolNotFound = nameof(PgToolNotFound);
+    public const string PgToolTooOld = nameof(PgToolTooOld);
+    public const string PgToolStartFailed = nameof(PgToolStartFailed);
+    public const string PgToolFailed = nameof(PgToolFailed);
+    public const string PgDumpFailed = nameof(PgDumpFailed);
+    public const string PgDumpAllFailed = nameof(PgDumpAllFailed);
+    public const string PgDumpLockTimeout = nameof(PgDumpLockTimeout);
+    public const string PgRestoreFailed = nameof(PgRestoreFailed);
+    public const string SandboxFailed = nameof(SandboxFailed);
+
+    // Restores.
+    public const string TargetExists = nameof(TargetExists);
+    public const string TargetInUse = nameof(TargetInUse);
+    public const string TemplateDatabaseTarget = nameof(TemplateDatabaseTarget);
+    public const string PostgresDatabaseTarget = nameof(PostgresDatabaseTarget);
+    public const string NotAClusterBackup = nameof(NotAClusterBackup);
+    public const string DatabaseNotInBackup = nameof(DatabaseNotInBackup);
+    public const string RestoreVerificationFailed = nameof(RestoreVerificationFailed);
+    public const string GlobalsRestoreFailed = nameof(GlobalsRestoreFailed);
+    public const string LeftoverInUse = nameof(LeftoverInUse);
+    public const string LeftoverNotFound = nameof(LeftoverNotFound);
+    public const string NotALeftover = nameof(NotALeftover);
+
+    /// <summary>What a host reports for a failure it cannot name (a bug): never for a known failure.</summary>
+    public const string UnexpectedError = nameof(UnexpectedError);
+}

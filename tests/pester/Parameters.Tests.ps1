@@ -1,0 +1,36 @@
+# Each cmdlet's parameter list, exactly (as dbatools tests every command): a parameter added, renamed or lost is a
+# change to what scripts call, and shows up here first.
+BeforeDiscovery {
+    $expected = [ordered]@{
+        'Copy-ShippyarBackup'      = 'Destination Id InputObject KmsKeyId Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout ServerSideEncryption StorageClass'
+        'Get-ShippyarBackup'       = 'Database Id KmsKeyId Latest Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout ServerSideEncryption Tier'
+        'Get-ShippyarBackupStatus' = 'ConnectionString Credential Database KmsKeyId MaxAge Port Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout Server ServerSideEncryption'
+        'Get-ShippyarLeftover'     = 'ConnectionString Credential KmsKeyId Port Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout Server ServerSideEncryption'
+        'Invoke-ShippyarBackup'    = 'Compression CompressionLevel ConnectionString Credential Database KmsKeyId LockWaitTimeout Passphrase PassphraseFile PassphraseVariable Port Recipient RecipientKeyFile Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout Server ServerSideEncryption SigningKeyFile SigningKeyPassphrase StorageClass Tier'
+        'New-ShippyarSandbox'      = 'Port SampleDatabase SampleScale'
+        'Remove-ShippyarLeftover'  = 'ConnectionString Credential InputObject KmsKeyId Port S3Credential S3Endpoint S3PathStyle S3Region S3Timeout Server ServerSideEncryption'
+        'Remove-ShippyarSandbox'   = 'InputObject'
+        'Restore-ShippyarCluster'  = 'AllowUnauthenticated ConnectionString Credential Database Force Id InputObject KmsKeyId LockWaitTimeout Passphrase PassphraseFile PassphraseVariable Port Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout SecretKeyFile SecretKeyPassphrase Server ServerSideEncryption SignerKeyFile SigningKeyFile SigningKeyPassphrase SkipGlobals'
+        'Restore-ShippyarDatabase' = 'AllowUnauthenticated ConnectionString Credential Force Id InputObject KmsKeyId LockWaitTimeout NoOwner Passphrase PassphraseFile PassphraseVariable Port Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout SecretKeyFile SecretKeyPassphrase Server ServerSideEncryption SignerKeyFile SigningKeyFile SigningKeyPassphrase SourceDatabase TargetDatabase'
+        'Test-ShippyarBackup'      = 'AllowUnauthenticated Check ConnectionString Credential Id InputObject KmsKeyId Level Passphrase PassphraseFile PassphraseVariable Port Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout SecretKeyFile SecretKeyPassphrase Server ServerSideEncryption SignerKeyFile'
+    }
+    $cases = @($expected.GetEnumerator() | ForEach-Object { @{ Name = $_.Key; Parameters = $_.Value } })
+}
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+    $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+}
+
+Describe 'Parameters of <Name>' -ForEach $cases {
+    It 'are exactly the documented ones' {
+        $actual = (Get-Command $Name).Parameters.Keys | Where-Object { $_ -notin $common } | Sort-Object
+        ($actual -join ' ') | Should -Be $Parameters
+    }
+}
+
+Describe 'Every exported cmdlet' {
+    It 'has its parameter list in this file' {
+        $listed = @(Get-Content $PSCommandPath | Select-String "^\s+'([A-Za-z-]+)'\s+=" | ForEach-Object { $_.Matches[0].Groups[1].Value })
+        @((Get-Module ShippyarDr).ExportedCmdlets.Keys | Sort-Object) | Should -Be @($listed | Sort-Object)
+    }
+}
