@@ -20,6 +20,7 @@
         'Get-ShippyarBackupStatus'
         'Get-ShippyarLeftover'
         'Remove-ShippyarLeftover'
+        'New-ShippyarRestorePoint'
         'New-ShippyarSandbox'
         'Remove-ShippyarSandbox'
     )

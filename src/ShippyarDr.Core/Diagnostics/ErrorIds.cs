@@ -27,6 +27,7 @@ public static class ErrorIds
     public const string PathNotFileSystem = nameof(PathNotFileSystem);
     public const string InvalidWildcard = nameof(InvalidWildcard);
     public const string InvalidMaxAge = nameof(InvalidMaxAge);
+    public const string InvalidArgumentValue = nameof(InvalidArgumentValue);
     public const string InvalidCheck = nameof(InvalidCheck);
     public const string CheckNeedsRestore = nameof(CheckNeedsRestore);
     public const string DatabaseRequired = nameof(DatabaseRequired);
@@ -111,6 +112,14 @@ public static class ErrorIds
     public const string PgDumpLockTimeout = nameof(PgDumpLockTimeout);
     public const string PgRestoreFailed = nameof(PgRestoreFailed);
     public const string SandboxFailed = nameof(SandboxFailed);
+
+    // WAL archiving and recovery.
+    public const string InvalidRestorePointName = nameof(InvalidRestorePointName);
+    public const string RestorePointFailed = nameof(RestorePointFailed);
+    public const string ArchivingSettingsFailed = nameof(ArchivingSettingsFailed);
+    public const string TestSegmentNotArchived = nameof(TestSegmentNotArchived);
+    public const string InvalidRecoveryTarget = nameof(InvalidRecoveryTarget);
+    public const string RecoveryConfigurationRefused = nameof(RecoveryConfigurationRefused);
 
     // Restores.
     public const string TargetExists = nameof(TargetExists);
