@@ -76,4 +76,21 @@ public sealed class ConcurrentRunsTests(SandboxFixture fixture) : IDisposable
         Assert.NotEqual(results[0].ScratchDatabase, results[1].ScratchDatabase);
         Assert.Empty(Leftovers(backup));
     }
+
+    [Fact]
+    public void A_second_restore_into_the_same_target_while_one_runs_is_refused_and_changes_nothing()
+    {
+        var (backup, repo) = Backup();
+        var target = fixture.UniqueName("same_target");
+        ShippyarException? refused = null;
+        var first = new RestoreEngine(new HookReporter("Checking the restored data", () =>
+            refused = Assert.Throws<ShippyarException>(() => new RestoreEngine().Run(
+                new RestoreRequest { Backup = backup, TargetDatabase = target, Connection = fixture.Sandbox.Connection }, repo))))
+            .Run(new RestoreRequest { Backup = backup, TargetDatabase = target, Connection = fixture.Sandbox.Connection }, repo);
+        Assert.True(first.Passed);
+        Assert.Equal(ErrorIds.TargetBeingRestored, refused!.ErrorId);
+        Assert.Contains("ShippyarDr run ", refused.Message);
+        // The claim ends with the run: a restore after it goes ahead.
+        Assert.True(new RestoreEngine().Run(new RestoreRequest { Backup = backup, TargetDatabase = target, Connection = fixture.Sandbox.Connection, ReplaceExisting = true }, repo).Passed);
+    }
 }

@@ -124,6 +124,7 @@ public static class ErrorIds
     // Restores.
     public const string TargetExists = nameof(TargetExists);
     public const string TargetInUse = nameof(TargetInUse);
+    public const string TargetBeingRestored = nameof(TargetBeingRestored);
     public const string TemplateDatabaseTarget = nameof(TemplateDatabaseTarget);
     public const string PostgresDatabaseTarget = nameof(PostgresDatabaseTarget);
     public const string NotAClusterBackup = nameof(NotAClusterBackup);

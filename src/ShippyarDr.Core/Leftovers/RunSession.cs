@@ -39,6 +39,26 @@ internal sealed class RunSession : IDisposable
         }
     }
 
+    /// <summary>
+    /// Claims a restore target for this run: a session advisory lock on the target's name, held until the run's session
+    /// ends (a killed run's too). Another run that holds it is named: two restores into one database at once would
+    /// swap copies in and out under each other.
+    /// </summary>
+    public string? ClaimTarget(string target)
+    {
+        using var cmd = new NpgsqlCommand("SELECT pg_try_advisory_lock($1, hashtext($2))", Connection)
+            { Parameters = { new() { Value = TargetLockClass }, new() { Value = target } } };
+        if (cmd.ExecuteScalar() is true) return null;
+        using var holder = new NpgsqlCommand("""
+            SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.classid = $1::int::oid AND l.objid = hashtext($2)::oid AND l.granted LIMIT 1
+            """, Connection) { Parameters = { new() { Value = TargetLockClass }, new() { Value = target } } };
+        return holder.ExecuteScalar() as string ?? "another session";
+    }
+
+    /// <summary>The advisory lock space of restore targets ("Sh" + "Tg"): apart from any the application uses.</summary>
+    private const int TargetLockClass = 0x53685467;
+
     public string DatabaseName(LeftoverKind kind, string detail) => RunNaming.DatabaseName(kind, Token, detail);
 
     public string Note(LeftoverKind kind, string backupId, string? target = null) => RunNaming.Note(kind, Token, backupId, target);

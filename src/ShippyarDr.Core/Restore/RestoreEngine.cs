@@ -43,6 +43,9 @@ public sealed class RestoreEngine
         // The run's session must not sit in the database being swapped (a cluster restore replaces postgres).
         using var run = RunSession.Open(request.Connection, target == SystemDatabases.Postgres ? "template1" : SystemDatabases.Postgres, cancel);
         var admin = run.Connection;
+        if (run.ClaimTarget(target) is { } other)
+            throw new ShippyarException(ShippyarErrorKind.InvalidOperation, ErrorIds.TargetBeingRestored,
+                $"Another restore into '{target}' is running on {request.Connection.DisplayName} ({other}); this one changed nothing. Run it again once that one is over.", target);
         var targetExists = PrepareTarget(admin, request);
 
         // Before anything is written: the key opens the backup, and the safety backup can be protected like it.
