@@ -42,7 +42,7 @@ public static class ExitCodes
         ErrorIds.RepositoryUnreachable or ErrorIds.RepositoryTimeout or ErrorIds.RepositoryAccessDenied or ErrorIds.RepositoryNotFound
             or ErrorIds.S3UploadFailed or ErrorIds.RepositoryIOError or ErrorIds.RepositoryWriteFailed => RepositoryUnavailable,
         ErrorIds.WalNotAuthentic or ErrorIds.WalFileCorrupt or ErrorIds.WalManifestInvalid or ErrorIds.WalArchiveRecordCorrupt or ErrorIds.BackupCorrupt
-            or ErrorIds.S3ObjectCorrupted or ErrorIds.DecryptionKeyWrong or ErrorIds.DecryptionKeyRequired or ErrorIds.EncryptedDataTampered
+            or ErrorIds.S3ObjectCorrupted or ErrorIds.DecryptionKeyWrong or ErrorIds.EncryptedDataTampered
             or ErrorIds.CompressedDataCorrupt or ErrorIds.ObjectTooLarge => Refused,
         ErrorIds.WalSourceNotFound or ErrorIds.WalSourceChanged or ErrorIds.PgControlUnreadable or ErrorIds.WalSpoolInvalid => LocalFile,
         ErrorIds.WalAsyncTimeout => AsyncTimeout,

@@ -32,10 +32,13 @@ internal sealed class S3UploadStream : WriteOnlyStreamBase, IAbortableStream
     private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _broken;
     private readonly bool _checkMd5;
     private readonly List<byte[]> _partMd5 = new();
+    // Some stores (s3rver) give a multipart object the MD5 of its whole body as ETag rather than S3's digest of digests.
+    private readonly System.Security.Cryptography.IncrementalHash? _wholeMd5;
 
     public S3UploadStream(AmazonS3Client client, S3RepositoryOptions options, string bucket, string key, S3Outage outage, bool checkMd5 = false)
     {
         _checkMd5 = checkMd5;
+        if (checkMd5) _wholeMd5 = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.MD5);
         _client = client;
         _options = options;
         _bucket = bucket;
@@ -84,7 +87,11 @@ internal sealed class S3UploadStream : WriteOnlyStreamBase, IAbortableStream
         _slots.Wait(_abort.Token);
         var (buffer, length, number) = (_buffer, _filled, _parts.Count + 1);
         var md5 = _checkMd5 ? System.Security.Cryptography.MD5.HashData(buffer.AsSpan(0, length)) : null;
-        if (md5 is not null) _partMd5.Add(md5);
+        if (md5 is not null)
+        {
+            _partMd5.Add(md5);
+            _wholeMd5!.AppendData(buffer, 0, length);
+        }
         _buffer = ArrayPool<byte>.Shared.Rent(_options.PartSize);
         _filled = 0;
         _parts.Add(Task.Run(async () =>
@@ -140,14 +147,16 @@ internal sealed class S3UploadStream : WriteOnlyStreamBase, IAbortableStream
             BucketName = _bucket, Key = _key, UploadId = _uploadId, PartETags = etags.OrderBy(p => p.PartNumber).ToList(),
         }, _abort.Token));
         if (_checkMd5)
-            CheckETag(completed.ETag, $"{Convert.ToHexString(System.Security.Cryptography.MD5.HashData(_partMd5.SelectMany(m => m).ToArray()))}-{_partMd5.Count}");
+            CheckETag(completed.ETag, $"{Convert.ToHexString(System.Security.Cryptography.MD5.HashData(_partMd5.SelectMany(m => m).ToArray()))}-{_partMd5.Count}",
+                Convert.ToHexString(_wholeMd5!.GetHashAndReset()));
     }
 
     /// <summary>The ETag S3 gives an object is the MD5 of its body (one PUT) or of its parts' MD5s plus "-parts" (multipart).</summary>
-    private void CheckETag(string? etag, string expected)
+    private void CheckETag(string? etag, string expected, string? alsoAccepted = null)
     {
         if (_options.ServerSideEncryption == "aws:kms" || etag is null) return;
-        if (!string.Equals(etag.Trim('"'), expected, StringComparison.OrdinalIgnoreCase))
+        var actual = etag.Trim('"');
+        if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase) && !string.Equals(actual, alsoAccepted, StringComparison.OrdinalIgnoreCase))
             throw new ShippyarException(ShippyarErrorKind.WriteError, ErrorIds.S3ObjectCorrupted,
                 $"s3://{_bucket}/{_key} was stored with ETag {etag}, not the {expected} its content gives: the store or the client settings corrupt data (see the S3-compatible settings in the README).", $"s3://{_bucket}/{_key}");
     }
