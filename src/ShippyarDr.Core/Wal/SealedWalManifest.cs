@@ -13,7 +13,6 @@ namespace ShippyarDr.Wal;
 /// </summary>
 public sealed class SealedWalManifest
 {
-    private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
     public const int MaxSize = 1 << 20;
 
     private SealedWalManifest(WalManifest manifest, byte[] manifestBytes, WalSeal seal)
@@ -29,14 +28,14 @@ public sealed class SealedWalManifest
     /// <summary>The object's bytes: the manifest sealed by every sealer given (none for an unsealed archive).</summary>
     public static byte[] Create(WalManifest manifest, IReadOnlyList<IManifestSealer> sealers)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(manifest, Json);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(manifest, WalJson.Default.WalManifest);
         var seal = new WalSeal();
         foreach (var sealer in sealers)
         {
             if (sealer is SigningKey) seal.Signature = Convert.ToBase64String(sealer.Seal(bytes));
             else seal.Mac = Convert.ToBase64String(sealer.Seal(bytes));
         }
-        return [.. bytes, (byte)'\n', .. JsonSerializer.SerializeToUtf8Bytes(seal, Json), (byte)'\n'];
+        return [.. bytes, (byte)'\n', .. JsonSerializer.SerializeToUtf8Bytes(seal, WalJson.Default.WalSeal), (byte)'\n'];
     }
 
     public static SealedWalManifest Parse(byte[] content, string where)
@@ -46,8 +45,8 @@ public sealed class SealedWalManifest
             var newline = Array.IndexOf(content, (byte)'\n');
             if (newline < 0) throw new JsonException("it has no seal line");
             var manifestBytes = content[..newline];
-            var manifest = JsonSerializer.Deserialize<WalManifest>(manifestBytes, Json) ?? throw new JsonException("empty manifest");
-            var seal = JsonSerializer.Deserialize<WalSeal>(Encoding.UTF8.GetString(content, newline + 1, content.Length - newline - 1).Trim(), Json)
+            var manifest = JsonSerializer.Deserialize(manifestBytes, WalJson.Default.WalManifest) ?? throw new JsonException("empty manifest");
+            var seal = JsonSerializer.Deserialize(Encoding.UTF8.GetString(content, newline + 1, content.Length - newline - 1).Trim(), WalJson.Default.WalSeal)
                 ?? throw new JsonException("empty seal");
             if (manifest.File is null || manifest.File.Chunks is null || string.IsNullOrEmpty(manifest.Name))
                 throw new JsonException("it does not describe a data object");

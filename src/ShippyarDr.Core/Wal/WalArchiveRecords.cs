@@ -7,7 +7,6 @@ namespace ShippyarDr.Wal;
 /// <summary>Reads, creates and checks an archive's record (<see cref="WalArchiveRecord"/>).</summary>
 public static class WalArchiveRecords
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     /// <summary>The record of a cluster's archive, or null when the repository holds no archive of it.</summary>
     public static WalArchiveRecord? Read(IBackupRepository repository, string systemIdentifier)
@@ -17,7 +16,7 @@ public static class WalArchiveRecords
         try { bytes = repository.ReadAllBytes(key, 1 << 20); }
         catch (ShippyarException e) when (e.ErrorId == ErrorIds.BackupFileMissing) { return null; }
         WalArchiveRecord? record;
-        try { record = JsonSerializer.Deserialize<WalArchiveRecord>(bytes, Json); }
+        try { record = JsonSerializer.Deserialize(bytes, WalRecordJson.Default.WalArchiveRecord); }
         catch (JsonException e) { throw Corrupt(repository, key, e.Message, e); }
         if (record is null || record.SystemIdentifier != systemIdentifier || record.PostgresMajorVersion <= 0 || record.WalSegmentSize <= 0)
             throw Corrupt(repository, key, $"it does not describe the archive of cluster {systemIdentifier}", null);
@@ -43,7 +42,7 @@ public static class WalArchiveRecords
             };
             try
             {
-                repository.WriteAtomically(WalLayout.RecordKey(cluster.SystemIdentifier), JsonSerializer.SerializeToUtf8Bytes(record, Json));
+                repository.WriteAtomically(WalLayout.RecordKey(cluster.SystemIdentifier), JsonSerializer.SerializeToUtf8Bytes(record, WalRecordJson.Default.WalArchiveRecord));
             }
             catch (ShippyarException e) when (e.ErrorId == ErrorIds.ObjectExists)
             {
@@ -58,7 +57,7 @@ public static class WalArchiveRecords
         if (sealing && !record.Sealed)
         {
             record.Sealed = true;
-            repository.WriteAtomically(WalLayout.RecordKey(cluster.SystemIdentifier), JsonSerializer.SerializeToUtf8Bytes(record, Json), replace: true);
+            repository.WriteAtomically(WalLayout.RecordKey(cluster.SystemIdentifier), JsonSerializer.SerializeToUtf8Bytes(record, WalRecordJson.Default.WalArchiveRecord), replace: true);
         }
         return record;
     }
