@@ -16,6 +16,8 @@ try
     {
         WalPushCommand.Name => WalPushCommand.Run(rest, cancel.Token),
         WalFetchCommand.Name => WalFetchCommand.Run(rest, cancel.Token),
+        AsyncWalPushCommand.WorkerName => AsyncWalPushCommand.RunWorker(rest, cancel.Token),
+        AsyncWalFetchCommand.WorkerName => AsyncWalFetchCommand.RunWorker(rest, cancel.Token),
         "--version" or "version" => Print($"shippyar-dr {typeof(ExitCodes).Assembly.GetName().Version?.ToString(3)}"),
         "--help" or "-h" or "help" or null => Print(HelpText.Text, ExitCodes.Success),
         var other => throw new CliUsageException($"Unknown command '{other}'.\n{HelpText.Text}"),

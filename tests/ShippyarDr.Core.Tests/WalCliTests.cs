@@ -148,8 +148,10 @@ public sealed class WalCliTests(SandboxFixture shared, ArchivingCluster cluster,
         File.Delete(passphraseFile);
     }
 
-    [Fact]
-    public void A_base_backup_recovers_to_a_restore_point_from_segments_fetched_through_restore_command()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_base_backup_recovers_to_a_restore_point_from_segments_fetched_through_restore_command(bool prefetch)
     {
         Sandbox.Execute("postgres", "DROP TABLE IF EXISTS after_copy; CREATE TABLE after_copy (id int)");
         var copy = Path.Combine(Sandbox.RootDirectory, "copy");
@@ -161,12 +163,16 @@ public sealed class WalCliTests(SandboxFixture shared, ArchivingCluster cluster,
         Sandbox.Execute("postgres", "INSERT INTO after_copy SELECT generate_series(5001, 6000)"); // after the target: must not come back
         SwitchAndWait();
 
+        var spool = Path.Combine(Sandbox.RootDirectory, "fetch-spool");
+        Directory.CreateDirectory(spool);
+        OsUser.GiveToServerAccount(spool);
+        var mode = prefetch ? $" --async --spool-directory \"{spool}\"" : "";
         var port = PostgresSandbox.FreeLoopbackPort();
         File.AppendAllLines(Path.Combine(copy, "postgresql.auto.conf"), new[]
         {
             $"port = {port}",
             "archive_mode = off",
-            $"restore_command = '\"{ShippyarCli.Path}\" wal-fetch %f %p --repository \"{Repository}\"'",
+            $"restore_command = '\"{ShippyarCli.Path}\" wal-fetch %f %p --repository \"{Repository}\"{mode}'",
             "recovery_target_name = 'shippyar_test_point'",
             "recovery_target_action = 'promote'",
         });
@@ -189,12 +195,14 @@ public sealed class WalCliTests(SandboxFixture shared, ArchivingCluster cluster,
             output.WriteLine(ArchivingCluster.Tail(log));
             Assert.Contains("restored log file", text);
             Assert.Contains("recovery stopping at restore point \"shippyar_test_point\"", text);
+            if (prefetch) Assert.True(File.Exists(Path.Combine(spool, ClusterIdentity.FromDataDirectory(DataDirectory).SystemIdentifier, "fetch.lock")), "the prefetcher never ran");
         }
         finally
         {
             try { RunAsServer(pgCtl.Path, "-D", copy, "-m", "immediate", "-w", "stop"); }
             catch (InvalidOperationException) { /* not running */ }
             Directory.Delete(copy, true);
+            Directory.Delete(spool, true);
         }
     }
 

@@ -8,12 +8,14 @@ public static class WalFetchCommand
     public const string Name = "wal-fetch";
     public const string Usage = "shippyar-dr wal-fetch <name (%f)> <destination (%p)> --repository <directory | s3://bucket/prefix> [options]";
 
-    private static readonly string[] Options = [.. RepositoryResolver.Options, .. KeySources.FetchOptions, "pg-data"];
-    private static readonly string[] Flags = [.. RepositoryResolver.Flags, .. KeySources.FetchFlags, "verbose"];
+    private static readonly string[] Options = [.. RepositoryResolver.Options, .. KeySources.FetchOptions, "pg-data", .. AsyncOptions.FetchOptions];
+    private static readonly string[] Flags = [.. RepositoryResolver.Flags, .. KeySources.FetchFlags, "verbose", "async"];
+
+    public static CliArguments ParseArguments(IReadOnlyList<string> argv) => CliArguments.Parse(argv, Options, Flags);
 
     public static int Run(IReadOnlyList<string> argv, CancellationToken cancel)
     {
-        var args = CliArguments.Parse(argv, Options, Flags);
+        var args = ParseArguments(argv);
         if (args.Positionals.Count != 2) throw new CliUsageException($"{Name} takes the name and the destination PostgreSQL passes (%f %p): {Usage}");
         var reporter = new ConsoleReporter(args.Has("verbose"));
         var cluster = ClusterIdentity.FromDataDirectory(args.Get("pg-data") ?? Environment.CurrentDirectory);
@@ -24,7 +26,9 @@ public static class WalFetchCommand
         var repository = RepositoryResolver.Open(args);
         try
         {
-            var result = new WalFetcher(repository, reporter).Fetch(request, cancel);
+            var result = args.Has("async")
+                ? AsyncWalFetchCommand.Run(argv, args, repository, request, reporter, cancel)
+                : new WalFetcher(repository, reporter).Fetch(request, cancel);
             reporter.Verbose($"{result.Name}: {result.Outcome} ({result.Duration.TotalMilliseconds:F0} ms).");
             return result.Outcome == ShippyarDr.WalFetchOutcome.Fetched ? ExitCodes.Success : ExitCodes.NotInArchive;
         }

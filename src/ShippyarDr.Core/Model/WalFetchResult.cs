@@ -15,6 +15,8 @@ public sealed class WalFetchResult
     public WalFetchOutcome Outcome { get; init; }
     public string Repository { get; init; } = "";
     public long Size { get; init; }
+    /// <summary>The file's SHA-256, as its authenticated manifest records it and the fetch checked.</summary>
+    public string? Sha256 { get; init; }
     /// <summary>How the manifest was authenticated (or that it was not), as a sentence.</summary>
     public string Authenticity { get; init; } = "";
     public DateTimeOffset? ArchivedAt { get; init; }

@@ -47,7 +47,7 @@ public sealed class WalFetcher
         _reporter.Verbose($"{name} fetched from {_repository.Location} ({found.Manifest.Manifest.File.PlainSize / 1048576.0:F1} MB, {found.Authenticity.Detail}) in {clock.ElapsedMilliseconds} ms.");
         return new WalFetchResult
         {
-            Name = name.Name, Outcome = WalFetchOutcome.Fetched, Repository = _repository.Location, Size = found.Manifest.Manifest.File.PlainSize,
+            Name = name.Name, Outcome = WalFetchOutcome.Fetched, Repository = _repository.Location, Size = found.Manifest.Manifest.File.PlainSize, Sha256 = found.Manifest.Manifest.File.PlainSha256,
             Authenticity = found.Authenticity.Detail, ArchivedAt = found.Manifest.Manifest.ArchivedAt, Duration = clock.Elapsed,
         };
     }

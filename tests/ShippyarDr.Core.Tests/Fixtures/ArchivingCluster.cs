@@ -6,27 +6,34 @@ namespace ShippyarDr.Core.Tests.Fixtures;
 /// A cluster of its own whose archive_command is the built shippyar-dr, exactly as a DBA configures it: PostgreSQL runs
 /// it through the shell, as the server's OS account, in the data directory, for every finished segment.
 /// </summary>
-public sealed class ArchivingCluster : IDisposable
+public class ArchivingCluster : IDisposable
 {
     private readonly TempDirectory _repository = ShippyarCli.ServerOwnedDirectory("shippyar-wal-archive-");
+    private readonly TempDirectory _spool = ShippyarCli.ServerOwnedDirectory("shippyar-wal-spool-");
 
-    public ArchivingCluster()
+    public ArchivingCluster() : this(async: false) { }
+
+    protected ArchivingCluster(bool async)
     {
+        var mode = async ? $" --async --spool-directory \"{Spool}\" --verbose" : "";
         try
         {
             Sandbox = PostgresSandbox.Start(settings: new Dictionary<string, string>
             {
                 ["archive_mode"] = "on",
-                ["archive_command"] = $"'\"{ShippyarCli.Path}\" wal-push %p --repository \"{Repository}\"'",
+                ["archive_command"] = $"'\"{ShippyarCli.Path}\" wal-push %p --repository \"{Repository}\"{mode}'",
                 ["wal_level"] = "replica",
             });
         }
         catch
         {
             _repository.Dispose();
+            _spool.Dispose();
             throw;
         }
     }
+
+    public string Spool => _spool.Path;
 
     public PostgresSandbox Sandbox { get; }
     public string Repository => _repository.Path;
@@ -51,5 +58,9 @@ public sealed class ArchivingCluster : IDisposable
     {
         Sandbox.Dispose();
         _repository.Dispose();
+        _spool.Dispose();
     }
 }
+
+/// <summary>The same, with archive_command in the asynchronous mode (a background pusher, a spool).</summary>
+public sealed class AsyncArchivingCluster() : ArchivingCluster(async: true);
