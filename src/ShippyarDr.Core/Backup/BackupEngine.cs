@@ -54,7 +54,7 @@ public sealed class BackupEngine
         if (preset.EncryptionRequired && request.Storage.Encryption is null)
             throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.EncryptionRequired,
                 $"{request.Tier} backups must be encrypted: give a passphrase or a recipient public key.");
-        var sealers = ManifestSealers(request);
+        var sealers = ManifestSealers.For(request.Storage, request.Signing);
         if (!preset.WholeCluster) DatabaseName.Check(request.Database);
 
         var scope = preset.WholeCluster ? "the cluster" : request.Database;
@@ -153,21 +153,6 @@ public sealed class BackupEngine
         foreach (var repository in stored.Cast<RecordingRepository>()) Complete(repository, info);
         _reporter.Verbose($"Backup {info.Id} complete: {info.Size / 1048576.0:F1} MB stored ({info.Files.Sum(f => f.PlainSize) / 1048576.0:F1} MB dumped) in {info.Duration.TotalSeconds:F1} s.");
         return stored.Select(r => info.InRepository(r.Location)).ToList();
-    }
-
-    /// <summary>
-    /// What seals the manifest: a signature with the signing key given, a MAC with a passphrase. Encrypting to public
-    /// keys without signing would let anyone holding those keys (the backup host, by design) forge a backup.
-    /// </summary>
-    private static List<IManifestSealer> ManifestSealers(BackupRequest request)
-    {
-        var sealers = new List<IManifestSealer>();
-        if (request.Signing is not null) sealers.Add(request.Signing);
-        if (request.Storage.Encryption?.ManifestMac() is { } mac) sealers.Add(mac);
-        if (request.Storage.Encryption?.RecipientKeys is not null && request.Signing is null)
-            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.SigningKeyRequired,
-                "A backup encrypted to public keys must be signed: anybody holding those public keys could otherwise forge one. Give a signing key (an OpenPGP secret key that can sign).");
-        return sealers;
     }
 
     /// <summary>Before the first byte: the repository takes this backup (its format, its sealing), what killed runs of the same

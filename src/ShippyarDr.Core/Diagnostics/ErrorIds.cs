@@ -121,6 +121,29 @@ public static class ErrorIds
     public const string InvalidRecoveryTarget = nameof(InvalidRecoveryTarget);
     public const string RecoveryConfigurationRefused = nameof(RecoveryConfigurationRefused);
 
+    // The WAL archive.
+    public const string InvalidWalFileName = nameof(InvalidWalFileName);
+    public const string InvalidWalSegmentSize = nameof(InvalidWalSegmentSize);
+    public const string WalSegmentSizeUnknown = nameof(WalSegmentSizeUnknown);
+    public const string NotADataDirectory = nameof(NotADataDirectory);
+    public const string PgControlUnreadable = nameof(PgControlUnreadable);
+    public const string WalSourceNotFound = nameof(WalSourceNotFound);
+    public const string WalSourceChanged = nameof(WalSourceChanged);
+    public const string WalSegmentInvalid = nameof(WalSegmentInvalid);
+    public const string WalArchiveMismatch = nameof(WalArchiveMismatch);
+    public const string WalArchiveNotFound = nameof(WalArchiveNotFound);
+    public const string WalArchiveRecordCorrupt = nameof(WalArchiveRecordCorrupt);
+    /// <summary>A push found the name archived already with other content; it is never overwritten.</summary>
+    public const string WalDuplicateDiffers = nameof(WalDuplicateDiffers);
+    /// <summary>A fetch found the name archived twice with different content and cannot tell which is right.</summary>
+    public const string WalDuplicateConflict = nameof(WalDuplicateConflict);
+    public const string WalManifestInvalid = nameof(WalManifestInvalid);
+    public const string WalNotAuthentic = nameof(WalNotAuthentic);
+    public const string WalFileCorrupt = nameof(WalFileCorrupt);
+    public const string WalSpoolInvalid = nameof(WalSpoolInvalid);
+    public const string WalAsyncTimeout = nameof(WalAsyncTimeout);
+    public const string WalAsyncFailed = nameof(WalAsyncFailed);
+
     // Restores.
     public const string TargetExists = nameof(TargetExists);
     public const string TargetInUse = nameof(TargetInUse);

@@ -22,11 +22,18 @@ public sealed class StoredObjectReader : ReadOnlyStreamBase
     private readonly TeeReadStream _plain;
 
     public StoredObjectReader(IBackupRepository repository, BackupInfo backup, BackupFile file, IDecryptionStage? decryption)
+        : this(() => StoredObject.OpenRead(repository, backup, file), file, $"{repository.Location.TrimEnd('/')}/{BackupLayout.Key(backup, file.Name)}", decryption)
+    {
+    }
+
+    /// <summary>An object opened by the caller (already checked chunk by chunk, e.g. a WAL segment whose digests its
+    /// manifest holds); <paramref name="where"/> names it in messages.</summary>
+    public StoredObjectReader(Func<Stream> openStored, BackupFile file, string where, IDecryptionStage? decryption)
     {
         _file = file;
-        _where = $"{repository.Location.TrimEnd('/')}/{BackupLayout.Key(backup, file.Name)}";
+        _where = where;
         RequireKey(file, decryption);
-        _stored = StoredObject.OpenRead(repository, backup, file);
+        _stored = openStored();
         try
         {
             _storedTee = new TeeReadStream(_stored, _storedHash);

@@ -42,18 +42,7 @@ public static class StoredObjectWriter
             plain = null;
             storing = null;
             var digests = stored.FinishChunkDigests();
-            var file = new BackupFile
-            {
-                Name = Path.GetFileName(key), Format = format, Size = stored.BytesWritten, Sha256 = stored.FinishHash(),
-                PlainSize = plainSize, PlainSha256 = plainSha, Compression = options.Compression.Name,
-                CompressionLevel = options.Compression.Name == "none" ? null : options.Compression.Level,
-                Encryption = options.Encryption?.Describe(),
-                Chunks = new ChunkList
-                {
-                    Size = StoredObject.ChunkSize, Count = digests.Length / ChunkVerifyingReadStream.DigestSize,
-                    File = BackupLayout.ChunksName(Path.GetFileName(key)), Sha256 = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(digests)).ToLowerInvariant(),
-                },
-            };
+            var file = Describe(Path.GetFileName(key), format, options, stored, plainSize, plainSha, digests);
             fan.Complete();
             var failures = fan.Failures.ToArray();
             StoreDigests(repositories, key + BackupLayout.ChunksSuffix, digests, failures);
@@ -70,6 +59,57 @@ public static class StoredObjectWriter
             throw;
         }
     }
+
+    /// <summary>
+    /// The same stages into one pending object (<see cref="IBackupRepository.CreateAtomically"/>), published only once
+    /// every stage finished; the chunk digests are returned for the caller's own manifest rather than stored beside
+    /// the object (a WAL segment's manifest holds its few digests itself). A failure leaves nothing published.
+    /// </summary>
+    public static (BackupFile File, byte[] ChunkDigests) WriteOne(Stream source, IPendingObject target, string fileName, string format,
+        StorageOptions options, CancellationToken cancel)
+    {
+        BackgroundWriteStream? storing = null;
+        HashingWriteStream? plain = null;
+        try
+        {
+            var stored = new HashingWriteStream(new NonClosingStream(target.Content), StoredObject.ChunkSize);
+            var encrypted = options.Encryption?.Encrypt(stored, fileName) ?? new NonClosingStream(stored);
+            storing = new BackgroundWriteStream(options.Compression.Compress(encrypted));
+            plain = new HashingWriteStream(storing);
+            source.CopyTo(plain);
+            cancel.ThrowIfCancellationRequested();
+            var plainSha = plain.FinishHash();
+            var plainSize = plain.BytesWritten;
+            plain.Dispose();
+            plain = null;
+            storing = null;
+            var digests = stored.FinishChunkDigests();
+            var file = Describe(fileName, format, options, stored, plainSize, plainSha, digests);
+            target.Publish();
+            return (file, digests);
+        }
+        catch
+        {
+            storing?.Abort();
+            try { plain?.Dispose(); }
+            catch (Exception) { /* the original failure is what matters */ }
+            throw;
+        }
+    }
+
+    private static BackupFile Describe(string fileName, string format, StorageOptions options, HashingWriteStream stored, long plainSize, string plainSha,
+        byte[] digests) => new()
+    {
+        Name = fileName, Format = format, Size = stored.BytesWritten, Sha256 = stored.FinishHash(),
+        PlainSize = plainSize, PlainSha256 = plainSha, Compression = options.Compression.Name,
+        CompressionLevel = options.Compression.Name == "none" ? null : options.Compression.Level,
+        Encryption = options.Encryption?.Describe(),
+        Chunks = new ChunkList
+        {
+            Size = StoredObject.ChunkSize, Count = digests.Length / ChunkVerifyingReadStream.DigestSize,
+            File = BackupLayout.ChunksName(fileName), Sha256 = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(digests)).ToLowerInvariant(),
+        },
+    };
 
     /// <summary>The chunk digests go beside the object in every repository that holds it; one that fails here is abandoned like one
     /// that failed midway, and when none is left the write fails.</summary>

@@ -11,6 +11,14 @@ internal static partial class DirectorySync
     private const int ReadOnly = 0;      // O_RDONLY
     private const int Directory = 0x10000; // O_DIRECTORY on Linux (x86-64 and arm64)
 
+    /// <summary>A rename into <paramref name="path"/>'s folder is durable only once that folder is, and so is every folder
+    /// above it up to <paramref name="root"/> (one a writer created may not be on disk yet).</summary>
+    public static void FlushParents(string path, string root)
+    {
+        for (var dir = Path.GetDirectoryName(path); dir is not null && dir.Length >= root.Length; dir = Path.GetDirectoryName(dir))
+            Flush(dir);
+    }
+
     public static void Flush(string path)
     {
         if (!OperatingSystem.IsLinux()) return;

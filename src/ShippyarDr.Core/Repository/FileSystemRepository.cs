@@ -120,9 +120,23 @@ public sealed class FileSystemRepository : IBackupRepository
         {
             File.Delete(temp);
         }
-        // The rename is durable only once the directory is, and so is every folder this backup created above it.
-        for (var dir = Path.GetDirectoryName(path); dir is not null && dir.Length >= Root.Length; dir = Path.GetDirectoryName(dir))
-            DirectorySync.Flush(dir);
+        DirectorySync.FlushParents(path, Root);
+    }
+
+    public IPendingObject CreateAtomically(string key)
+    {
+        var path = PathOf(key);
+        CreateParent(path);
+        return new FileSystemPendingObject(path, Root, FileMode);
+    }
+
+    public IEnumerable<string> ListStartingWith(string folder, string namePrefix)
+    {
+        var dir = PathOf(folder.TrimEnd('/'));
+        if (!Directory.Exists(dir)) return Enumerable.Empty<string>();
+        // A filter of our own rather than a search pattern: names may hold characters the pattern syntax reads.
+        return new DirectoryInfo(dir).EnumerateFiles("*", OneLevel)
+            .Where(f => f.Name.StartsWith(namePrefix, StringComparison.Ordinal)).Select(f => RelativeKey(f.FullName));
     }
 
     public IEnumerable<string> List(string prefix)

@@ -15,6 +15,14 @@ public interface IBackupRepository
     /// An object that exists already is never overwritten (ErrorId ObjectExists where the store can tell).</summary>
     Stream Create(string key);
 
+    /// <summary>
+    /// A new object that appears under its key whole and durable, or not at all (what the WAL archive needs: a crash
+    /// never leaves a half-written segment under its final name). Nothing is visible until
+    /// <see cref="IPendingObject.Publish"/> returns; disposing it unpublished discards what was written. Publish fails
+    /// with ErrorId ObjectExists, leaving the existing object untouched, when the key exists by then.
+    /// </summary>
+    IPendingObject CreateAtomically(string key);
+
     Stream OpenRead(string key);
 
     bool Exists(string key);
@@ -25,6 +33,10 @@ public interface IBackupRepository
 
     /// <summary>Every key under a prefix ("" for all), in no particular order. Entries it cannot read are passed over.</summary>
     IEnumerable<string> List(string prefix);
+
+    /// <summary>The keys directly in <paramref name="folder"/> (a prefix ending with '/') whose names start with
+    /// <paramref name="namePrefix"/>: one directory read, or one listing request on S3, however large the folder.</summary>
+    IEnumerable<string> ListStartingWith(string folder, string namePrefix);
 
     /// <summary>The immediate children of a prefix: object names, and folder names ending with '/'.</summary>
     IEnumerable<string> ListChildren(string prefix);

@@ -30,6 +30,14 @@ internal sealed class RecordingRepository : IBackupRepository
         if (!replace) lock (_created) _created.Add(key);
     }
 
+    public IPendingObject CreateAtomically(string key)
+    {
+        var pending = _inner.CreateAtomically(key);
+        lock (_created) _created.Add(key);
+        return pending;
+    }
+
+    public IEnumerable<string> ListStartingWith(string folder, string namePrefix) => _inner.ListStartingWith(folder, namePrefix);
     public Stream OpenRead(string key) => _inner.OpenRead(key);
     public bool Exists(string key) => _inner.Exists(key);
     public IEnumerable<string> List(string prefix) => _inner.List(prefix);

@@ -29,8 +29,8 @@ public static class WalArchivingSettings
         };
         // archive_mode with wal_level minimal keeps the server from starting at all: raise it with the rest.
         if (Setting(conn, "wal_level") == "minimal") settings.Insert(0, ("wal_level", "replica"));
-        Apply(conn, connection, settings);
-        var state = State(conn, connection);
+        Apply(conn, connection, settings, archiveCommand);
+        var state = State(conn, connection, "on");
         if (state.RestartRequired)
         {
             state.Detail = "Set; archive_mode (and any wal_level change) takes effect when the server restarts. Enable again after the restart to prove archiving end to end.";
@@ -43,34 +43,49 @@ public static class WalArchivingSettings
     public static WalArchivingState Disable(PgConnectionInfo connection, CancellationToken cancel = default)
     {
         using var conn = PgSession.Open(connection, "postgres", cancel);
-        Apply(conn, connection, new List<(string, string)> { ("archive_mode", "off") });
         Execute(conn, connection, "ALTER SYSTEM RESET archive_command");
-        Execute(conn, connection, "SELECT pg_reload_conf()");
-        var state = State(conn, connection);
+        Apply(conn, connection, new List<(string, string)> { ("archive_mode", "off") }, "");
+        var state = State(conn, connection, "off");
         state.Detail = state.RestartRequired ? "archive_mode is off from the next restart; until then the server still archives." : "Archiving is off.";
         return state;
     }
 
-    private static void Apply(NpgsqlConnection conn, PgConnectionInfo connection, List<(string Name, string Value)> settings)
+    private static void Apply(NpgsqlConnection conn, PgConnectionInfo connection, List<(string Name, string Value)> settings, string archiveCommand)
     {
         // ALTER SYSTEM takes no parameters: values go in as quoted literals.
         foreach (var (name, value) in settings) Execute(conn, connection, $"ALTER SYSTEM SET {name} = '{value.Replace("'", "''")}'");
         Execute(conn, connection, "SELECT pg_reload_conf()");
+        WaitForReload(conn, archiveCommand);
     }
 
-    private static WalArchivingState State(NpgsqlConnection conn, PgConnectionInfo connection)
+    /// <summary>
+    /// pg_reload_conf only signals: this session (and the archiver) re-read the files a moment later. Waits until this
+    /// session sees the new archive_command, so what follows reads and tests the new settings, not the old ones.
+    /// </summary>
+    private static void WaitForReload(NpgsqlConnection conn, string archiveCommand)
+    {
+        var clock = Stopwatch.StartNew();
+        while (Setting(conn, "archive_command") != archiveCommand && clock.Elapsed < TimeSpan.FromSeconds(10)) Thread.Sleep(50);
+    }
+
+    /// <summary>
+    /// archive_mode and wal_level change only at a restart, so the running values tell whether one is still needed;
+    /// pending_restart would depend on when this session noticed the reload.
+    /// </summary>
+    private static WalArchivingState State(NpgsqlConnection conn, PgConnectionInfo connection, string archiveMode)
     {
         using var cmd = new NpgsqlCommand("""
             SELECT current_setting('archive_mode'), current_setting('archive_command'), current_setting('archive_timeout'),
-                   EXISTS (SELECT 1 FROM pg_settings WHERE pending_restart)
+                   current_setting('wal_level') = 'minimal'
             """, conn);
         using var r = cmd.ExecuteReader();
         r.Read();
         var timeout = r.GetString(2);
         return new WalArchivingState
         {
-            Server = connection.DisplayName, ArchiveMode = r.GetString(0), ArchiveCommand = r.GetString(1),
-            ArchiveTimeout = ParseSeconds(timeout), RestartRequired = r.GetBoolean(3),
+            Server = connection.DisplayName, ArchiveMode = archiveMode, ArchiveCommand = r.GetString(1),
+            ArchiveTimeout = ParseSeconds(timeout),
+            RestartRequired = archiveMode == "off" ? r.GetString(0) != "off" : r.GetString(0) == "off" || r.GetBoolean(3),
         };
     }
 
@@ -84,6 +99,7 @@ public static class WalArchivingSettings
             state.TestSegment = (string)switchCmd.ExecuteScalar()!;
         reporter.Verbose($"Switched WAL to prove archiving: waiting for {state.TestSegment} to be archived.");
         var clock = Stopwatch.StartNew();
+        var switchedAt = ServerNow(conn);
         while (true)
         {
             cancel.ThrowIfCancellationRequested();
@@ -94,14 +110,22 @@ public static class WalArchivingSettings
                 state.Detail = $"Archiving works: {state.TestSegment} was archived in {clock.Elapsed.TotalSeconds:F1} s.";
                 return;
             }
-            if (archiver.LastFailedWal == state.TestSegment && archiver.Failing)
+            // Segments are archived in order: a failure since the switch on this segment or an older one blocks it.
+            if (archiver is { Failing: true, LastFailedWal: { } failedWal, LastFailedTime: { } failedAt }
+                && failedAt >= switchedAt && string.CompareOrdinal(failedWal, state.TestSegment) <= 0)
                 throw new ShippyarException(ShippyarErrorKind.InvalidOperation, ErrorIds.TestSegmentNotArchived,
-                    $"archive_command failed for {state.TestSegment} on {connection.DisplayName} (failed {archiver.FailedCount} times so far): the server's log has its output. PostgreSQL retries it and keeps the WAL meanwhile.", state.TestSegment);
+                    $"archive_command failed for {failedWal} on {connection.DisplayName} (failed {archiver.FailedCount} times so far): the server's log has its output. PostgreSQL retries it and keeps the WAL meanwhile.", state.TestSegment);
             if (clock.Elapsed > wait)
                 throw new ShippyarException(ShippyarErrorKind.InvalidOperation, ErrorIds.TestSegmentNotArchived,
                     $"{state.TestSegment} was not archived within {wait.TotalSeconds:F0} s on {connection.DisplayName} (last archived: {archiver.LastArchivedWal ?? "none"}).", state.TestSegment);
             Thread.Sleep(200);
         }
+    }
+
+    private static DateTimeOffset ServerNow(NpgsqlConnection conn)
+    {
+        using var cmd = new NpgsqlCommand("SELECT clock_timestamp()", conn);
+        return new DateTimeOffset((DateTime)cmd.ExecuteScalar()!, TimeSpan.Zero);
     }
 
     private static string Setting(NpgsqlConnection conn, string name)

@@ -62,6 +62,12 @@ public sealed class S3Repository : IBackupRepository, IDisposable
     // repositories treats as this one failing midway rather than the whole backup failing.
     public Stream Create(string key) => new S3UploadStream(_client, _options, _location.Bucket, Key(key), _outage);
 
+    public IPendingObject CreateAtomically(string key)
+    {
+        _outage.ThrowIfDown();
+        return new S3PendingObject(this, key, new S3UploadStream(_client, _options, _location.Bucket, Key(key), _outage, checkMd5: true));
+    }
+
     public Stream OpenRead(string key)
     {
         _outage.ThrowIfDown();
@@ -145,6 +151,14 @@ public sealed class S3Repository : IBackupRepository, IDisposable
 
     public IEnumerable<string> List(string prefix)
         => Pages(prefix).SelectMany(r => r.S3Objects ?? new List<S3Object>()).Select(o => o.Key[_location.Prefix.Length..]);
+
+    public IEnumerable<string> ListStartingWith(string folder, string namePrefix)
+    {
+        if (!folder.EndsWith('/')) throw new ArgumentException("A folder ends with '/'.", nameof(folder));
+        Key(folder + "x"); // the same checks as any key: never out of the prefix
+        return Pages(folder + namePrefix).SelectMany(r => r.S3Objects ?? new List<S3Object>())
+            .Select(o => o.Key[_location.Prefix.Length..]).Where(k => k.IndexOf('/', folder.Length) < 0);
+    }
 
     /// <summary>
     /// The immediate children by a skip scan: one request for the first key, then one past everything under that key's

@@ -12,6 +12,8 @@ namespace ShippyarDr.Repository.S3;
 /// A streaming upload of unknown length: parts of PartSize go up concurrently (at most Concurrency at once, so
 /// memory stays at PartSize × (Concurrency + 1)); Dispose completes the object; Abort (or any failure) aborts
 /// the multipart upload so no partial object ever appears. An object smaller than one part is a single PUT.
+/// With <c>checkMd5</c> every request carries its Content-MD5 (the store refuses a body that arrived different) and the
+/// completed object's ETag must be the one those digests give (S3's rule, except under SSE-KMS, whose ETags are not MD5s).
 /// </summary>
 internal sealed class S3UploadStream : WriteOnlyStreamBase, IAbortableStream
 {
@@ -28,9 +30,15 @@ internal sealed class S3UploadStream : WriteOnlyStreamBase, IAbortableStream
     private string? _uploadId;
     private bool _finished;
     private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _broken;
+    private readonly bool _checkMd5;
+    private readonly List<byte[]> _partMd5 = new();
+    // Some stores (s3rver) give a multipart object the MD5 of its whole body as ETag rather than S3's digest of digests.
+    private readonly System.Security.Cryptography.IncrementalHash? _wholeMd5;
 
-    public S3UploadStream(AmazonS3Client client, S3RepositoryOptions options, string bucket, string key, S3Outage outage)
+    public S3UploadStream(AmazonS3Client client, S3RepositoryOptions options, string bucket, string key, S3Outage outage, bool checkMd5 = false)
     {
+        _checkMd5 = checkMd5;
+        if (checkMd5) _wholeMd5 = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.MD5);
         _client = client;
         _options = options;
         _bucket = bucket;
@@ -78,6 +86,12 @@ internal sealed class S3UploadStream : WriteOnlyStreamBase, IAbortableStream
         }, _abort.Token)).UploadId;
         _slots.Wait(_abort.Token);
         var (buffer, length, number) = (_buffer, _filled, _parts.Count + 1);
+        var md5 = _checkMd5 ? System.Security.Cryptography.MD5.HashData(buffer.AsSpan(0, length)) : null;
+        if (md5 is not null)
+        {
+            _partMd5.Add(md5);
+            _wholeMd5!.AppendData(buffer, 0, length);
+        }
         _buffer = ArrayPool<byte>.Shared.Rent(_options.PartSize);
         _filled = 0;
         _parts.Add(Task.Run(async () =>
@@ -88,6 +102,7 @@ internal sealed class S3UploadStream : WriteOnlyStreamBase, IAbortableStream
                 {
                     BucketName = _bucket, Key = _key, UploadId = _uploadId, PartNumber = number, PartSize = length,
                     InputStream = new MemoryStream(buffer, 0, length, writable: false), UseChunkEncoding = false,
+                    MD5Digest = md5 is null ? null : Convert.ToBase64String(md5),
                 }, _abort.Token).ConfigureAwait(false);
                 return new PartETag(number, response.ETag);
             }
@@ -111,23 +126,39 @@ internal sealed class S3UploadStream : WriteOnlyStreamBase, IAbortableStream
         _outage.ThrowIfDown();
         if (_uploadId is null)
         {
-            Call(() => _client.PutObjectAsync(new PutObjectRequest
+            var md5 = _checkMd5 ? System.Security.Cryptography.MD5.HashData(_buffer.AsSpan(0, _filled)) : null;
+            var put = Call(() => _client.PutObjectAsync(new PutObjectRequest
             {
                 BucketName = _bucket, Key = _key, InputStream = new MemoryStream(_buffer, 0, _filled, writable: false), UseChunkEncoding = false,
                 StorageClass = S3StorageClass.FindValue(_options.StorageClass),
                 ServerSideEncryptionMethod = _options.ServerSideEncryption is null ? null : ServerSideEncryptionMethod.FindValue(_options.ServerSideEncryption),
                 ServerSideEncryptionKeyManagementServiceKeyId = _options.KmsKeyId,
+                MD5Digest = md5 is null ? null : Convert.ToBase64String(md5),
             }, _abort.Token));
+            if (md5 is not null) CheckETag(put.ETag, Convert.ToHexString(md5));
             return;
         }
         if (_filled > 0) StartPart();
         PartETag[] etags;
         try { etags = Task.WhenAll(_parts).GetAwaiter().GetResult(); }
         catch (Exception e) { throw Failed(e); }
-        Call(() => _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        var completed = Call(() => _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
         {
             BucketName = _bucket, Key = _key, UploadId = _uploadId, PartETags = etags.OrderBy(p => p.PartNumber).ToList(),
         }, _abort.Token));
+        if (_checkMd5)
+            CheckETag(completed.ETag, $"{Convert.ToHexString(System.Security.Cryptography.MD5.HashData(_partMd5.SelectMany(m => m).ToArray()))}-{_partMd5.Count}",
+                Convert.ToHexString(_wholeMd5!.GetHashAndReset()));
+    }
+
+    /// <summary>The ETag S3 gives an object is the MD5 of its body (one PUT) or of its parts' MD5s plus "-parts" (multipart).</summary>
+    private void CheckETag(string? etag, string expected, string? alsoAccepted = null)
+    {
+        if (_options.ServerSideEncryption == "aws:kms" || etag is null) return;
+        var actual = etag.Trim('"');
+        if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase) && !string.Equals(actual, alsoAccepted, StringComparison.OrdinalIgnoreCase))
+            throw new ShippyarException(ShippyarErrorKind.WriteError, ErrorIds.S3ObjectCorrupted,
+                $"s3://{_bucket}/{_key} was stored with ETag {etag}, not the {expected} its content gives: the store or the client settings corrupt data (see the S3-compatible settings in the README).", $"s3://{_bucket}/{_key}");
     }
 
     public void Abort()

@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using ShippyarDr.Sandbox;
+
+namespace ShippyarDr.Core.Tests.Fixtures;
+
+/// <summary>The built shippyar-dr executable, run as PostgreSQL runs it: as the server's OS account, in a data directory.</summary>
+public static class ShippyarCli
+{
+    /// <summary>src/ShippyarDr.Cli/bin/&lt;configuration&gt;/net8.0/shippyar-dr, built with the tests (the configuration is the tests' own).</summary>
+    public static string Path { get; } = Locate();
+
+    private static string Locate()
+    {
+        var dir = AppContext.BaseDirectory;
+        var configuration = new DirectoryInfo(dir).Parent!.Name; // …/bin/<configuration>/net10.0/
+        while (dir is not null && !File.Exists(System.IO.Path.Combine(dir, "ShippyarDr.sln"))) dir = System.IO.Path.GetDirectoryName(dir);
+        var path = System.IO.Path.Combine(dir ?? throw new InvalidOperationException("ShippyarDr.sln not found"), "src", "ShippyarDr.Cli", "bin", configuration, "net8.0", "shippyar-dr");
+        return File.Exists(path) ? path : throw new InvalidOperationException($"{path} was not built.");
+    }
+
+    /// <summary>Runs shippyar-dr with <paramref name="args"/> in <paramref name="workingDirectory"/>, as the server account when we are root.</summary>
+    public static (int ExitCode, string StdErr) Run(string workingDirectory, params string[] args)
+    {
+        var (program, argv) = OsUser.AsServerAccount(Path, args);
+        var psi = new ProcessStartInfo(program) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in argv) psi.ArgumentList.Add(a);
+        psi.Environment["AWS_ACCESS_KEY_ID"] = "S3RVER";
+        psi.Environment["AWS_SECRET_ACCESS_KEY"] = "S3RVER";
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.StandardOutput.ReadToEnd();
+        if (!p.WaitForExit(120_000)) { p.Kill(true); throw new TimeoutException($"shippyar-dr {string.Join(' ', args)} did not finish in 2 minutes."); }
+        return (p.ExitCode, stderr.Result);
+    }
+
+    /// <summary>A directory the server account owns (repositories, spool directories, destinations).</summary>
+    public static TempDirectory ServerOwnedDirectory(string prefix)
+    {
+        var dir = new TempDirectory(prefix);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dir.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        OsUser.GiveToServerAccount(dir.Path);
+        return dir;
+    }
+}
