@@ -14,6 +14,7 @@ namespace ShippyarDr.Cluster;
 public sealed class LocalServer : IDisposable
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan PidFileGrace = TimeSpan.FromSeconds(15);
     private readonly PgTool _pgCtl;
     private bool _stopped;
 
@@ -88,11 +89,18 @@ public sealed class LocalServer : IDisposable
     private void WaitFor(Func<string, bool> reached, string what, TimeSpan timeout, CancellationToken cancel)
     {
         var deadline = DateTime.UtcNow + timeout;
+        // Started without waiting, the postmaster may not have written postmaster.pid yet.
+        var grace = DateTime.UtcNow + PidFileGrace;
         while (true)
         {
             cancel.ThrowIfCancellationRequested();
             var pid = PostmasterPid.Read(DataDirectory);
             if (pid?.Status is { } status && reached(status) && pid.ProcessExists()) return;
+            if (pid is null && DateTime.UtcNow < grace && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(Poll);
+                continue;
+            }
             if (pid is null || !pid.ProcessExists())
                 throw new ShippyarException(ShippyarErrorKind.InvalidOperation, ErrorIds.ServerStartFailed,
                     $"The PostgreSQL server on {DataDirectory} stopped before it {what}. Its log ({LogFile}) ends: {LogTail()}", DataDirectory);
