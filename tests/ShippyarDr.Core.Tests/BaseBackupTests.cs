@@ -176,6 +176,13 @@ public sealed class BaseBackupTests(TablespaceSandbox cluster, S3Server s3, GpgH
         var copy = new BackupCopier().Copy(backup, repo, local);
         Assert.True(Verify(new BackupCatalog(local).Get(copy.Id), local, VerificationLevel.Catalog, keys).Passed);
 
+        // A manifest changed in the copy (its stop moved, say) no longer matches its seals.
+        var manifestPath = Path.Combine(local.Root, copy.Prefix!, BackupLayout.ManifestName);
+        File.WriteAllText(manifestPath, File.ReadAllText(manifestPath).Replace(backup.Physical!.StopLsn, "0/FFFFFFFF"));
+        var forged = Verify(new BackupCatalog(local).Get(copy.Id), local, VerificationLevel.Catalog, keys);
+        Assert.False(forged.Passed);
+        Assert.False(forged.Checks.Single(c => c.Name == "Authenticity").Passed);
+
         // A signer nobody trusts is refused before anything is read.
         var strangers = BackupKeys.Load(passphrase: Passphrase.ToCharArray(), signerKeyFile: gpg.PublicKeyFile);
         var refused = Verify(backup, repo, VerificationLevel.Catalog, strangers);
