@@ -40,29 +40,24 @@ internal static unsafe class LibpqLibrary
             $"Install it (libpq5 on Debian and Ubuntu, postgresql-libs or the PGDG client package on RHEL) or set {PgToolLocator.BinDirectoryVariable} to a PostgreSQL bin directory beside its lib directory.");
     }
 
+    /// <summary>The configured bin directory's libpq first, then the linker's, then the packages' own lib directories.</summary>
     private static IEnumerable<string> Candidates()
     {
         var names = OperatingSystem.IsWindows() ? new[] { "libpq.dll" }
             : OperatingSystem.IsMacOS() ? new[] { "libpq.5.dylib", "libpq.dylib" }
             : new[] { "libpq.so.5", "libpq.so" };
-        var dirs = new List<string>();
+        var configured = new List<string>();
         if (Environment.GetEnvironmentVariable(PgToolLocator.BinDirectoryVariable) is { Length: > 0 } bin)
-        {
-            dirs.Add(bin);
-            dirs.Add(Path.Combine(bin, "..", "lib"));
-        }
+            configured.AddRange(new[] { bin, Path.Combine(bin, "..", "lib") });
         // PGDG RHEL and Homebrew keep libpq in the version's own lib directory, outside the linker's path.
-        foreach (var root in new[] { "/usr/lib/postgresql", "/usr" })
+        var packaged = new List<string>();
+        foreach (var (root, pattern) in new[] { ("/usr/lib/postgresql", "*"), ("/usr", "pgsql-*") })
             if (Directory.Exists(root))
-                foreach (var d in Directory.EnumerateDirectories(root, root == "/usr" ? "pgsql-*" : "*").OrderByDescending(d => d, StringComparer.Ordinal))
-                    dirs.Add(Path.Combine(d, "lib"));
-        dirs.Add("/opt/homebrew/opt/libpq/lib");
-        foreach (var name in names)
-        {
-            foreach (var dir in dirs.Take(2)) yield return Path.Combine(dir, name);
-            yield return name;
-            foreach (var dir in dirs.Skip(2)) yield return Path.Combine(dir, name);
-        }
+                packaged.AddRange(Directory.EnumerateDirectories(root, pattern).OrderByDescending(d => d, StringComparer.Ordinal).Select(d => Path.Combine(d, "lib")));
+        packaged.Add("/opt/homebrew/opt/libpq/lib");
+        foreach (var dir in configured) foreach (var name in names) yield return Path.Combine(dir, name);
+        foreach (var name in names) yield return name;
+        foreach (var dir in packaged) foreach (var name in names) yield return Path.Combine(dir, name);
     }
 
     /// <summary>The functions a replication session uses (libpq-fe.h).</summary>
