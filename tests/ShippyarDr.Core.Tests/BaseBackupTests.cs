@@ -138,6 +138,20 @@ public sealed class BaseBackupTests(TablespaceSandbox cluster, S3Server s3, GpgH
     }
 
     [Fact]
+    public void A_wal_segment_that_is_not_the_one_named_fails_catalog()
+    {
+        var repo = NewRepository();
+        var backup = BaseBackup(repo);
+        var segment = $"pg_wal/{backup.Physical!.FirstWalSegment}";
+        // Its page header claims another position (bytes 8..15 are xlp_pageaddr).
+        var forged = Reforge(repo, backup, backup.Physical.WalFile, tar => ChangeMember(tar, segment, data => data[10] ^= 0x10));
+        var catalog = Verify(forged, repo, VerificationLevel.Catalog);
+        var files = catalog.Checks.Single(c => c.Name == $"Files {backup.Physical.WalFile}");
+        Assert.False(files.Passed);
+        Assert.Contains($"{segment} does not begin with its own page header", files.Detail);
+    }
+
+    [Fact]
     public void Stored_bytes_changed_in_a_tar_fail_checksum_and_catalog_at_their_chunk()
     {
         var repo = NewRepository();

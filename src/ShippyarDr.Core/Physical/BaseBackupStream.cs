@@ -46,17 +46,17 @@ internal sealed class BaseBackupStream
     {
         var stream = new BaseBackupStream(session, command);
         session.Send(command);
-        using (var start = stream.Result(ReplicationSession.ResultStatus.TuplesOk, "its start position"))
+        using (var start = stream.Result(ResultStatus.TuplesOk, "its start position"))
         {
             var row = start.Rows().Single();
             stream.StartLsn = row[0] ?? "";
             stream.StartTimeline = int.Parse(row[1] ?? "0", CultureInfo.InvariantCulture);
         }
-        using (var header = stream.Result(ReplicationSession.ResultStatus.TuplesOk, "its tablespace header"))
+        using (var header = stream.Result(ResultStatus.TuplesOk, "its tablespace header"))
             stream.Tablespaces = header.Rows().Select(r => (
                 r[0] is null ? (uint?)null : uint.Parse(r[0]!, CultureInfo.InvariantCulture), r[1] is { Length: > 0 } l ? l : null,
                 r[2] is null ? (long?)null : long.Parse(r[2]!, CultureInfo.InvariantCulture))).ToList();
-        using (stream.Result(ReplicationSession.ResultStatus.CopyOut, "its data")) { }
+        using (stream.Result(ResultStatus.CopyOut, "its data")) { }
         return stream;
     }
 
@@ -86,7 +86,7 @@ internal sealed class BaseBackupStream
             throw Protocol("it sent more parts after the backup manifest");
         string lsn;
         int timeline;
-        using (var stop = Result(ReplicationSession.ResultStatus.TuplesOk, "its stop position"))
+        using (var stop = Result(ResultStatus.TuplesOk, "its stop position"))
         {
             var row = stop.Rows().Single();
             (lsn, timeline) = (row[0] ?? "", int.Parse(row[1] ?? "0", CultureInfo.InvariantCulture));
@@ -96,7 +96,7 @@ internal sealed class BaseBackupStream
         return (lsn, timeline);
     }
 
-    private ReplicationSession.Result Result(ReplicationSession.ResultStatus expected, string what)
+    private ReplicationResult Result(ResultStatus expected, string what)
     {
         var result = _session.NextResult() ?? throw Protocol($"it ended before {what}");
         if (result.Status == expected) return result;

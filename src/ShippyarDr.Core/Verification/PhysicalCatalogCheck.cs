@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
 using ShippyarDr.Diagnostics;
@@ -154,23 +153,11 @@ internal sealed class PhysicalCatalogCheck(BackupInfo backup, IBackupRepository 
     /// <summary>A segment must be the server's segment size and start with the long page header of its own position, timeline and cluster.</summary>
     private string? SegmentProblem(string name, TarHeader member, TarReader tar)
     {
-        var path = $"pg_wal/{name}";
-        if (member.Size != _physical.WalSegmentSize) return $"{path} has {member.Size} bytes, not the server's segment size {_physical.WalSegmentSize}";
-        var header = new byte[40];
+        if (member.Size != _physical.WalSegmentSize) return $"pg_wal/{name} has {member.Size} bytes, not the server's segment size {_physical.WalSegmentSize}";
+        var header = new byte[WalSegmentHeader.Length];
         var read = 0;
         while (read < header.Length && tar.ReadData(header.AsSpan(read)) is var n && n > 0) read += n;
-        var timeline = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4));
-        var pageAddress = BinaryPrimitives.ReadUInt64LittleEndian(header.AsSpan(8));
-        var systemId = BinaryPrimitives.ReadUInt64LittleEndian(header.AsSpan(24));
-        var segmentSize = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(32));
-        var expectedTimeline = uint.Parse(name[..8], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
-        var expectedAddress = (ulong.Parse(name[8..16], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture) * (0x100000000UL / (ulong)_physical.WalSegmentSize)
-                               + ulong.Parse(name[16..24], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture)) * (ulong)_physical.WalSegmentSize;
-        if (timeline != expectedTimeline || pageAddress != expectedAddress || segmentSize != _physical.WalSegmentSize)
-            return $"{path} does not begin with its own page header (timeline {timeline}, position {WalPosition.Format(pageAddress)}, segment size {segmentSize})";
-        if (backup.SystemIdentifier is { } sysid && systemId.ToString(CultureInfo.InvariantCulture) != sysid)
-            return $"{path} belongs to cluster {systemId}, the backup to {sysid}";
-        return null;
+        return WalSegmentHeader.Problem(name, header.AsSpan(0, read), _physical.WalSegmentSize, backup.SystemIdentifier) is { } problem ? $"pg_wal/{problem}" : null;
     }
 
     private IEnumerable<string> MissingSegments(IReadOnlyCollection<string> segments)

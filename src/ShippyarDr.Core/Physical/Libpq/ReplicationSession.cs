@@ -14,7 +14,6 @@ namespace ShippyarDr.Physical.Libpq;
 internal sealed unsafe class ReplicationSession : IDisposable
 {
     private const int ConnectionOk = 0;
-    private const int SqlStateField = 'C';
     private readonly LibpqLibrary.Api _pq;
     private IntPtr _conn;
     private IntPtr _cancel;
@@ -112,10 +111,10 @@ internal sealed unsafe class ReplicationSession : IDisposable
     }
 
     /// <summary>The next result of the command sent; null when it is complete.</summary>
-    public Result? NextResult()
+    public ReplicationResult? NextResult()
     {
         var res = _pq.PQgetResult(_conn);
-        return res == IntPtr.Zero ? null : new Result(_pq, res);
+        return res == IntPtr.Zero ? null : new ReplicationResult(_pq, res);
     }
 
     /// <summary>
@@ -146,7 +145,7 @@ internal sealed unsafe class ReplicationSession : IDisposable
     }
 
     /// <summary>Throws the server's error when <paramref name="result"/> is one.</summary>
-    public void Check(Result result, string command)
+    public void Check(ReplicationResult result, string command)
     {
         if (result.Failed) throw Failed(command, result.ErrorMessage, result.SqlState);
     }
@@ -208,48 +207,5 @@ internal sealed unsafe class ReplicationSession : IDisposable
         }
         if (_conn != IntPtr.Zero) _pq.PQfinish(_conn);
         _conn = IntPtr.Zero;
-    }
-
-    internal enum ResultStatus { EmptyQuery = 0, CommandOk = 1, TuplesOk = 2, CopyOut = 3, CopyIn = 4, BadResponse = 5, NonfatalError = 6, FatalError = 7, CopyBoth = 8 }
-
-    /// <summary>One PGresult; disposing clears it.</summary>
-    internal sealed class Result : IDisposable
-    {
-        private readonly LibpqLibrary.Api _pq;
-        private IntPtr _res;
-
-        public Result(LibpqLibrary.Api pq, IntPtr res)
-        {
-            _pq = pq;
-            _res = res;
-            Status = (ResultStatus)pq.PQresultStatus(res);
-        }
-
-        public ResultStatus Status { get; }
-
-        public bool Failed => Status is ResultStatus.FatalError or ResultStatus.BadResponse or ResultStatus.NonfatalError;
-
-        public string ErrorMessage => Text(_pq.PQresultErrorMessage(_res));
-
-        public string? SqlState => _pq.PQresultErrorField(_res, SqlStateField) is var p && p != IntPtr.Zero ? Text(p) : null;
-
-        public IReadOnlyList<string?[]> Rows()
-        {
-            var rows = new List<string?[]>();
-            var columns = _pq.PQnfields(_res);
-            for (var r = 0; r < _pq.PQntuples(_res); r++)
-            {
-                var row = new string?[columns];
-                for (var c = 0; c < columns; c++) row[c] = _pq.PQgetisnull(_res, r, c) == 1 ? null : Text(_pq.PQgetvalue(_res, r, c));
-                rows.Add(row);
-            }
-            return rows;
-        }
-
-        public void Dispose()
-        {
-            if (_res != IntPtr.Zero) _pq.PQclear(_res);
-            _res = IntPtr.Zero;
-        }
     }
 }
