@@ -1,7 +1,8 @@
 #Requires -Version 7.4
 <#
 .SYNOPSIS
-    Measures ShippyarDr's Daily and Weekly pipelines against the pg_dump floor and the seed plan's commands, in one run.
+    Measures ShippyarDr's Daily and Weekly pipelines against the pg_dump floor and the seed plan's commands, and its Base
+    backups against pg_basebackup and pgBackRest, in one run.
 .DESCRIPTION
     Starts a sandbox PostgreSQL, loads the Shippyar sample schema at -Scale (20 is ~1.4 GB), then times, one after the
     other on the same machine:
@@ -13,12 +14,23 @@
     and reports times and sizes as ratios. Each pipeline runs twice and its faster run counts (these virtual machines'
     speed drifts by a second between runs; every pipeline gets the same treatment). ShippyarDr runs in a child pwsh whose
     peak RSS (VmHWM) is reported, also at -RssScale. Compare ratios from one run, not seconds across runs.
+
+    -Suite Base (or All) times physical base backups of one sandbox loaded at -Scale, with archive_mode on through
+    pgBackRest's archive-push (loaded before archiving is turned on, so no backlog of segments is in any timing):
+      pg_basebackup   pg_basebackup -Ft -c fast -X fetch -D - | zstd -3 -T2 > file (its WAL in the tar, as ShippyarDr's)
+      pgBackRest      pgbackrest backup --type=full (2.45: compress-type=zst, compress-level=3, process-max=2, start-fast=y)
+      Base            Invoke-ShippyarBackup -Tier Base -Checkpoint Fast (the preset: zstd 1), unencrypted as the others
+      Base zstd 3     the same with -CompressionLevel 3, pgBackRest's level
+    pgBackRest must be installed (apt-get install -y pgbackrest); it runs as the postgres OS account.
 .EXAMPLE
     dotnet pwsh -NoProfile -File benchmarks/Invoke-Benchmark.ps1 -Scale 20 -RssScale 5
+.EXAMPLE
+    dotnet pwsh -NoProfile -File benchmarks/Invoke-Benchmark.ps1 -Suite Base -Scale 20
 #>
 param(
     [double] $Scale = 20,
     [double] $RssScale = 5,
+    [ValidateSet('Logical', 'Base', 'All')] [string] $Suite = 'Logical',
     [string] $WorkDirectory = (Join-Path ([IO.Path]::GetTempPath()) "shippyar-bench-$PID")
 )
 $ErrorActionPreference = 'Stop'
@@ -38,15 +50,18 @@ function Get-Fastest([scriptblock] $Measurement, [int] $Times = 2) {
     1..$Times | ForEach-Object { & $Measurement } | Sort-Object Seconds | Select-Object -First 1
 }
 
-# Runs a ShippyarDr backup in a child pwsh; returns seconds, stored bytes and the child's peak RSS.
-function Invoke-ShippyarChild($Sandbox, [string] $Tier, [string] $Repository) {
+# Runs a ShippyarDr backup in a child pwsh; returns seconds, stored bytes and the child's peak RSS. -Extra is more
+# parameters as PowerShell text (e.g. "Checkpoint = 'Fast'"); -Plain leaves the backup unencrypted.
+function Invoke-ShippyarChild($Sandbox, [string] $Tier, [string] $Repository, [string] $Extra = '', [switch] $Plain) {
+    $encryption = if ($Plain) { '' } else { "; PassphraseFile = '$passFile'" }
     $script = @"
 `$ErrorActionPreference = 'Stop'
 Import-Module '$module'
 `$cred = [pscredential]::new('postgres', (ConvertTo-SecureString `$env:BENCH_PW -AsPlainText -Force))
 `$sw = [Diagnostics.Stopwatch]::StartNew()
-`$args = @{ Server = '127.0.0.1'; Port = $($Sandbox.Port); Credential = `$cred; Repository = '$Repository'; Tier = '$Tier'; PassphraseFile = '$passFile' }
+`$args = @{ Server = '127.0.0.1'; Port = $($Sandbox.Port); Credential = `$cred; Repository = '$Repository'; Tier = '$Tier'$encryption }
 if ('$Tier' -eq 'Daily') { `$args.Database = 'shippyar' }
+`$args += @{ $Extra }
 `$b = Invoke-ShippyarBackup @args
 `$seconds = `$sw.Elapsed.TotalSeconds
 `$hwm = (Get-Content /proc/self/status | Where-Object { `$_ -like 'VmHWM:*' }) -replace '\D', ''
@@ -106,12 +121,73 @@ function Invoke-Round([double] $RoundScale, [switch] $Full) {
     }
 }
 
-try {
-    $main = Invoke-Round $Scale -Full
-    $rss = if ($RssScale -ne $Scale) { Invoke-Round $RssScale } else { $main }
-    $r = $main.Rows
-    Write-Host "`nScale $($main.Scale): database $($main.DatabaseMB) MB"
-    $r.GetEnumerator() | ForEach-Object {
+# Base backups of one cluster: pg_basebackup | zstd, pgBackRest and ShippyarDr, each twice, the faster run counting.
+function Invoke-BaseRound([double] $RoundScale) {
+    if (-not (Get-Command pgbackrest -ErrorAction SilentlyContinue)) { throw 'pgBackRest is not installed: apt-get install -y pgbackrest' }
+    $sandbox = New-ShippyarSandbox
+    $pgbr = Join-Path $WorkDirectory 'pgbackrest'
+    try {
+        Write-Host "Loading the sample schema at scale $RoundScale..."
+        $load = Measure-Seconds { $sandbox.CreateSampleDatabase('shippyar', $RoundScale) }
+        $sandbox.Execute('shippyar', 'VACUUM ANALYZE')
+        $dbSize = [long]$sandbox.QueryScalar('postgres', 'SELECT sum(pg_database_size(oid)) FROM pg_database')
+        Write-Host ("Loaded {0:N0} MB in {1:N0} s." -f ($dbSize / 1MB), $load)
+        New-Item -ItemType Directory -Force "$pgbr/repo", "$pgbr/log" | Out-Null
+        $conf = "$pgbr/pgbackrest.conf"
+        Set-Content $conf @"
+[global]
+repo1-path=$pgbr/repo
+log-path=$pgbr/log
+lock-path=$pgbr/log
+compress-type=zst
+compress-level=3
+process-max=2
+start-fast=y
+repo1-retention-full=99
+[bench]
+pg1-path=$($sandbox.DataDirectory)
+pg1-port=$($sandbox.Port)
+pg1-socket-path=$($sandbox.RootDirectory)
+pg1-user=postgres
+"@
+        chown -R postgres: $pgbr
+        # Archiving starts after the load: no backlog of segments waits in front of the backups' own.
+        $sandbox.Execute('postgres', 'ALTER SYSTEM SET archive_mode = on')
+        $sandbox.Execute('postgres', "ALTER SYSTEM SET archive_command = 'pgbackrest --config=$conf --stanza=bench archive-push %p'")
+        $sandbox.Restart()
+        runuser -u postgres -- pgbackrest "--config=$conf" --stanza=bench stanza-create | Out-Null
+        if ($LASTEXITCODE -ne 0) { throw "pgbackrest stanza-create failed (see $pgbr/log)" }
+        $sandbox.Execute('postgres', 'CHECKPOINT')
+        $env:PGPASSWORD = $sandbox.GetPassword()
+        $rows = [ordered]@{}
+        $tarFile = Join-Path $WorkDirectory 'base.tar.zst'
+        $rows.pg_basebackup = Get-Fastest {
+            $seconds = Measure-Seconds { bash -c "set -o pipefail; $bin/pg_basebackup -h 127.0.0.1 -p $($sandbox.Port) -U postgres -Ft -c fast -X fetch -D - | zstd -3 -T2 -q > '$tarFile'" }
+            if ($LASTEXITCODE -ne 0) { throw 'pg_basebackup | zstd failed' }
+            [pscustomobject]@{ Seconds = $seconds; Bytes = (Get-Item $tarFile).Length }
+            Remove-Item $tarFile
+        }
+        function Get-RepoBytes { [long](Get-ChildItem -Recurse -File "$pgbr/repo/backup" -ErrorAction SilentlyContinue | Measure-Object Length -Sum).Sum }
+        $rows.pgBackRest = Get-Fastest {
+            $before = Get-RepoBytes
+            $seconds = Measure-Seconds { runuser -u postgres -- pgbackrest "--config=$conf" --stanza=bench --type=full backup }
+            if ($LASTEXITCODE -ne 0) { throw "pgbackrest backup failed (see $pgbr/log)" }
+            [pscustomobject]@{ Seconds = $seconds; Bytes = (Get-RepoBytes) - $before }
+        }
+        $repo = New-Item -ItemType Directory -Force (Join-Path $WorkDirectory 'repo-base')
+        $rows.Base = Get-Fastest { Invoke-ShippyarChild $sandbox 'Base' $repo "Checkpoint = 'Fast'" -Plain; Get-ChildItem $repo | Remove-Item -Recurse -Force }
+        $rows.'Base zstd 3' = Get-Fastest { Invoke-ShippyarChild $sandbox 'Base' $repo "Checkpoint = 'Fast'; CompressionLevel = 3" -Plain; Get-ChildItem $repo | Remove-Item -Recurse -Force }
+        [pscustomobject]@{ Scale = $RoundScale; DatabaseMB = [math]::Round($dbSize / 1MB); Rows = $rows }
+    }
+    finally {
+        Remove-Item Env:PGPASSWORD -ErrorAction SilentlyContinue
+        $sandbox | Remove-ShippyarSandbox -Confirm:$false
+    }
+}
+
+function Write-Rows($Round) {
+    Write-Host "`nScale $($Round.Scale): database $($Round.DatabaseMB) MB"
+    $Round.Rows.GetEnumerator() | ForEach-Object {
         [pscustomobject]@{
             Pipeline  = $_.Key
             Seconds   = [math]::Round($_.Value.Seconds, 1)
@@ -119,6 +195,29 @@ try {
             PeakRssMB = if ($_.Value.PSObject.Properties['PeakRssMB']) { $_.Value.PeakRssMB }
         }
     } | Format-Table -AutoSize | Out-String | Write-Host
+}
+
+try {
+    if ($Suite -in 'Base', 'All') {
+        $base = Invoke-BaseRound $Scale
+        $b = $base.Rows
+        Write-Rows $base
+        $ratios = [ordered]@{
+            'Base time / pgBackRest time (target <= 1.0)'          = $b.Base.Seconds / $b.pgBackRest.Seconds
+            'Base zstd 3 time / pgBackRest time'                   = $b.'Base zstd 3'.Seconds / $b.pgBackRest.Seconds
+            'Base time / pg_basebackup | zstd time'                = $b.Base.Seconds / $b.pg_basebackup.Seconds
+            'Base zstd 3 time / pg_basebackup | zstd time'         = $b.'Base zstd 3'.Seconds / $b.pg_basebackup.Seconds
+            'Base size / pgBackRest size'                          = $b.Base.Bytes / $b.pgBackRest.Bytes
+            'Base zstd 3 size / pgBackRest size'                   = $b.'Base zstd 3'.Bytes / $b.pgBackRest.Bytes
+        }
+        $ratios.GetEnumerator() | ForEach-Object { '{0,-50} {1:N2}' -f $_.Key, $_.Value } | Write-Host
+        Write-Host ("Peak RSS of the Base backup: {0} MB (zstd 3: {1} MB)" -f $b.Base.PeakRssMB, $b.'Base zstd 3'.PeakRssMB)
+        if ($Suite -eq 'Base') { return }
+    }
+    $main = Invoke-Round $Scale -Full
+    $rss = if ($RssScale -ne $Scale) { Invoke-Round $RssScale } else { $main }
+    $r = $main.Rows
+    Write-Rows $main
     $ratios = [ordered]@{
         'Daily time / floor (target <= 1.3)'                  = $r.Daily.Seconds / $r.floor.Seconds
         'seed daily time / Daily time (target >= 4)'          = $r.'seed daily'.Seconds / $r.Daily.Seconds

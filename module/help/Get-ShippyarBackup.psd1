@@ -7,7 +7,7 @@ Reads the manifests of a repository and returns ShippyarDr.BackupInfo objects, n
         Repository = 'The repository: a directory or s3://bucket/prefix.'
         Database   = 'Only backups of these databases. Wildcards are allowed.'
         Id         = 'Only the backups with these ids. An id that is not found is reported as an error (BackupNotFound).'
-        Tier       = 'Only backups of this tier (Daily or Safety).'
+        Tier       = 'Only backups of this tier (Daily, Weekly, Base or Safety).'
         Latest     = 'Only the newest backup of each database and tier.'
     }
     Examples    = @(

@@ -10,7 +10,7 @@ Safety backups taken by restores are not judged, and an interrupted one does not
     Parameters  = @{
         Repository = 'The repository directory.'
         Database   = 'Databases that must have backups; one with none is an Alert. Every database in the repository when omitted.'
-        MaxAge     = 'How old the last backup may be: 26h, 90m, 8d, or a TimeSpan. By default each tier''s own: Daily 26h, Weekly 7 days + 2h.'
+        MaxAge     = 'How old the last backup may be: 26h, 90m, 8d, or a TimeSpan. By default each tier''s own: Daily 26h, Weekly 7 days + 2h, Base 26h (a nightly base backup plus two hours: each day older is a day more WAL to replay in a point-in-time recovery).'
         Server           = 'A server to look for leftovers of killed restores and verifications on (host or host:port); not asked when no connection parameter is given.'
         Port             = 'Port of that server.'
         Credential       = 'User name and password for that server.'

@@ -1,20 +1,23 @@
 @{
-    Synopsis    = 'Backs up PostgreSQL databases (Daily) or the whole cluster (Weekly) into one or more repositories.'
+    Synopsis    = 'Backs up PostgreSQL databases (Daily), the whole cluster (Weekly) or a physical base backup of it (Base) into one or more repositories.'
     Description = @'
 Runs pg_dump in custom format (uncompressed) and streams its output in one pass through zstd (or gzip) compression and, when asked, OpenPGP AES-256 encryption (gpg-compatible) into every repository given, computing the SHA-256 of the dump and of what is stored and counting the rows of every table from the archive itself.
 
 Tiers are presets: Daily backs up the databases named (kept 90 days, cloud copies STANDARD_IA); Weekly backs up the whole cluster - roles and tablespaces (pg_dumpall --globals-only) and every database - and must be encrypted (kept a year, cloud copies GLACIER); Safety is what restores take before replacing a database. A stored object is named like data.dump.zst.gpg: gpg --decrypt | zstd -d | pg_restore opens it without ShippyarDr. The manifest (id, database, server, server version, system identifier, times, sizes, checksums, tier, tool versions) is written last, so an interrupted backup never looks complete; its partial files are removed.
 
+Base takes a physical base backup of the whole cluster for point-in-time recovery (kept 30 days, cloud copies STANDARD, encryption optional): the server's own BASE_BACKUP over a replication connection, as pg_basebackup -Ft -X fetch takes it, streamed archive by archive through the same compression, encryption, checksums and chunk digests into every repository, with no local copy: one tar per tablespace (<oid>.tar.zst), the data directory (base.tar.zst), the WAL from the backup's start to its stop (pg_wal.tar.zst, so the backup is consistent without the WAL archive) and the server's backup_manifest (SHA-256 of every file). The manifest records timeline, start and stop LSN and time, the first and last WAL segment and the one from which recovery past the backup needs the WAL archive (Physical.ArchiveNeededFrom), and every tablespace. The role needs REPLICATION and a 'replication' line in pg_hba.conf; PostgreSQL 15 or newer; libpq (libpq5) must be installed. A temporary replication slot keeps the server from recycling the backup's WAL while it runs. The stored tars open without ShippyarDr: zstd -dc base.tar.zst | tar -x.
+
 pg_dump is found through SHIPPYAR_PG_BINDIR, PATH, pg_config or the usual PostgreSQL package directories, and must be at least the server's major version. The password reaches pg_dump only through its environment, never its command line.
 
-Returns one ShippyarDr.BackupInfo per database.
+Returns one ShippyarDr.BackupInfo per database (per repository it is stored in).
 '@
     Parameters  = @{
         SigningKeyFile     = 'OpenPGP secret key (gpg --export-secret-keys --armor) that signs every manifest with a detached signature (manifest.json.sig, checked by gpg --verify). Required with -Recipient: anybody holding the recipients'' public keys could otherwise forge a backup. Give the DR team its public half for -SignerKeyFile.'
         SigningKeyPassphrase = 'Passphrase protecting the signing key, as a SecureString.'
-        Database           = 'Databases to back up (Daily, Safety). Accepts pipeline input, by value or by property name (Name). Not used with -Tier Weekly, which takes the whole cluster.'
+        Database           = 'Databases to back up (Daily, Safety). Accepts pipeline input, by value or by property name (Name). Not used with -Tier Weekly or -Tier Base, which take the whole cluster.'
         Repository         = 'One or more repositories: directories that must exist (a missing one is usually an unmounted volume) or s3://bucket/prefix. One dump pass feeds them all; the backup is complete in each when its manifest is there. If one of several fails midway (an S3 outage), it is dropped and cleaned up, the backup completes in the others, and an error names the failed repository (ErrorId as the failure, e.g. S3UploadFailed). One of several that cannot be opened when the backup starts (an S3 store that does not answer: RepositoryTimeout; a missing directory: RepositoryNotFound) is left out the same way, with an error saying the backup was not stored there. With no repository left, the backup fails.'
-        Tier               = 'Daily (default), Weekly (whole cluster, encryption required) or Safety. Recorded in the manifest and used by Get-ShippyarBackupStatus.'
+        Tier               = 'Daily (default), Weekly (whole cluster, encryption required), Base (a physical base backup of the whole cluster, for point-in-time recovery) or Safety. Recorded in the manifest and used by Get-ShippyarBackupStatus.'
+        Checkpoint         = 'Base backups: how the checkpoint that starts the backup runs. Spread (default, as pg_basebackup): at the server''s checkpoint_completion_target pace, gentle on a busy server''s I/O, but the backup waits for it (up to checkpoint_timeout x checkpoint_completion_target, 4.5 minutes with the defaults). Fast: the checkpoint runs at full speed and the backup starts at once (for drills, tests, a backup before maintenance).'
         Compression        = 'zstd (default, the machine''s libzstd when present), gzip or none.'
         CompressionLevel   = 'Compression level: zstd 1-19 (default 1: on pg_dump output it is 2.3x faster than 3 for the same size), gzip 1-9 (default 6).'
         Passphrase         = 'Encrypt with this passphrase (SecureString). gpg --decrypt reads the result.'
@@ -22,7 +25,7 @@ Returns one ShippyarDr.BackupInfo per database.
         PassphraseVariable = 'Encrypt with the passphrase in this environment variable.'
         Recipient          = 'Encrypt to these recipients (e-mail, user id or fingerprint) instead of a passphrase; the backup host needs only their public keys.'
         RecipientKeyFile   = 'The recipients'' public keys, as gpg --export --armor writes them.'
-        StorageClass       = 'Storage class for the data objects in cloud repositories, overriding the tier''s (STANDARD_IA for Daily, GLACIER for Weekly).'
+        StorageClass       = 'Storage class for the data objects in cloud repositories, overriding the tier''s (STANDARD_IA for Daily, GLACIER for Weekly, STANDARD for Base).'
         LockWaitTimeout    = 'How long pg_dump waits for the shared lock on each table before the backup fails (pg_dump --lock-wait-timeout); default 5m, 0 waits as long as it takes. pg_dump waits only behind an exclusive lock (ALTER TABLE, VACUUM FULL, LOCK TABLE, a transaction left open) and, while it waits, holds its snapshot and blocks the DDL queued behind it; failing lets someone act and leaves time to run the backup again. The error is PgDumpLockTimeout, naming the table; no backup is listed. Durations: 90s, 10m, or a TimeSpan.'
         Server           = 'PostgreSQL host, or host:port. Defaults to PGHOST, then localhost.'
         Port             = 'PostgreSQL port. Defaults to PGPORT, then 5432.'
@@ -30,6 +33,11 @@ Returns one ShippyarDr.BackupInfo per database.
         ConnectionString = 'An Npgsql/libpq-style connection string (Host=...;Port=...;Username=...). Explicit parameters win over it.'
     }
     Examples    = @(
+        @{
+            Title   = 'The nightly base backup for point-in-time recovery, to local disk and S3'
+            Code    = 'Invoke-ShippyarBackup -Tier Base -Server db01 -Credential $replicator -Repository /var/backups/pg, s3://shippyar-db-backups/base -PassphraseFile /etc/shippyar/passphrase'
+            Remarks = 'Every tablespace, the WAL that makes it consistent and the server''s backup_manifest, streamed into both repositories. Test-ShippyarBackup -Level Restore restores it into a scratch cluster and runs pg_amcheck.'
+        }
         @{
             Title   = 'The weekly encrypted cluster backup, to a key only the DR team can open'
             Code    = 'Invoke-ShippyarBackup -Tier Weekly -Repository /var/backups/pg-weekly -Recipient backup@shippyar.example -RecipientKeyFile /etc/shippyar/dr-team.asc'
@@ -58,6 +66,6 @@ if ($failed) { throw "Backups failed: $failed" }'
             Remarks = 'Each database is its own backup; one failure does not stop the others.'
         }
     )
-    Notes       = 'Errors carry stable ErrorIds (DatabaseNotFound, AuthenticationFailed, ServerUnreachable, RepositoryNotFound, PgToolNotFound, PgDumpFailed, PgDumpLockTimeout, EncryptionRequired, RecipientNotFound, SigningKeyRequired, AuthenticationRequired, InvalidDatabaseName, S3UploadFailed, RepositoryUnreachable, RepositoryTimeout, PassphraseFileNotFound, KeyFileUnreadable, InvalidConnectionString, InvalidS3Endpoint). Relative paths and ~ in -Repository, -PassphraseFile, -RecipientKeyFile and -SigningKeyFile resolve against the current location (Set-Location), as with other cmdlets.'
+    Notes       = 'Errors carry stable ErrorIds (ReplicationNotAllowed, BaseBackupFailed, BaseBackupUnsupported, DataChecksumFailure, LibpqNotFound, CheckpointNotApplicable, DatabaseNotFound, AuthenticationFailed, ServerUnreachable, RepositoryNotFound, PgToolNotFound, PgDumpFailed, PgDumpLockTimeout, EncryptionRequired, RecipientNotFound, SigningKeyRequired, AuthenticationRequired, InvalidDatabaseName, S3UploadFailed, RepositoryUnreachable, RepositoryTimeout, PassphraseFileNotFound, KeyFileUnreadable, InvalidConnectionString, InvalidS3Endpoint). Relative paths and ~ in -Repository, -PassphraseFile, -RecipientKeyFile and -SigningKeyFile resolve against the current location (Set-Location), as with other cmdlets.'
     RelatedLinks = @('Get-ShippyarBackup', 'Test-ShippyarBackup', 'Copy-ShippyarBackup', 'Restore-ShippyarCluster', 'Get-ShippyarBackupStatus')
 }

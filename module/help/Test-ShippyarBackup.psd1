@@ -1,10 +1,16 @@
 @{
-    Synopsis    = 'Verifies backups by checksum, catalog, or a restore into a scratch database.'
+    Synopsis    = 'Verifies backups by checksum, catalog, or a restore into a scratch database (a scratch cluster for base backups).'
     Description = @'
 Levels, each including the ones before it:
 - Checksum: re-hashes every stored file and compares size and SHA-256 with the manifest.
 - Catalog (default): also parses the archive and compares its per-table row counts with the manifest, and has pg_restore --list read it and list every table.
 - Restore: also restores into a scratch database shippyar_verify_<run token>_<id>, compares every table's own row count (ONLY: an inheritance parent without its children) with the manifest, checks that every foreign key as declared exists and holds (no orphan rows; a partitioned table's key once, not per partition), runs the -Check queries, and always drops the scratch database. Each run has its own token, so several verifications of one backup can run at once; a scratch database left by a killed verification of the same backup is dropped with a warning (see Get-ShippyarLeftover).
+
+Base backups (-Tier Base) are checked the same way, level by level:
+- Checksum: as for any backup.
+- Catalog: reads the server's backup_manifest (its own Manifest-Checksum, its WAL range against the backup's) and then every tar, decrypted and decompressed: every file must have the manifest's size and SHA-256, nothing the manifest lists may be missing, nothing unlisted may be there; pg_wal.tar must hold every WAL segment from the first to the last the backup needs, each of the server's segment size and starting with its own page header (position, timeline, cluster).
+- Restore: restores it into a scratch data directory on this host (tablespaces beside it, tablespace_map pointing there), owned by the postgres OS account when run as root, starts a server there on a free loopback port with a configuration of its own (archive_mode off: a scratch copy never archives into production's WAL archive; no restore_command: the backup's own WAL makes it consistent; logins only over a private socket), waits until it is consistent and accepts connections, runs pg_amcheck (heap and B-tree indexes) on every database that accepts connections and the -Check queries (in postgres unless they name a Database), then stops the server and removes the directory whatever happened. Needs no server parameters. RestoreDuration is the restore plus the start to consistency.
+- Recovery: will also replay the WAL archive to its end (refused with ArchiveReplayUnavailable until the WAL archive is there; logical backups: RecoveryNeedsBaseBackup).
 
 Returns a ShippyarDr.VerificationResult (BackupId, Level, Passed, Checks with Name/Passed/Detail/Duration, RestoreDuration). A failed check makes Passed $false; it is not an error. Errors are for backups that cannot be found or servers that cannot be reached.
 '@
@@ -19,14 +25,19 @@ Returns a ShippyarDr.VerificationResult (BackupId, Level, Passed, Checks with Na
         InputObject      = 'A ShippyarDr.BackupInfo, usually piped from Get-ShippyarBackup or Invoke-ShippyarBackup.'
         Repository       = 'The repository holding the backup (with -Id, or by property name from the pipeline).'
         Id               = 'The backup id (with -Repository).'
-        Level            = 'Checksum, Catalog (default) or Restore.'
+        Level            = 'Checksum, Catalog (default), Restore, or Recovery (base backups: also replay the WAL archive; not available yet).'
         Check            = 'Extra checks after a restore: hashtables @{ Name = ...; Sql = ...; Expected = ... } (for cluster backups add Database = ... to say where it runs). The query returns one value, compared as text with Expected ($null expects NULL). Requires -Level Restore.'
-        Server           = 'Server for the scratch restore, host or host:port. Defaults to the server the backup came from.'
+        Server           = 'Server for the scratch restore of a logical backup, host or host:port. Defaults to the server the backup came from. Base backups are restored into a scratch cluster on this host instead.'
         Port             = 'Port for the scratch restore.'
         Credential       = 'User name and password for the scratch restore. The user must be allowed to create databases.'
         ConnectionString = 'A connection string for the scratch restore server.'
     }
     Examples    = @(
+        @{
+            Title   = 'Prove last night''s base backup restores and is not corrupt'
+            Code    = 'Get-ShippyarBackup -Repository /var/backups/pg -Tier Base -Latest | Test-ShippyarBackup -Level Restore -PassphraseFile /etc/shippyar/passphrase'
+            Remarks = 'Restores into a scratch data directory, starts it on a free loopback port (archive_mode off), runs pg_amcheck on every database, and removes it. Run as root it uses the postgres OS account.'
+        }
         @{
             Title   = 'Monthly restore drill of the newest backups, failing loudly'
             Code    = '$results = Get-ShippyarBackup -Repository /var/backups/pg -Latest | Test-ShippyarBackup -Level Restore

@@ -1,3 +1,4 @@
+using ShippyarDr.Cluster;
 using System.Diagnostics;
 using ShippyarDr.Core.Tests.Fixtures;
 using ShippyarDr.Recovery;
@@ -23,7 +24,7 @@ public sealed class PointInTimeRecoveryConfigTests : IDisposable
         _archive = Path.Combine(_work.Path, "archive");
         Directory.CreateDirectory(_archive);
         Chmod(_work.Path, "755");
-        OsUser.GiveToServerAccount(_work.Path);
+        ServerAccount.Default.GiveOwnership(_work.Path);
         _server = PostgresSandbox.Start(settings: new Dictionary<string, string>
         {
             ["archive_mode"] = "on", ["archive_command"] = $"'test ! -f {_archive}/%f && cp %p {_archive}/%f'", ["wal_level"] = "replica",
@@ -54,7 +55,7 @@ public sealed class PointInTimeRecoveryConfigTests : IDisposable
         while (!File.Exists(Path.Combine(_archive, last)) && DateTime.UtcNow < deadline) Thread.Sleep(100);
 
         RecoveryConfiguration.Write(copy, $"cp {_archive}/%f %p", RecoveryTarget.AtTime(target), DateTimeOffset.UtcNow);
-        OsUser.GiveToServerAccount(copy);
+        ServerAccount.Default.GiveOwnership(copy);
         var port = PostgresSandbox.FreeLoopbackPort();
         var pgCtl = PgToolLocator.Find("pg_ctl").Path;
         AsServer(pgCtl, "-D", copy, "-l", Path.Combine(_work.Path, "copy.log"), "-o", $"-p {port} -k {_work.Path} -c listen_addresses=127.0.0.1", "-w", "-t", "60", "start");
@@ -89,8 +90,8 @@ public sealed class PointInTimeRecoveryConfigTests : IDisposable
 
     private static void AsServer(string program, params string[] args)
     {
-        var (exe, argv) = OsUser.AsServerAccount(program, args);
-        OsUser.Run(exe, argv.ToArray());
+        var (exe, argv) = ServerAccount.Default.Wrap(program, args);
+        ServerAccount.Default.RunAs(exe, argv.ToArray());
     }
 
     private static void Chmod(string path, string mode) => Process.Start("chmod", new[] { mode, path })!.WaitForExit();

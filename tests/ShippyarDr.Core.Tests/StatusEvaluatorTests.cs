@@ -131,4 +131,16 @@ public sealed class TierMaxAgeTests : IDisposable
         Assert.Equal(BackupHealth.Alert, strict.Single(s => s.Tier == BackupTier.Weekly).Status);
     }
 
+    [Fact]
+    public void A_base_backup_may_be_a_day_and_two_hours_old()
+    {
+        var now = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+        var catalog = new Repository.BackupCatalog(new Repository.FileSystemRepository(_dir.Path));
+        catalog.Save(PhysicalManifestTests.Base("20261124-110000B-0001", now.AddHours(-25)));
+        var fresh = Status.BackupStatusEvaluator.Evaluate(catalog, _dir.Path, new Status.StatusRequest { Now = now }).Single();
+        Assert.Equal((BackupTier.Base, BackupHealth.OK), (fresh.Tier, fresh.Status));
+        var later = Status.BackupStatusEvaluator.Evaluate(catalog, _dir.Path, new Status.StatusRequest { Now = now.AddHours(2) }).Single();
+        Assert.Equal(BackupHealth.Alert, later.Status);
+        Assert.Contains("limit 26.0 h", later.Reason);
+    }
 }

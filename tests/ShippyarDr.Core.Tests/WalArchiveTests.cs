@@ -1,3 +1,4 @@
+using ShippyarDr.Cluster;
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -39,8 +40,8 @@ public sealed class WalArchiveTests(SandboxFixture fixture) : IDisposable
     public void The_cluster_identity_is_read_from_pg_control_as_pg_controldata_prints_it()
     {
         var controldata = Tools.PgToolLocator.Find("pg_controldata");
-        var (program, args) = Sandbox.OsUser.AsServerAccount(controldata.Path, new[] { fixture.Sandbox.DataDirectory });
-        var printed = Sandbox.OsUser.Run(program, args.ToArray());
+        var (program, args) = ServerAccount.Default.Wrap(controldata.Path, new[] { fixture.Sandbox.DataDirectory });
+        var printed = ServerAccount.Default.RunAs(program, args.ToArray());
         var identity = Cluster;
         Assert.Contains($"Database system identifier:           {identity.SystemIdentifier}", printed);
         Assert.Contains($"Bytes per WAL segment:                {identity.WalSegmentSize}", printed);
@@ -233,7 +234,7 @@ public sealed class WalArchiveTests(SandboxFixture fixture) : IDisposable
         var data = Directory.EnumerateFiles(Path.GetDirectoryName(Path.Combine(_repo.Path, pushed.ManifestKey))!, "*.zst.gpg").Single();
         var compressed = Path.Combine(_work.Path, "by-gpg.zst");
         gpg.Run("--passphrase", GpgHome.KeyPassphrase, "--output", compressed, "--decrypt", data);
-        Sandbox.OsUser.Run("zstd", "-q", "-d", compressed, "-o", Path.Combine(_work.Path, "by-gpg"));
+        ServerAccount.Default.RunAs("zstd", "-q", "-d", compressed, "-o", Path.Combine(_work.Path, "by-gpg"));
         Assert.Equal(File.ReadAllBytes(segment), File.ReadAllBytes(Path.Combine(_work.Path, "by-gpg")));
     }
 

@@ -1,3 +1,4 @@
+using ShippyarDr.Cluster;
 using ShippyarDr.Core.Tests.Fixtures;
 using ShippyarDr.Diagnostics;
 using ShippyarDr.Sandbox;
@@ -12,7 +13,7 @@ public sealed class WalArchivingSettingsTests : IDisposable
     private readonly PostgresSandbox _server = PostgresSandbox.Start();
     private readonly TempDirectory _archive = new();
 
-    public WalArchivingSettingsTests() => OsUser.GiveToServerAccount(_archive.Path);
+    public WalArchivingSettingsTests() => ServerAccount.Default.GiveOwnership(_archive.Path);
 
     public void Dispose()
     {

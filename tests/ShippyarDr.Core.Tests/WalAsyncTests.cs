@@ -1,3 +1,4 @@
+using ShippyarDr.Cluster;
 using ShippyarDr.Authentication;
 using ShippyarDr.Core.Tests.Fixtures;
 using ShippyarDr.Repository;
@@ -41,7 +42,7 @@ public sealed class WalAsyncTests(SandboxFixture shared, AsyncArchivingCluster c
         var changed = File.ReadAllBytes(Path.Combine(Sandbox.DataDirectory, "pg_wal", segment));
         changed[200_000] ^= 0x01;
         File.WriteAllBytes(Path.Combine(impostor, segment), changed);
-        OsUser.GiveToServerAccount(impostor);
+        ServerAccount.Default.GiveOwnership(impostor);
         var (exit, stderr) = ShippyarCli.Run(Sandbox.DataDirectory, "wal-push", Path.Combine(impostor, segment), "--repository", cluster.Repository,
             "--async", "--spool-directory", cluster.Spool, "--async-timeout", "60s");
         output.WriteLine(stderr);
@@ -52,7 +53,7 @@ public sealed class WalAsyncTests(SandboxFixture shared, AsyncArchivingCluster c
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var spool = Path.Combine(Sandbox.RootDirectory, "dead-spool");
         Directory.CreateDirectory(spool);
-        OsUser.GiveToServerAccount(spool);
+        ServerAccount.Default.GiveOwnership(spool);
         var next = WalSegments.Switch(Sandbox);
         var (timedOut, why) = ShippyarCli.Run(Sandbox.DataDirectory, "wal-push", $"pg_wal/{next}", "--repository", "/nonexistent/repository",
             "--async", "--spool-directory", spool, "--async-timeout", "3s");

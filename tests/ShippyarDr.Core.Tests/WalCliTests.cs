@@ -1,3 +1,4 @@
+using ShippyarDr.Cluster;
 using ShippyarDr.Core.Tests.Fixtures;
 using ShippyarDr.Repository;
 using ShippyarDr.Sandbox;
@@ -76,7 +77,7 @@ public sealed class WalCliTests(SandboxFixture shared, ArchivingCluster cluster,
         var changed = (byte[])original.Clone();
         changed[100_000] ^= 0xFF;
         File.WriteAllBytes(Path.Combine(impostor, segment), changed);
-        OsUser.GiveToServerAccount(impostor);
+        ServerAccount.Default.GiveOwnership(impostor);
         var (exit, stderr) = Cli("wal-push", Path.Combine(impostor, segment), "--repository", Repository);
         output.WriteLine(stderr);
         Assert.Equal(5, exit);
@@ -133,7 +134,7 @@ public sealed class WalCliTests(SandboxFixture shared, ArchivingCluster cluster,
         var passphraseFile = Path.Combine(Sandbox.RootDirectory, "wal.pass");
         File.WriteAllText(passphraseFile, "cli-Lynx-passphrase-77\n");
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(passphraseFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        OsUser.GiveToServerAccount(passphraseFile);
+        ServerAccount.Default.GiveOwnership(passphraseFile);
         string[] s3Options = ["--repository", s3.Url("cli-" + Guid.NewGuid().ToString("n")[..8]), "--s3-endpoint", s3.Endpoint];
         var (pushed, pushErr) = Cli(["wal-push", $"pg_wal/{segment}", .. s3Options, "--passphrase-file", passphraseFile, "--verbose"]);
         output.WriteLine(pushErr);
@@ -165,7 +166,7 @@ public sealed class WalCliTests(SandboxFixture shared, ArchivingCluster cluster,
 
         var spool = Path.Combine(Sandbox.RootDirectory, "fetch-spool");
         Directory.CreateDirectory(spool);
-        OsUser.GiveToServerAccount(spool);
+        ServerAccount.Default.GiveOwnership(spool);
         var mode = prefetch ? $" --async --spool-directory \"{spool}\"" : "";
         var port = PostgresSandbox.FreeLoopbackPort();
         File.AppendAllLines(Path.Combine(copy, "postgresql.auto.conf"), new[]
@@ -177,7 +178,7 @@ public sealed class WalCliTests(SandboxFixture shared, ArchivingCluster cluster,
             "recovery_target_action = 'promote'",
         });
         File.WriteAllText(Path.Combine(copy, "recovery.signal"), "");
-        OsUser.GiveToServerAccount(copy);
+        ServerAccount.Default.GiveOwnership(copy);
         var log = Path.Combine(Sandbox.RootDirectory, "copy.log");
         var pgCtl = PgToolLocator.Find("pg_ctl", Sandbox.MajorVersion);
         try
@@ -222,7 +223,7 @@ public sealed class WalCliTests(SandboxFixture shared, ArchivingCluster cluster,
 
     private static void RunAsServer(string program, params string[] args)
     {
-        var (exe, argv) = OsUser.AsServerAccount(program, args);
-        OsUser.Run(exe, argv.ToArray());
+        var (exe, argv) = ServerAccount.Default.Wrap(program, args);
+        ServerAccount.Default.RunAs(exe, argv.ToArray());
     }
 }

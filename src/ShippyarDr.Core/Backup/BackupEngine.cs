@@ -8,9 +8,10 @@ using ShippyarDr.Tools;
 namespace ShippyarDr.Backup;
 
 /// <summary>
-/// Takes logical backups: one database (Daily, Safety) or the whole cluster (Weekly: globals and every
-/// database). Each dump is parsed (row counts, foreign keys), compressed, encrypted, hashed and written to every
-/// repository in one pass (StoredObjectWriter). A repository's manifest is written only after all its data is
+/// Takes backups: logical ones of one database (Daily, Safety) or the whole cluster (Weekly: globals and every
+/// database), and physical base backups of the cluster (Base, see Physical/BaseBackupTaker). Each dump is parsed (row
+/// counts, foreign keys), compressed, encrypted, hashed and written to every repository in one pass
+/// (StoredObjectWriter); a base backup's archives go the same way. A repository's manifest is written only after all its data is
 /// complete, its seals (signature, MAC) just before it. A repository that fails midway (several given) is dropped and
 /// reported, and the backup completes in the others; any other failure leaves no manifest anywhere. A failed run
 /// removes exactly the objects it created (never another run's), and a lease in the folder tells a killed run's
@@ -54,8 +55,12 @@ public sealed class BackupEngine
         if (preset.EncryptionRequired && request.Storage.Encryption is null)
             throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.EncryptionRequired,
                 $"{request.Tier} backups must be encrypted: give a passphrase or a recipient public key.");
+        if (request.Checkpoint is not null && preset.Kind != BackupKind.Physical)
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.CheckpointNotApplicable,
+                $"A checkpoint mode applies to base backups; {request.Tier} backups are dumps and take no checkpoint.", request.Tier.ToString());
         var sealers = ManifestSealers.For(request.Storage, request.Signing);
         if (!preset.WholeCluster) DatabaseName.Check(request.Database);
+        var physical = preset.Kind == BackupKind.Physical;
 
         var scope = preset.WholeCluster ? "the cluster" : request.Database;
         var activity = $"Backing up {scope} on {request.Connection.DisplayName}";
@@ -65,32 +70,32 @@ public sealed class BackupEngine
         using (var conn = PgSession.Open(request.Connection, request.Database, cancel))
         {
             facts = ServerFacts.Read(conn);
-            databases = preset.WholeCluster ? DatabaseFacts.ListForCluster(conn) : Array.Empty<DatabaseFacts>();
+            databases = preset.WholeCluster && !physical ? DatabaseFacts.ListForCluster(conn) : Array.Empty<DatabaseFacts>();
         }
-        var pgDump = PgToolLocator.Find("pg_dump", facts.MajorVersion);
+        var pgDump = physical ? null : PgToolLocator.Find("pg_dump", facts.MajorVersion);
 
         var start = DateTimeOffset.UtcNow;
         var info = new BackupInfo
         {
-            Id = BackupId.New(start, request.Tier), Database = preset.WholeCluster ? ClusterScope : request.Database, Tier = request.Tier,
+            Id = BackupId.New(start, request.Tier), Kind = preset.Kind, Database = preset.WholeCluster ? ClusterScope : request.Database, Tier = request.Tier,
             RecipientKeys = request.Storage.Encryption?.RecipientKeys,
             Server = request.Connection.DisplayName, ServerVersion = facts.Version, ServerVersionNum = facts.VersionNum,
             SystemIdentifier = facts.SystemIdentifier, StartTime = start, ReasonBackupId = request.ReasonBackupId,
             Retention = request.Retention ?? preset.Retention, StorageClass = request.StorageClass ?? preset.StorageClass,
             ToolVersions =
             {
-                ["pg_dump"] = pgDump.VersionText,
                 ["ShippyarDr"] = typeof(BackupEngine).Assembly.GetName().Version?.ToString(3) ?? "",
                 ["compression"] = request.Storage.Compression.Implementation,
             },
         };
+        if (pgDump is not null) info.ToolVersions["pg_dump"] = pgDump.VersionText;
         if (!preset.WholeCluster)
         {
             (info.DatabaseSize, info.DatabaseOwner, info.Encoding, info.Collation, info.CType) =
                 (facts.DatabaseSize, facts.Owner, facts.Encoding, facts.Collation, facts.CType);
         }
         info.Prefix = BackupLayout.NewPrefix(preset.WholeCluster, info.Database, info.Id);
-        _reporter.Verbose($"Backup {info.Id} of {scope} with {pgDump}, {request.Storage.Compression}{(request.Storage.Encryption is null ? "" : ", encrypted")}, into {string.Join(", ", repositories.Select(r => r.Location))}.");
+        _reporter.Verbose($"Backup {info.Id} of {scope} with {(physical ? "BASE_BACKUP" : pgDump)}, {request.Storage.Compression}{(request.Storage.Encryption is null ? "" : ", encrypted")}, into {string.Join(", ", repositories.Select(r => r.Location))}.");
 
         var recording = repositories.Select(r => new RecordingRepository(r)).ToList();
         var lease = BackupLease.ForThisProcess();
@@ -113,20 +118,22 @@ public sealed class BackupEngine
             }
         }
         if (ready.Count == 0) ExceptionDispatchInfo.Throw(failed[^1].Error);
-        var dumper = new DatabaseDumper(ready, request.Connection, request.Storage, _reporter) { LockWaitTimeout = request.LockWaitTimeout };
+        var live = new LiveRepositories(ready);
+        var dumper = new DatabaseDumper(live, request.Connection, request.Storage, _reporter) { LockWaitTimeout = request.LockWaitTimeout };
         try
         {
-            if (preset.WholeCluster) DumpCluster(info, databases, dumper, pgDump, facts, request, activity, cancel);
-            else DumpDatabase(info, dumper, pgDump, request, activity, cancel);
+            if (physical) TakeBaseBackup(info, live, request, activity, cancel);
+            else if (preset.WholeCluster) DumpCluster(info, databases, dumper, pgDump!, facts, request, activity, cancel);
+            else DumpDatabase(info, dumper, pgDump!, request, activity, cancel);
             info.Size = info.Files.Sum(f => f.Size);
             info.EndTime = DateTimeOffset.UtcNow;
             cancel.ThrowIfCancellationRequested();
-            failed.AddRange(dumper.Failed);
+            failed.AddRange(live.Failed);
             var manifest = ManifestSerializer.Serialize(info);
             var seals = sealers.Select(s => (s.FileName, s.Seal(manifest))).ToList();
             info.Authentication = sealers.Aggregate(ManifestAuthentication.None, (a, s) => a | (s is SigningKey ? ManifestAuthentication.Signature : ManifestAuthentication.Mac));
             // Last: from here on the backup exists, repository by repository.
-            foreach (var repository in dumper.Live)
+            foreach (var repository in live.Live)
             {
                 try
                 {
@@ -183,6 +190,12 @@ public sealed class BackupEngine
         var (kind, id) = error is ShippyarException s ? (s.Kind, s.ErrorId) : (ShippyarErrorKind.WriteError, ErrorIds.RepositoryWriteFailed);
         return new(kind, id, $"Backup {info.Id} could not be stored in {repository.Location} and was removed there: {error.Message} " +
             $"It is complete in {string.Join(", ", stored.Select(r => r.Location))}.", repository.Location, error);
+    }
+
+    private void TakeBaseBackup(BackupInfo info, LiveRepositories live, BackupRequest request, string activity, CancellationToken cancel)
+    {
+        using var sql = PgSession.Open(request.Connection, request.Database, cancel);
+        new Physical.BaseBackupTaker(live, request, _reporter).Take(info, sql, activity, cancel);
     }
 
     private void DumpDatabase(BackupInfo info, DatabaseDumper dumper, PgTool pgDump, BackupRequest request, string activity, CancellationToken cancel)

@@ -18,6 +18,8 @@ public sealed class BackupRequest
     public string? StorageClass { get; init; }
     /// <summary>Signs the manifest (required when encrypting to public keys: anybody holding them could forge one).</summary>
     public Authentication.SigningKey? Signing { get; init; }
+    /// <summary>Base backups: how the starting checkpoint runs; null is <see cref="CheckpointMode.Spread"/>. Logical tiers take none.</summary>
+    public CheckpointMode? Checkpoint { get; init; }
     /// <summary>For safety backups: the backup whose restore caused this one.</summary>
     public string? ReasonBackupId { get; init; }
 

@@ -9,20 +9,19 @@ using ShippyarDr.Tools;
 namespace ShippyarDr.Backup;
 
 /// <summary>
-/// Runs pg_dump or pg_dumpall into the storage pipeline and turns their failures into clear errors. Keeps track of
-/// the repositories still receiving the backup: one that failed midway gets none of the later files.
+/// Runs pg_dump or pg_dumpall into the storage pipeline and turns their failures into clear errors. The repositories
+/// still receiving the backup are <see cref="LiveRepositories"/>: one that failed midway gets none of the later files.
 /// </summary>
 internal sealed partial class DatabaseDumper
 {
-    private readonly List<IBackupRepository> _live;
-    private readonly List<(IBackupRepository Repository, Exception Error)> _failed = new();
+    private readonly LiveRepositories _targets;
     private readonly PgConnectionInfo _connection;
     private readonly StorageOptions _storage;
     private readonly IOperationReporter _reporter;
 
-    public DatabaseDumper(IReadOnlyList<IBackupRepository> repositories, PgConnectionInfo connection, StorageOptions storage, IOperationReporter reporter)
+    public DatabaseDumper(LiveRepositories targets, PgConnectionInfo connection, StorageOptions storage, IOperationReporter reporter)
     {
-        _live = repositories.ToList();
+        _targets = targets;
         _connection = connection;
         _storage = storage;
         _reporter = reporter;
@@ -30,12 +29,6 @@ internal sealed partial class DatabaseDumper
 
     /// <summary>pg_dump's wait for each table's lock (zero: no limit).</summary>
     public TimeSpan LockWaitTimeout { get; init; }
-
-    /// <summary>The repositories that have every file so far.</summary>
-    public IReadOnlyList<IBackupRepository> Live => _live;
-
-    /// <summary>The repositories abandoned midway, with why.</summary>
-    public IReadOnlyList<(IBackupRepository Repository, Exception Error)> Failed => _failed;
 
     /// <summary>One database, custom format, uncompressed from pg_dump (our stage compresses faster and the scanner counts rows without inflating).</summary>
     public (BackupFile File, DumpSummary Summary) DumpDatabase(PgTool pgDump, string database, string key, string activity, CancellationToken cancel)
@@ -59,7 +52,7 @@ internal sealed partial class DatabaseDumper
         StoredObjectWriteResult written;
         try
         {
-            written = StoredObjectWriter.Write(process.StandardOutput, _live, key, format, _storage, scan, progress.Report, cancel);
+            written = StoredObjectWriter.Write(process.StandardOutput, _targets.Live, key, format, _storage, scan, progress.Report, cancel);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -73,12 +66,7 @@ internal sealed partial class DatabaseDumper
             throw;
         }
         if (process.WaitForExit(cancel) != 0) throw ToolFailed(tool, database, process);
-        var abandoned = written.Failures.Select((error, i) => (Repository: _live[i], Error: error)).Where(f => f.Error is not null).ToList();
-        foreach (var (repository, error) in abandoned)
-        {
-            _live.Remove(repository);
-            _failed.Add((repository, error!));
-        }
+        _targets.Drop(written);
         return (written.File, written.Summary);
     }
 

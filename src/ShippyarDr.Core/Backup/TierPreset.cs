@@ -6,16 +6,20 @@ namespace ShippyarDr.Backup;
 /// <summary>
 /// What a tier means, from the plan: Daily — one database, zstd, cloud copies in STANDARD_IA, kept 90 days;
 /// Weekly — the whole cluster, zstd, encryption required, cloud copies in GLACIER, kept a year; Safety — taken
-/// before a restore replaces a database, kept 30 days. Every value can be overridden per call.
+/// before a restore replaces a database, kept 30 days; Base — a physical base backup of the whole cluster, zstd,
+/// encryption optional, STANDARD (point-in-time recovery reads it back quickly, and an older one is never moved to a
+/// colder class while the WAL after it is kept), kept 30 days. Every value can be overridden per call.
 /// </summary>
-/// MaxAge is how old the newest backup of the tier may be before status alerts: the schedule plus slack.
+/// MaxAge is how old the newest backup of the tier may be before status alerts: the schedule plus slack. Base backups
+/// are scheduled daily (a day and two hours): each day older means a day more WAL to replay in a recovery.
 public sealed record TierPreset(BackupTier Tier, bool WholeCluster, CompressionCodec Compression, bool EncryptionRequired,
-    string StorageClass, string Retention, TimeSpan MaxAge)
+    string StorageClass, string Retention, TimeSpan MaxAge, BackupKind Kind = BackupKind.Logical)
 {
     public static TierPreset For(BackupTier tier) => tier switch
     {
         BackupTier.Weekly => new(tier, true, CompressionCodec.Zstd(), true, "GLACIER", "365d", TimeSpan.FromHours(7 * 24 + 2)),
         BackupTier.Safety => new(tier, false, CompressionCodec.Zstd(), false, "STANDARD", "30d", TimeSpan.MaxValue),
+        BackupTier.Base => new(tier, true, CompressionCodec.Zstd(), false, "STANDARD", "30d", TimeSpan.FromHours(26), BackupKind.Physical),
         _ => new(tier, false, CompressionCodec.Zstd(), false, "STANDARD_IA", "90d", TimeSpan.FromHours(26)),
     };
 

@@ -30,6 +30,9 @@ public static class ErrorIds
     public const string InvalidArgumentValue = nameof(InvalidArgumentValue);
     public const string InvalidCheck = nameof(InvalidCheck);
     public const string CheckNeedsRestore = nameof(CheckNeedsRestore);
+    public const string CheckpointNotApplicable = nameof(CheckpointNotApplicable);
+    public const string RecoveryNeedsBaseBackup = nameof(RecoveryNeedsBaseBackup);
+    public const string ArchiveReplayUnavailable = nameof(ArchiveReplayUnavailable);
     public const string DatabaseRequired = nameof(DatabaseRequired);
     public const string DatabaseNotForCluster = nameof(DatabaseNotForCluster);
     public const string SourceDatabaseRequired = nameof(SourceDatabaseRequired);
@@ -78,6 +81,8 @@ public static class ErrorIds
     public const string UnsupportedArchiveVersion = nameof(UnsupportedArchiveVersion);
     public const string ArchiveTruncated = nameof(ArchiveTruncated);
     public const string ArchiveCorrupt = nameof(ArchiveCorrupt);
+    public const string TarCorrupt = nameof(TarCorrupt);
+    public const string BackupManifestInvalid = nameof(BackupManifestInvalid);
 
     // Repositories.
     public const string RepositoryNotFound = nameof(RepositoryNotFound);
@@ -112,6 +117,11 @@ public static class ErrorIds
     public const string PgDumpLockTimeout = nameof(PgDumpLockTimeout);
     public const string PgRestoreFailed = nameof(PgRestoreFailed);
     public const string SandboxFailed = nameof(SandboxFailed);
+    public const string LibpqNotFound = nameof(LibpqNotFound);
+    public const string ReplicationNotAllowed = nameof(ReplicationNotAllowed);
+    public const string BaseBackupFailed = nameof(BaseBackupFailed);
+    public const string BaseBackupUnsupported = nameof(BaseBackupUnsupported);
+    public const string DataChecksumFailure = nameof(DataChecksumFailure);
 
     // WAL archiving and recovery.
     public const string InvalidRestorePointName = nameof(InvalidRestorePointName);
@@ -151,12 +161,22 @@ public static class ErrorIds
     public const string TemplateDatabaseTarget = nameof(TemplateDatabaseTarget);
     public const string PostgresDatabaseTarget = nameof(PostgresDatabaseTarget);
     public const string NotAClusterBackup = nameof(NotAClusterBackup);
+    public const string NotALogicalBackup = nameof(NotALogicalBackup);
+    public const string NotAPhysicalBackup = nameof(NotAPhysicalBackup);
+    public const string RestoreTargetNotEmpty = nameof(RestoreTargetNotEmpty);
     public const string DatabaseNotInBackup = nameof(DatabaseNotInBackup);
     public const string RestoreVerificationFailed = nameof(RestoreVerificationFailed);
     public const string GlobalsRestoreFailed = nameof(GlobalsRestoreFailed);
     public const string LeftoverInUse = nameof(LeftoverInUse);
     public const string LeftoverNotFound = nameof(LeftoverNotFound);
     public const string NotALeftover = nameof(NotALeftover);
+
+    // Data directories and the servers on them (Cluster/).
+    public const string ServerAccountUnavailable = nameof(ServerAccountUnavailable);
+    public const string ServerStartFailed = nameof(ServerStartFailed);
+    public const string ServerStopFailed = nameof(ServerStopFailed);
+    public const string ServerWaitTimeout = nameof(ServerWaitTimeout);
+    public const string DataDirectoryInUse = nameof(DataDirectoryInUse);
 
     /// <summary>What a host reports for a failure it cannot name (a bug): never for a known failure.</summary>
     public const string UnexpectedError = nameof(UnexpectedError);

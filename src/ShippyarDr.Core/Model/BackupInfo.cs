@@ -10,6 +10,8 @@ public sealed class BackupInfo
 {
     /// <summary>2 since the "backup/" layout, chunk digests and authenticated manifests; 1 before.</summary>
     public int ManifestVersion { get; set; } = 2;
+    /// <summary>Logical (pg_dump archives) or Physical (a base backup); manifests without it are logical.</summary>
+    public BackupKind Kind { get; set; }
     public string Id { get; set; } = "";
     public string Database { get; set; } = "";
     public BackupTier Tier { get; set; }
@@ -46,7 +48,10 @@ public sealed class BackupInfo
     public string? Retention { get; set; }
     /// <summary>Storage class asked of cloud repositories for the data objects (STANDARD_IA, GLACIER…).</summary>
     public string? StorageClass { get; set; }
-    public bool IsCluster => Databases.Count > 0;
+    /// <summary>Physical base backups: their WAL positions, tablespaces and objects. Null for logical backups.</summary>
+    public PhysicalBackupInfo? Physical { get; set; }
+    /// <summary>Whole-cluster backups: Weekly (every database) and Base (the cluster's files).</summary>
+    public bool IsCluster => Kind == BackupKind.Physical || Databases.Count > 0;
 
     /// <summary>When a restore took this backup to protect a database it replaced, the restore's backup id.</summary>
     public string? ReasonBackupId { get; set; }

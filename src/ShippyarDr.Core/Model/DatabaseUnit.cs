@@ -11,6 +11,9 @@ public sealed record DatabaseUnit(string Database, BackupFile File, IReadOnlyLis
 {
     public static IReadOnlyList<DatabaseUnit> All(BackupInfo backup)
     {
+        if (backup.Kind == BackupKind.Physical)
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.NotALogicalBackup,
+                $"Backup {backup.Id} is a physical base backup of the cluster: it restores into a data directory, not database by database into a server.", backup.Id);
         if (!backup.IsCluster)
         {
             var file = OneFile(backup, f => f.Format == "custom", "a custom-format archive");

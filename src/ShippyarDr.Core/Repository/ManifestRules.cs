@@ -36,6 +36,17 @@ internal static class ManifestRules
                     || list.Count != (file.Size + list.Size - 1) / list.Size))
                 throw Invalid(where, $"the chunks of {file.Name} ({list.Count} of {list.Size} bytes) do not cover its {file.Size} bytes");
         }
+        if ((info.Kind == BackupKind.Physical) != (info.Tier == BackupTier.Base) || (info.Kind == BackupKind.Physical) != (info.Physical is not null))
+            throw Invalid(where, $"it describes a {info.Kind.ToString().ToLowerInvariant()} {info.Tier} backup{(info.Physical is null ? "" : " with a physical part")}, which no writer makes");
+        if (info.Physical is { } physical)
+        {
+            var parts = new[] { physical.BaseFile, physical.WalFile, physical.ManifestFile }.Concat(physical.Tablespaces.Select(t => t.File)).ToList();
+            if (parts.Any(p => !names.Contains(p)) || parts.Distinct(StringComparer.Ordinal).Count() != parts.Count)
+                throw Invalid(where, "its physical part names files the backup does not hold, or one file twice");
+            if (physical.Tablespaces.Select(t => t.Oid).Distinct().Count() != physical.Tablespaces.Count)
+                throw Invalid(where, "it names a tablespace twice");
+            if (info.Databases.Count > 0) throw Invalid(where, "a physical backup lists logical databases");
+        }
         foreach (var database in info.Databases)
         {
             if (!DatabaseName.IsValid(database.Name))

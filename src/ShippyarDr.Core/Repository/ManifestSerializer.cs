@@ -29,6 +29,7 @@ public static class ManifestSerializer
             info.ForeignKeys ??= new();
             info.Databases ??= new();
             info.ToolVersions ??= new();
+            if (info.Physical is { } physical) physical.Tablespaces ??= new();
             return info;
         }
         catch (JsonException e)

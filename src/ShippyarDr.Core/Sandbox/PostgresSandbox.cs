@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
+using ShippyarDr.Cluster;
 using ShippyarDr.Connection;
 using ShippyarDr.Diagnostics;
 using ShippyarDr.Tools;
@@ -15,16 +14,16 @@ namespace ShippyarDr.Sandbox;
 public sealed class PostgresSandbox : IDisposable
 {
     public const string Superuser = "postgres";
-    private bool _stopped;
-
     private readonly string _password;
+    private readonly ServerAccount _account = ServerAccount.Default;
+    private LocalServer? _server;
 
-    private PostgresSandbox(string root, int port, string password, PgTool pgCtl)
+    private PostgresSandbox(string root, int port, string password, int majorVersion)
     {
         RootDirectory = root;
         Port = port;
         _password = password;
-        PgCtl = pgCtl;
+        MajorVersion = majorVersion;
         Connection = new PgConnectionInfo(Server, port, Superuser, password);
     }
 
@@ -34,18 +33,16 @@ public sealed class PostgresSandbox : IDisposable
     public int Port { get; }
     public string Server => "127.0.0.1";
     public string Username => Superuser;
-    public bool IsRunning => !_stopped;
+    public bool IsRunning => _server?.IsRunning == true;
     public PgConnectionInfo Connection { get; }
-    public int MajorVersion => PgCtl.MajorVersion;
-    private PgTool PgCtl { get; }
+    public int MajorVersion { get; }
 
     public static PostgresSandbox Start(int? port = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         var initdb = PgToolLocator.Find("initdb");
-        var pgCtl = PgToolLocator.Find("pg_ctl", initdb.MajorVersion);
         var root = Directory.CreateTempSubdirectory("shippyar-sandbox-").FullName;
         var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
-        var sandbox = new PostgresSandbox(root, port ?? FreeLoopbackPort(), password, pgCtl);
+        var sandbox = new PostgresSandbox(root, port ?? FreeLoopbackPort(), password, initdb.MajorVersion);
         try
         {
             sandbox.Initialize(initdb, settings);
@@ -66,7 +63,7 @@ public sealed class PostgresSandbox : IDisposable
             | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         var pwfile = Path.Combine(RootDirectory, "pwfile");
         File.WriteAllText(pwfile, _password + "\n");
-        OsUser.GiveToServerAccount(RootDirectory);
+        _account.GiveOwnership(RootDirectory);
         try
         {
             RunAsServer(initdb.Path, "-D", DataDirectory, "-U", Superuser, "--pwfile", pwfile, "-E", "UTF8",
@@ -92,17 +89,18 @@ public sealed class PostgresSandbox : IDisposable
 
     private void StartServer()
     {
-        RunAsServer(PgCtl.Path, "-D", DataDirectory, "-l", LogFile, "-w", "-t", "60", "start");
-        _stopped = false;
+        try
+        {
+            _server = LocalServer.Start(DataDirectory, new LocalServerOptions { Account = _account, LogFile = LogFile, StartTimeout = TimeSpan.FromSeconds(60) });
+        }
+        catch (ShippyarException e) when (e.ErrorId == ErrorIds.ServerStartFailed)
+        {
+            throw new ShippyarException(ShippyarErrorKind.InvalidOperation, ErrorIds.SandboxFailed, $"The sandbox PostgreSQL could not be set up: {e.Message}", DataDirectory, e);
+        }
     }
 
     /// <summary>Stops the server (fast shutdown); the data directory stays until Dispose.</summary>
-    public void Stop()
-    {
-        if (_stopped || !File.Exists(Path.Combine(DataDirectory, "postmaster.pid"))) { _stopped = true; return; }
-        RunAsServer(PgCtl.Path, "-D", DataDirectory, "-m", "fast", "-w", "-t", "60", "stop");
-        _stopped = true;
-    }
+    public void Stop() => _server?.Stop();
 
     public void Restart()
     {
@@ -151,10 +149,9 @@ public sealed class PostgresSandbox : IDisposable
         p.WaitForSuccess($"Running a SQL script in {database}");
     }
 
-    private static void RunAsServer(string program, params string[] args)
+    private void RunAsServer(string program, params string[] args)
     {
-        var (exe, argv) = OsUser.AsServerAccount(program, args);
-        try { OsUser.Run(exe, argv.ToArray()); }
+        try { _account.RunAs(program, args); }
         catch (InvalidOperationException e)
         {
             throw new ShippyarException(ShippyarErrorKind.InvalidOperation, ErrorIds.SandboxFailed,
@@ -162,12 +159,7 @@ public sealed class PostgresSandbox : IDisposable
         }
     }
 
-    public static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreeLoopbackPort() => FreePort.OnLoopback();
 
     public void Dispose()
     {

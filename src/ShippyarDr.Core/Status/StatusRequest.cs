@@ -5,7 +5,7 @@ public sealed class StatusRequest
 {
     /// <summary>Databases that must have backups; an empty list means every database found in the repository.</summary>
     public IReadOnlyList<string> Databases { get; init; } = Array.Empty<string>();
-    /// <summary>How old the newest backup may be; null: each tier's own (Daily 26h, Weekly 7 days + 2h).</summary>
+    /// <summary>How old the newest backup may be; null: each tier's own (Daily 26h, Weekly 7 days + 2h, Base 26h).</summary>
     public TimeSpan? MaxAge { get; init; }
     /// <summary>A backup smaller than this fraction of the median of the previous ones is suspect.</summary>
     public double MinimumSizeRatio { get; init; } = 0.5;

@@ -20,7 +20,9 @@ namespace ShippyarDr.Verification;
 /// Catalog: one pass per archive that decrypts and decompresses it, checks both checksums, parses it (its
 /// per-table row counts must equal the manifest's) and feeds pg_restore --list (which must name every table).
 /// Restore: also restores into a scratch database, checks row counts, foreign keys and the DBA's own checks,
-/// and always drops the scratch database.
+/// and always drops the scratch database. Base backups have their own Catalog (PhysicalCatalogCheck: every file of every
+/// tar against the server's backup_manifest) and Restore (ScratchClusterCheck: a scratch data directory and server,
+/// pg_amcheck); Recovery, for them only, will replay the WAL archive too (ArchiveReplay).
 /// </summary>
 public sealed class BackupVerifier
 {
@@ -40,6 +42,14 @@ public sealed class BackupVerifier
         var checks = new CheckRecorder();
         var activity = $"Verifying backup {backup.Id} ({request.Level})";
 
+        var physical = backup.Kind == BackupKind.Physical;
+        if (request.Level == VerificationLevel.Recovery)
+        {
+            if (!physical)
+                throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.RecoveryNeedsBaseBackup,
+                    $"Backup {backup.Id} is a logical backup: replaying the WAL archive (the Recovery level) applies to base backups; its deepest level is Restore.", backup.Id);
+            ArchiveReplay.RequireAvailable(backup);
+        }
         var decryption = request.Keys.Decryption;
         if (request.Level > VerificationLevel.Checksum)
             foreach (var file in backup.Files) StoredObjectReader.RequireKey(file, decryption);
@@ -55,10 +65,14 @@ public sealed class BackupVerifier
             return result;
         }
         backup = authentic;
-        var readable = request.Level == VerificationLevel.Checksum
-            ? VerifyStoredChecksums(backup, repository, checks, activity, cancel)
+        var readable = request.Level == VerificationLevel.Checksum ? VerifyStoredChecksums(backup, repository, checks, activity, cancel)
+            : physical ? new PhysicalCatalogCheck(backup, repository, decryption, checks, _reporter, activity).Run(cancel)
             : VerifyContents(backup, repository, decryption, checks, activity, cancel);
-        if (readable && request.Level >= VerificationLevel.Restore)
+        if (readable && physical && request.Level >= VerificationLevel.Restore)
+        {
+            result.RestoreDuration = new ScratchClusterCheck(backup, repository, request, _reporter).Run(result, checks, activity, cancel);
+        }
+        else if (readable && request.Level >= VerificationLevel.Restore)
         {
             var connection = request.Connection ?? throw new ShippyarException(ShippyarErrorKind.InvalidArgument,
                 ErrorIds.ConnectionRequired, "A restore verification needs a server to restore into.");

@@ -8,7 +8,8 @@ public sealed class VerificationRequest
 {
     public required BackupInfo Backup { get; init; }
     public VerificationLevel Level { get; init; } = VerificationLevel.Catalog;
-    /// <summary>Server for the scratch restore (Restore level); required only at that level.</summary>
+    /// <summary>Server for the scratch restore of a logical backup (Restore level); required only then. A base backup is
+    /// restored into a scratch cluster of its own on this host.</summary>
     public PgConnectionInfo? Connection { get; init; }
     public IReadOnlyList<SqlCheck> Checks { get; init; } = Array.Empty<SqlCheck>();
     /// <summary>Decryption keys (needed from the Catalog level on for encrypted backups; Checksum needs none) and the keys

@@ -20,7 +20,7 @@ public sealed class GetShippyarBackupStatusCommand : ConnectedCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? Database { get; set; }
 
-    /// <summary>How old the newest backup may be; each tier's own when omitted (Daily 26h, Weekly 7 days + 2h).</summary>
+    /// <summary>How old the newest backup may be; each tier's own when omitted (Daily 26h, Weekly 7 days + 2h, Base 26h).</summary>
     [Parameter]
     [DurationTransformation]
     public TimeSpan? MaxAge { get; set; }

@@ -11,8 +11,8 @@ using ShippyarDr.Repository;
 namespace ShippyarDr.PowerShell.Cmdlets;
 
 /// <summary>
-/// Backs up databases (Daily, Safety) or the whole cluster (Weekly) into one or more repositories in one pass;
-/// returns the backup as each repository holds it.
+/// Backs up databases (Daily, Safety), the whole cluster (Weekly) or a physical base backup of it (Base) into one or
+/// more repositories in one pass; returns the backup as each repository holds it.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "ShippyarBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(BackupInfo))]
@@ -60,6 +60,10 @@ public sealed class InvokeShippyarBackupCommand : PassphraseCmdlet
     [Parameter]
     public SecureString? SigningKeyPassphrase { get; set; }
 
+    /// <summary>Base backups: how the starting checkpoint runs (default Spread, gentle on the server; Fast starts at once).</summary>
+    [Parameter]
+    public CheckpointMode? Checkpoint { get; set; }
+
     /// <summary>How long pg_dump waits for each table's lock before the backup fails (default 5 minutes; 0: no limit).</summary>
     [Parameter]
     [DurationTransformation]
@@ -90,7 +94,7 @@ public sealed class InvokeShippyarBackupCommand : PassphraseCmdlet
                 var targets = Targets(StorageClass ?? preset.StorageClass);
                 var request = new BackupRequest
                 {
-                    Database = database, Connection = connection, Tier = Tier, StorageClass = StorageClass,
+                    Database = database, Connection = connection, Tier = Tier, StorageClass = StorageClass, Checkpoint = Checkpoint,
                     LockWaitTimeout = LockWaitTimeout ?? BackupRequest.DefaultLockWaitTimeout,
                     Signing = SigningKeyFile is null ? null : Authentication.SigningKey.Load(ResolvePath(SigningKeyFile),
                         SecretSources.Read(SigningKeyPassphrase, null, null, "signing key passphrase", reporter, allowEmpty: true), reporter),

@@ -6,7 +6,7 @@ using ShippyarDr.Verification;
 
 namespace ShippyarDr.PowerShell.Cmdlets;
 
-/// <summary>Verifies backups by checksum, catalog, or a full restore into a scratch database.</summary>
+/// <summary>Verifies backups by checksum, catalog, or a full restore into a scratch database (a scratch cluster for base backups).</summary>
 [Cmdlet(VerbsDiagnostic.Test, "ShippyarBackup", DefaultParameterSetName = ObjectSet)]
 [OutputType(typeof(VerificationResult))]
 public sealed class TestShippyarBackupCommand : BackupInputCmdlet
@@ -36,7 +36,7 @@ public sealed class TestShippyarBackupCommand : BackupInputCmdlet
                 Database = h["Database"]?.ToString(),
             });
         }
-        if (_checks.Count > 0 && Level != VerificationLevel.Restore)
+        if (_checks.Count > 0 && Level < VerificationLevel.Restore)
             ThrowTerminatingError(ErrorRecords.Argument(ErrorIds.CheckNeedsRestore, "-Check runs against restored data: use it with -Level Restore.", Check));
     }
 
@@ -45,7 +45,8 @@ public sealed class TestShippyarBackupCommand : BackupInputCmdlet
         Run(BackupName, reporter =>
         {
             var (backup, repository) = ResolveBackup();
-            var connection = Level == VerificationLevel.Restore ? ResolveConnection(backup.Server) : null;
+            // A base backup is restored into a scratch cluster on this host; a logical one into a server.
+            var connection = Level >= VerificationLevel.Restore && backup.Kind == BackupKind.Logical ? ResolveConnection(backup.Server) : null;
             var result = new BackupVerifier(reporter).Run(new VerificationRequest
             {
                 Backup = backup, Level = Level, Connection = connection, Checks = _checks,

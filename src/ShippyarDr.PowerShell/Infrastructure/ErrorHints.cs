@@ -17,6 +17,11 @@ internal static class ErrorHints
         [ErrorIds.DatabaseRequired] = "Give -Database (or pipe database names).",
         [ErrorIds.CompressionLevelNotApplicable] = "Omit -CompressionLevel with -Compression none.",
         [ErrorIds.RecipientKeyFileRequired] = "Give -RecipientKeyFile with -Recipient.",
+        [ErrorIds.CheckpointNotApplicable] = "Omit -Checkpoint, or use it with -Tier Base.",
+        [ErrorIds.RecoveryNeedsBaseBackup] = "Use -Level Restore for Daily and Weekly backups.",
+        [ErrorIds.ArchiveReplayUnavailable] = "Use -Level Restore: it replays the base backup's own WAL.",
+        [ErrorIds.ReplicationNotAllowed] = "Connect as a role with REPLICATION (ALTER ROLE name REPLICATION) that a 'host replication' line of pg_hba.conf admits.",
+        [ErrorIds.NotALogicalBackup] = "Test it with Test-ShippyarBackup -Level Restore; point-in-time recovery restores base backups.",
         [ErrorIds.BackupNotAuthentic] = "Give the signers' public keys with -SignerKeyFile (or the passphrase); -AllowUnauthenticated accepts a backup that is not sealed.",
     };
 

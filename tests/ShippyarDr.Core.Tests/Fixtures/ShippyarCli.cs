@@ -1,3 +1,4 @@
+using ShippyarDr.Cluster;
 using System.Diagnostics;
 using ShippyarDr.Sandbox;
 
@@ -21,7 +22,7 @@ public static class ShippyarCli
     /// <summary>Runs shippyar-dr with <paramref name="args"/> in <paramref name="workingDirectory"/>, as the server account when we are root.</summary>
     public static (int ExitCode, string StdErr) Run(string workingDirectory, params string[] args)
     {
-        var (program, argv) = OsUser.AsServerAccount(Path, args);
+        var (program, argv) = ServerAccount.Default.Wrap(Path, args);
         var psi = new ProcessStartInfo(program) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in argv) psi.ArgumentList.Add(a);
         psi.Environment["AWS_ACCESS_KEY_ID"] = "S3RVER";
@@ -38,7 +39,7 @@ public static class ShippyarCli
     {
         var dir = new TempDirectory(prefix);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dir.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        OsUser.GiveToServerAccount(dir.Path);
+        ServerAccount.Default.GiveOwnership(dir.Path);
         return dir;
     }
 }
