@@ -22,6 +22,9 @@
         'Remove-ShippyarLeftover'
         'New-ShippyarSandbox'
         'Remove-ShippyarSandbox'
+        'Register-ShippyarRepository'
+        'Get-ShippyarRepository'
+        'Unregister-ShippyarRepository'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

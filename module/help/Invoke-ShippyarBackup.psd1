@@ -13,7 +13,7 @@ Returns one ShippyarDr.BackupInfo per database.
         SigningKeyFile     = 'OpenPGP secret key (gpg --export-secret-keys --armor) that signs every manifest with a detached signature (manifest.json.sig, checked by gpg --verify). Required with -Recipient: anybody holding the recipients'' public keys could otherwise forge a backup. Give the DR team its public half for -SignerKeyFile.'
         SigningKeyPassphrase = 'Passphrase protecting the signing key, as a SecureString.'
         Database           = 'Databases to back up (Daily, Safety). Accepts pipeline input, by value or by property name (Name). Not used with -Tier Weekly, which takes the whole cluster.'
-        Repository         = 'One or more repositories: directories that must exist (a missing one is usually an unmounted volume) or s3://bucket/prefix. One dump pass feeds them all; the backup is complete in each when its manifest is there. If one of several fails midway (an S3 outage), it is dropped and cleaned up, the backup completes in the others, and an error names the failed repository (ErrorId as the failure, e.g. S3UploadFailed). One of several that cannot be opened when the backup starts (an S3 store that does not answer: RepositoryTimeout; a missing directory: RepositoryNotFound) is left out the same way, with an error saying the backup was not stored there. With no repository left, the backup fails.'
+        Repository         = 'One or more repositories: registered names (Register-ShippyarRepository: their S3 settings apply, and their registered encryption and signing key when this command gives none; repositories registered with different ones cannot share one backup: RegisteredSettingsConflict), directories that must exist (a missing one is usually an unmounted volume) or s3://bucket/prefix. One dump pass feeds them all; the backup is complete in each when its manifest is there. If one of several fails midway (an S3 outage), it is dropped and cleaned up, the backup completes in the others, and an error names the failed repository (ErrorId as the failure, e.g. S3UploadFailed). One of several that cannot be opened when the backup starts (an S3 store that does not answer: RepositoryTimeout; a missing directory: RepositoryNotFound) is left out the same way, with an error saying the backup was not stored there. With no repository left, the backup fails.'
         Tier               = 'Daily (default), Weekly (whole cluster, encryption required) or Safety. Recorded in the manifest and used by Get-ShippyarBackupStatus.'
         Compression        = 'zstd (default, the machine''s libzstd when present), gzip or none.'
         CompressionLevel   = 'Compression level: zstd 1-19 (default 1: on pg_dump output it is 2.3x faster than 3 for the same size), gzip 1-9 (default 6).'
@@ -30,6 +30,11 @@ Returns one ShippyarDr.BackupInfo per database.
         ConnectionString = 'An Npgsql/libpq-style connection string (Host=...;Port=...;Username=...). Explicit parameters win over it.'
     }
     Examples    = @(
+        @{
+            Title   = 'Back up into a registered repository with its registered encryption and signing key'
+            Code    = 'Invoke-ShippyarBackup -Database shippyar_prod -Repository prod'
+            Remarks = 'Register-ShippyarRepository prod ... -Recipient dr@shippyar.example -RecipientKeyFile /etc/shippyar/dr.asc -SigningKeyFile /etc/shippyar/host.sec.asc stored where the store is and which keys to use; -Passphrase*, -Recipient or -SigningKeyFile given here override them.'
+        }
         @{
             Title   = 'The weekly encrypted cluster backup, to a key only the DR team can open'
             Code    = 'Invoke-ShippyarBackup -Tier Weekly -Repository /var/backups/pg-weekly -Recipient backup@shippyar.example -RecipientKeyFile /etc/shippyar/dr-team.asc'

@@ -44,12 +44,12 @@ public sealed class TestShippyarBackupCommand : BackupInputCmdlet
     {
         Run(BackupName, reporter =>
         {
-            var (backup, repository) = ResolveBackup();
+            var (backup, repository, settings) = ResolveBackup(reporter);
             var connection = Level == VerificationLevel.Restore ? ResolveConnection(backup.Server) : null;
             var result = new BackupVerifier(reporter).Run(new VerificationRequest
             {
                 Backup = backup, Level = Level, Connection = connection, Checks = _checks,
-                Keys = ResolveKeys(reporter),
+                Keys = ResolveKeys(reporter, settings),
             }, repository, Cancel);
             foreach (var failed in result.Checks.Where(c => !c.Passed)) WriteVerbose($"Backup {backup.Id}: {failed}");
             WriteObject(result);
