@@ -276,7 +276,8 @@ public sealed class RepositoryRegistryTests : IDisposable
             var again = RepositoryRegistry.Load();
             Assert.Equal(new[] { "other", "wal" }, again.List().Select(r => r.Name));
             Assert.All(again.List(), r => Assert.Equal(ConfigurationScope.Environment, r.Scope));
-            Assert.Equal("wal", again.ResolveOrDefault(null).Name);
+            Assert.Equal("wal", again.Named(null).Name);
+            Assert.Equal(_repo + "-other", again.Named("OTHER").Location);
             // The second registration (User) did not narrow the file that Machine made readable by group postgres.
             Assert.Equal("640", Mode(single));
 
@@ -290,13 +291,16 @@ public sealed class RepositoryRegistryTests : IDisposable
     }
 
     [Fact]
-    public void No_default_is_a_clear_error()
+    public void Named_takes_registered_names_only_and_no_default_is_a_clear_error()
     {
         var registry = Registry();
         registry.Register(Entry("local", _repo));
-        var e = Assert.Throws<ShippyarException>(() => registry.ResolveOrDefault(null));
+        var e = Assert.Throws<ShippyarException>(() => registry.Named(null));
         Assert.Equal(ErrorIds.NoDefaultRepository, e.ErrorId);
         Assert.Contains("local", e.Message);
+        // Names only: a path is not looked at, even one that exists.
+        e = Assert.Throws<ShippyarException>(() => registry.Named(_repo));
+        Assert.Equal(ErrorIds.RepositoryNameUnknown, e.ErrorId);
     }
 
     [Fact]

@@ -202,6 +202,21 @@ Describe 'Using a registered name' {
         ($safety | Test-ShippyarBackup -Level Checksum).Authenticated | Should -BeTrue
     }
 
+    It 'takes a Weekly backup encrypted by the registration and restores a database of it by name with Restore-ShippyarCluster' {
+        Use-FreshConfig | Out-Null
+        Register-ShippyarRepository -Name weekly -Location (New-Repo 'weekly') -PassphraseFile $passFile | Out-Null
+        $db = New-Database 'named_cluster'
+        # Weekly backups must be encrypted: the registered passphrase does it.
+        $w = Invoke-ShippyarBackup @conn -Tier Weekly -Repository weekly
+        $w.Files[0].Encryption.Mode | Should -Be 'passphrase'
+        $sandbox.Execute($db, "INSERT INTO users VALUES (88888888, 'later@example.com', 'Later', now(), NULL)")
+        $r = Restore-ShippyarCluster -Repository weekly -Id $w.Id -Database $db -SkipGlobals -Force @conn
+        $r.Passed | Should -BeTrue
+        $sandbox.QueryScalar($db, 'SELECT count(*) FROM users WHERE id = 88888888') | Should -Be '0'
+        $safetyId = ($r.Databases | Where-Object TargetDatabase -eq $db).SafetyBackupId
+        (Get-ShippyarBackup -Repository weekly -Id $safetyId).Files[0].Encryption.Mode | Should -Be 'passphrase'
+    }
+
     It 'lets the command''s own parameters override the registered ones' {
         Use-FreshConfig | Out-Null
         # Registered with an endpoint nobody answers on; -S3Endpoint and -S3Credential of the call win.

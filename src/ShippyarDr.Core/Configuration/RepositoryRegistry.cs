@@ -98,13 +98,18 @@ public sealed class RepositoryRegistry
         return new RepositorySettings(path, ByLocation(path));
     }
 
-    /// <summary>As <see cref="Resolve"/>; with no name or location given, the default repository (NoDefaultRepository without one).</summary>
-    public RepositorySettings ResolveOrDefault(string? nameOrLocation, Func<string, string>? fullPath = null, IOperationReporter? reporter = null)
+    /// <summary>
+    /// The registered repository <paramref name="name"/>, or the default one when no name is given (NoDefaultRepository
+    /// without one): for a host that takes names only, such as archive_command, which runs in the data directory, where
+    /// a path interpretation of "base" or "global" would name PostgreSQL's own folders.
+    /// </summary>
+    public RepositorySettings Named(string? name)
     {
-        if (!string.IsNullOrEmpty(nameOrLocation)) return Resolve(nameOrLocation, fullPath, reporter);
-        var d = Default ?? throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, ErrorIds.NoDefaultRepository,
-            $"No repository was named and none is registered as the default ({Describe()}).");
-        return new RepositorySettings(d.Location, d);
+        var registered = string.IsNullOrEmpty(name)
+            ? Default ?? throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, ErrorIds.NoDefaultRepository,
+                $"No repository was named and none is registered as the default ({Describe()}).")
+            : Get(name);
+        return new RepositorySettings(registered.Location, registered);
     }
 
     /// <summary>
