@@ -4,9 +4,8 @@ using ShippyarDr.Repository;
 namespace ShippyarDr.Configuration;
 
 /// <summary>
-/// One configuration file: read only when nobody but root and the reader could have written it (it decides where
-/// backups and WAL go and which keys are trusted), written whole to a temp file that is renamed over it (readers see
-/// the old file or the new one), under a lock so two writers never lose each other's change.
+/// One configuration file: read only when it can be trusted (ConfigurationTrust), written whole to a temp file that is
+/// renamed over it (readers see the old file or the new one), under a lock so two writers never lose each other's change.
 /// </summary>
 internal sealed class ConfigurationFile
 {
@@ -42,7 +41,7 @@ internal sealed class ConfigurationFile
             if (Directory.Exists(path)) throw ConfigurationJson.Invalid(path, "it is a directory, not a file.");
             return new ConfigurationFile(path, scope, null, Array.Empty<RepositoryRegistration>());
         }
-        CheckSecure(path);
+        ConfigurationTrust.Check(path);
         byte[] content;
         try
         {
@@ -88,34 +87,6 @@ internal sealed class ConfigurationFile
     }
 
     private const int MaxSize = 1024 * 1024;
-
-    /// <summary>
-    /// Refuses a file that someone other than root or this user could have written: its owner, its mode (group or
-    /// others may write), and its directory (whoever may write there may replace the file; a sticky directory such as
-    /// /tmp lets nobody replace another's file). Symbolic links are judged by their target.
-    /// </summary>
-    public static void CheckSecure(string path)
-    {
-        if (OperatingSystem.IsWindows()) return;
-        var real = RealPath(path);
-        var me = FileOwnership.EffectiveUserId;
-        var file = FileOwnership.Stat(real);
-        var mode = file?.Mode ?? File.GetUnixFileMode(real);
-        if (file is { IsRegularFile: false }) throw ConfigurationJson.Invalid(path, "it is not a regular file.");
-        if (file is { } f && f.Uid != 0 && f.Uid != me)
-            throw Insecure(path, $"it is owned by {FileOwnership.UserName(f.Uid)}, and only a file of root or of {FileOwnership.UserName(me)} is trusted: "
-                                 + $"whoever owns it decides where backups and WAL go. chown root {real}");
-        if ((mode & Writable) != 0)
-            throw Insecure(path, $"group or others may write it (mode {Octal(mode)}): they could redirect backups and WAL. chmod go-w {real}");
-        var directory = System.IO.Path.GetDirectoryName(real)!;
-        var dir = FileOwnership.Stat(directory);
-        var dirMode = dir?.Mode ?? File.GetUnixFileMode(directory);
-        var sticky = (dirMode & UnixFileMode.StickyBit) != 0;
-        if (dir is { } dd && dd.Uid != 0 && dd.Uid != me && !sticky)
-            throw Insecure(path, $"its directory {directory} is owned by {FileOwnership.UserName(dd.Uid)}, who could replace the file.");
-        if ((dirMode & Writable) != 0 && !sticky)
-            throw Insecure(path, $"group or others may write its directory {directory} (mode {Octal(dirMode)}) and so replace the file. chmod go-w {directory}");
-    }
 
     /// <summary>
     /// Changes the file under its lock: reads it again (another writer may have changed it since), applies
@@ -214,14 +185,9 @@ internal sealed class ConfigurationFile
         }
     }
 
-    private static string RealPath(string path)
+    internal static string RealPath(string path)
     {
         var full = System.IO.Path.GetFullPath(path);
         return File.Exists(full) && new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true) is { } target ? target.FullName : full;
     }
-
-    private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode & 0xFFF, 8).PadLeft(4, '0');
-
-    private static ShippyarException Insecure(string path, string why)
-        => new(ShippyarErrorKind.PermissionDenied, ErrorIds.ConfigurationInsecure, $"Configuration file {path} is not used: {why}", path);
 }
