@@ -23,6 +23,9 @@
         'New-ShippyarRestorePoint'
         'New-ShippyarSandbox'
         'Remove-ShippyarSandbox'
+        'Register-ShippyarRepository'
+        'Get-ShippyarRepository'
+        'Unregister-ShippyarRepository'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -5,9 +5,9 @@ Streams every stored object of a backup to the destination repository as it is (
 '@
     Parameters  = @{
         InputObject = 'A ShippyarDr.BackupInfo, usually piped from Get-ShippyarBackup.'
-        Repository  = 'The repository holding the backup (with -Id).'
+        Repository  = 'The repository holding the backup (with -Id): a registered name, a directory or s3://bucket/prefix.'
         Id          = 'The backup id (with -Repository).'
-        Destination = 'The repository to copy into: a directory or s3://bucket/prefix.'
+        Destination = 'The repository to copy into: a registered name (its S3 settings apply), a directory or s3://bucket/prefix.'
         StorageClass = 'Storage class of the copies in an S3 destination; by default the class the backup''s tier asks for (STANDARD_IA for Daily, GLACIER for Weekly).'
     }
     Examples    = @(

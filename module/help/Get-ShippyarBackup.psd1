@@ -4,13 +4,18 @@
 Reads the manifests of a repository and returns ShippyarDr.BackupInfo objects, newest first. Only backups whose manifest was written (complete backups) are listed. Pipe the result into Test-ShippyarBackup or Restore-ShippyarDatabase.
 '@
     Parameters  = @{
-        Repository = 'The repository: a directory or s3://bucket/prefix.'
+        Repository = 'The repository: a registered name (see Register-ShippyarRepository; a file or directory of that name in the current location wins, with a warning), a directory or s3://bucket/prefix. Each BackupInfo names its repository by location, and a registered location finds its registration, so Test-ShippyarBackup or Restore-ShippyarDatabase down the pipeline apply the same registered settings.'
         Database   = 'Only backups of these databases. Wildcards are allowed.'
         Id         = 'Only the backups with these ids. An id that is not found is reported as an error (BackupNotFound).'
         Tier       = 'Only backups of this tier (Daily, Weekly, Base or Safety).'
         Latest     = 'Only the newest backup of each database and tier.'
     }
     Examples    = @(
+        @{
+            Title   = 'A registered repository, verified with its registered keys'
+            Code    = 'Get-ShippyarBackup -Repository prod -Latest | Test-ShippyarBackup -Level Checksum'
+            Remarks = 'prod was registered with Register-ShippyarRepository: its S3 endpoint and credentials reference, its signer keys and its passphrase reference apply to both commands.'
+        }
         @{
             Title   = 'The newest backup of every database, verified by a restore'
             Code    = 'Get-ShippyarBackup -Repository /var/backups/pg -Latest | Test-ShippyarBackup -Level Restore'

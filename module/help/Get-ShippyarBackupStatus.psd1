@@ -8,7 +8,7 @@ For every database (and tier) in the repository, or the databases named: the las
 Safety backups taken by restores are not judged, and an interrupted one does not count against the Daily tier. The server is asked only when a connection parameter is given.
 '@
     Parameters  = @{
-        Repository = 'The repository directory.'
+        Repository = 'The repository: a registered name, a directory or s3://bucket/prefix.'
         Database   = 'Databases that must have backups; one with none is an Alert. Every database in the repository when omitted.'
         MaxAge     = 'How old the last backup may be: 26h, 90m, 8d, or a TimeSpan. By default each tier''s own: Daily 26h, Weekly 7 days + 2h, Base 26h (a nightly base backup plus two hours: each day older is a day more WAL to replay in a point-in-time recovery).'
         Server           = 'A server to look for leftovers of killed restores and verifications on (host or host:port); not asked when no connection parameter is given.'

@@ -8,7 +8,7 @@ With -Repository it also lists partial backups (directories with data but no man
 Returns one ShippyarDr.Leftover per leftover: Kind (Staging, Scratch, Replaced, PartialBackup), Name, Server or Repository, Size, RunToken, OwnedByLiveRun, Sessions (others connected now), InUse, BackupId and TargetDatabase (the database a staging or replaced copy belongs to). Pipe them to Remove-ShippyarLeftover.
 '@
     Parameters  = @{
-        Repository       = 'Repositories (directories or s3:// URLs) to look for partial backups in. Given without any connection parameter, the server is not asked.'
+        Repository       = 'Repositories (registered names, directories or s3:// URLs) to look for partial backups in. Given without any connection parameter, the server is not asked.'
         Server           = 'Server to look at, host or host:port. Defaults to PGHOST, then localhost.'
         Port             = 'Port of the server.'
         Credential       = 'User name and password for the server.'

@@ -11,7 +11,7 @@ Use it to rebuild a lost server on a fresh cluster (initdb), or to clone a clust
         SigningKeyFile      = 'OpenPGP secret key that signs the safety backup of a replaced database. Defaults to the -SecretKeyFile key when it can sign; needed when the backup is encrypted to public keys and that key cannot sign.'
         SigningKeyPassphrase = 'Passphrase protecting the signing key, as a SecureString.'
         InputObject         = 'A Weekly ShippyarDr.BackupInfo, usually piped from Get-ShippyarBackup -Tier Weekly -Latest.'
-        Repository          = 'The repository holding the backup (with -Id).'
+        Repository          = 'The repository holding the backup (with -Id). A registered name works too: its registered signer keys, passphrase or secret key reference, signing key and encryption (a plain backup''s safety backup is encrypted like the repository) apply where this command gives none.'
         Id                  = 'The backup id (with -Repository).'
         Database            = 'Only these databases of the backup.'
         SkipGlobals         = 'Do not run the roles and tablespaces script (they exist already).'

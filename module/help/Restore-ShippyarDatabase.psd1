@@ -23,7 +23,7 @@ Returns a ShippyarDr.RestoreResult with the row checks and the newest created_at
         SecretKeyFile       = 'OpenPGP secret key file (gpg --export-secret-keys --armor) for backups encrypted to a public key. Mode 600: a file group or others may read still works, with a warning.'
         SecretKeyPassphrase = 'Passphrase protecting the secret key, as a SecureString.'
         InputObject      = 'A ShippyarDr.BackupInfo, usually piped from Get-ShippyarBackup.'
-        Repository       = 'The repository holding the backup (with -Id).'
+        Repository       = 'The repository holding the backup (with -Id). A registered name works too: its registered signer keys, passphrase or secret key reference, signing key and encryption (a plain backup''s safety backup is encrypted like the repository) apply where this command gives none.'
         Id               = 'The backup id (with -Repository).'
         SourceDatabase   = 'For a cluster (Weekly) backup: which of its databases to restore.'
         TargetDatabase   = 'Database to restore as. Defaults to the database the backup was taken of.'

@@ -23,7 +23,7 @@ Returns a ShippyarDr.VerificationResult (BackupId, Level, Passed, Checks with Na
         SecretKeyFile       = 'OpenPGP secret key file (gpg --export-secret-keys --armor) for backups encrypted to a public key. Mode 600: a file group or others may read still works, with a warning.'
         SecretKeyPassphrase = 'Passphrase protecting the secret key, as a SecureString.'
         InputObject      = 'A ShippyarDr.BackupInfo, usually piped from Get-ShippyarBackup or Invoke-ShippyarBackup.'
-        Repository       = 'The repository holding the backup (with -Id, or by property name from the pipeline).'
+        Repository       = 'The repository holding the backup (with -Id, or by property name from the pipeline). A registered name works too: its registered signer keys, passphrase or secret key reference apply where this command gives none.'
         Id               = 'The backup id (with -Repository).'
         Level            = 'Checksum, Catalog (default), Restore, or Recovery (base backups: also replay the WAL archive; not available yet).'
         Check            = 'Extra checks after a restore: hashtables @{ Name = ...; Sql = ...; Expected = ... } (for cluster backups add Database = ... to say where it runs). The query returns one value, compared as text with Expected ($null expects NULL). Requires -Level Restore.'

@@ -5,14 +5,17 @@ BeforeDiscovery {
         'Copy-ShippyarBackup'      = 'Destination Id InputObject KmsKeyId Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout ServerSideEncryption StorageClass'
         'Get-ShippyarBackup'       = 'Database Id KmsKeyId Latest Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout ServerSideEncryption Tier'
         'Get-ShippyarBackupStatus' = 'ConnectionString Credential Database KmsKeyId MaxAge Port Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout Server ServerSideEncryption'
+        'Get-ShippyarRepository'   = 'Name Scope'
         'Get-ShippyarLeftover'     = 'ConnectionString Credential KmsKeyId Port Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout Server ServerSideEncryption'
         'Invoke-ShippyarBackup'    = 'Checkpoint Compression CompressionLevel ConnectionString Credential Database KmsKeyId LockWaitTimeout Passphrase PassphraseFile PassphraseVariable Port Recipient RecipientKeyFile Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout Server ServerSideEncryption SigningKeyFile SigningKeyPassphrase StorageClass Tier'
         'New-ShippyarRestorePoint' = 'ConnectionString Credential Name Port Server'
         'New-ShippyarSandbox'      = 'Port SampleDatabase SampleScale'
+        'Register-ShippyarRepository' = 'Default Force KmsKeyId Location Name PassphraseFile PassphraseVariable Recipient RecipientKeyFile S3AccessKeyVariable S3Endpoint S3PathStyle S3Profile S3Region S3SecretKeyVariable S3Timeout Scope SecretKeyFile SecretKeyPassphraseFile SecretKeyPassphraseVariable ServerSideEncryption SignerKeyFile SigningKeyFile SigningKeyPassphraseFile SigningKeyPassphraseVariable'
         'Remove-ShippyarLeftover'  = 'ConnectionString Credential InputObject KmsKeyId Port S3Credential S3Endpoint S3PathStyle S3Region S3Timeout Server ServerSideEncryption'
         'Remove-ShippyarSandbox'   = 'InputObject'
         'Restore-ShippyarCluster'  = 'AllowUnauthenticated ConnectionString Credential Database Force Id InputObject KmsKeyId LockWaitTimeout Passphrase PassphraseFile PassphraseVariable Port Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout SecretKeyFile SecretKeyPassphrase Server ServerSideEncryption SignerKeyFile SigningKeyFile SigningKeyPassphrase SkipGlobals'
         'Restore-ShippyarDatabase' = 'AllowUnauthenticated ConnectionString Credential Force Id InputObject KmsKeyId LockWaitTimeout NoOwner Passphrase PassphraseFile PassphraseVariable Port Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout SecretKeyFile SecretKeyPassphrase Server ServerSideEncryption SignerKeyFile SigningKeyFile SigningKeyPassphrase SourceDatabase TargetDatabase'
+        'Unregister-ShippyarRepository' = 'Name Scope'
         'Test-ShippyarBackup'      = 'AllowUnauthenticated Check ConnectionString Credential Id InputObject KmsKeyId Level Passphrase PassphraseFile PassphraseVariable Port Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout SecretKeyFile SecretKeyPassphrase Server ServerSideEncryption SignerKeyFile'
     }
     $cases = @($expected.GetEnumerator() | ForEach-Object { @{ Name = $_.Key; Parameters = $_.Value } })

@@ -22,19 +22,49 @@ public sealed class BackupKeys
     public SigningKey? Signing { get; private init; }
     /// <summary>Backups whose authenticity cannot be established (unsigned, or signed by a key not given) are accepted, reported as such.</summary>
     public bool AllowUnauthenticated { get; private init; }
+    public bool HasSecretKeys => SecretKeys is not null;
 
-    /// <summary>From what a host was given; every argument may be null (not given). Key files are read here.</summary>
+    /// <summary>
+    /// How the repository encrypts what is written into it by default (a registered repository's encryption), asked
+    /// only when needed: a restore of a plain backup encrypts its safety backup like this, not plain.
+    /// </summary>
+    public Func<IEncryptionStage?>? RepositoryEncryption { get; private init; }
+
+    /// <summary>From what a host was given; every argument may be null (not given). Key files are read here.
+    /// <paramref name="signerKeyFiles"/> adds more files of signers' keys to <paramref name="signerKeyFile"/>.</summary>
     public static BackupKeys Load(char[]? passphrase = null, string? secretKeyFile = null, char[]? secretKeyPassphrase = null,
         string? signerKeyFile = null, string? signingKeyFile = null, char[]? signingKeyPassphrase = null, bool allowUnauthenticated = false,
-        IOperationReporter? reporter = null) => new()
+        IOperationReporter? reporter = null, IReadOnlyList<string>? signerKeyFiles = null, Func<IEncryptionStage?>? repositoryEncryption = null)
     {
-        Passphrase = passphrase,
-        SecretKeys = secretKeyFile is null ? null : OpenPgpKeys.LoadSecretKeys(secretKeyFile, reporter),
-        SecretKeyPassphrase = secretKeyPassphrase,
-        Signers = signerKeyFile is null ? null : SignerKeys.Load(signerKeyFile),
-        Signing = signingKeyFile is null ? null : SigningKey.Load(signingKeyFile, signingKeyPassphrase, reporter),
-        AllowUnauthenticated = allowUnauthenticated,
-    };
+        var signers = (signerKeyFile is null ? Array.Empty<string>() : new[] { signerKeyFile }).Concat(signerKeyFiles ?? Array.Empty<string>()).ToList();
+        return new()
+        {
+            Passphrase = passphrase,
+            SecretKeys = secretKeyFile is null ? null : OpenPgpKeys.LoadSecretKeys(secretKeyFile, reporter),
+            SecretKeyPassphrase = secretKeyPassphrase,
+            Signers = signers.Count == 0 ? null : SignerKeys.Load(signers),
+            Signing = signingKeyFile is null ? null : SigningKey.Load(signingKeyFile, signingKeyPassphrase, reporter),
+            AllowUnauthenticated = allowUnauthenticated,
+            RepositoryEncryption = repositoryEncryption,
+        };
+    }
+
+    /// <summary>These keys, each part that is missing taken from <paramref name="fallback"/>; what decrypts (a passphrase, or
+    /// secret keys with their passphrase) counts as one part. Whether unauthenticated backups are accepted stays this one's.</summary>
+    internal BackupKeys Or(BackupKeys fallback)
+    {
+        var decrypts = Passphrase is not null || SecretKeys is not null;
+        return new()
+        {
+            Passphrase = decrypts ? Passphrase : fallback.Passphrase,
+            SecretKeys = decrypts ? SecretKeys : fallback.SecretKeys,
+            SecretKeyPassphrase = decrypts ? SecretKeyPassphrase : fallback.SecretKeyPassphrase,
+            Signers = Signers ?? fallback.Signers,
+            Signing = Signing ?? fallback.Signing,
+            AllowUnauthenticated = AllowUnauthenticated,
+            RepositoryEncryption = RepositoryEncryption ?? fallback.RepositoryEncryption,
+        };
+    }
 
     public static BackupKeys WithPassphrase(string passphrase, bool allowUnauthenticated = false)
         => Load(passphrase.ToCharArray(), allowUnauthenticated: allowUnauthenticated);

@@ -15,6 +15,20 @@ public sealed class SignerKeys
 
     public static SignerKeys Load(string keyFile) => new(OpenPgpKeys.LoadPublicKeys(keyFile));
 
+    /// <summary>The keys of several files (one per backup host, say) as one set of trusted signers.</summary>
+    public static SignerKeys Load(IEnumerable<string> keyFiles)
+    {
+        PgpPublicKeyRingBundle? all = null;
+        foreach (var file in keyFiles)
+        {
+            var bundle = OpenPgpKeys.LoadPublicKeys(file);
+            if (all is null) { all = bundle; continue; }
+            foreach (PgpPublicKeyRing ring in bundle.GetKeyRings())
+                if (!all.Contains(ring.GetPublicKey().KeyId)) all = PgpPublicKeyRingBundle.AddPublicKeyRing(all, ring);
+        }
+        return new(all ?? throw new ArgumentException("At least one signer key file is needed.", nameof(keyFiles)));
+    }
+
     /// <summary>Whether <paramref name="signature"/> (a detached signature, binary or armored) signs <paramref name="manifest"/>
     /// with one of these keys; the signer's primary fingerprint, or why not.</summary>
     public (bool Valid, string Detail) Verify(ReadOnlySpan<byte> manifest, byte[] signature)

@@ -178,6 +178,23 @@ public static class ErrorIds
     public const string ServerWaitTimeout = nameof(ServerWaitTimeout);
     public const string DataDirectoryInUse = nameof(DataDirectoryInUse);
 
+    // Named repositories and their configuration files.
+    public const string RepositoryNameUnknown = nameof(RepositoryNameUnknown);
+    public const string RepositoryNameInvalid = nameof(RepositoryNameInvalid);
+    public const string RepositoryAlreadyRegistered = nameof(RepositoryAlreadyRegistered);
+    public const string RepositoryLocationRegistered = nameof(RepositoryLocationRegistered);
+    public const string NoDefaultRepository = nameof(NoDefaultRepository);
+    public const string RegisteredSettingsConflict = nameof(RegisteredSettingsConflict);
+    public const string ConfigurationInvalid = nameof(ConfigurationInvalid);
+    public const string ConfigurationInsecure = nameof(ConfigurationInsecure);
+    public const string ConfigurationUnreadable = nameof(ConfigurationUnreadable);
+    public const string ConfigurationWriteFailed = nameof(ConfigurationWriteFailed);
+    /// <summary>A secret (or what looks like one) where a configuration file holds only references to secrets.</summary>
+    public const string SecretNotAllowed = nameof(SecretNotAllowed);
+    public const string InvalidSecretReference = nameof(InvalidSecretReference);
+    public const string PathNotAbsolute = nameof(PathNotAbsolute);
+    public const string S3ProfileNotFound = nameof(S3ProfileNotFound);
+
     /// <summary>What a host reports for a failure it cannot name (a bug): never for a known failure.</summary>
     public const string UnexpectedError = nameof(UnexpectedError);
 }

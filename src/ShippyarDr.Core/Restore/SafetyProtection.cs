@@ -17,7 +17,7 @@ internal static class SafetyProtection
     public static (StorageOptions Storage, SigningKey? Signing) For(BackupInfo backup, BackupKeys keys)
     {
         var encryption = backup.Files.Select(f => f.Encryption).FirstOrDefault(e => e is not null);
-        if (encryption is null) return (new StorageOptions(), keys.Signing);
+        if (encryption is null) return ForPlain(backup, keys);
         if (encryption.Mode == "passphrase")
         {
             var passphrase = keys.Passphrase ?? throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.DecryptionKeyRequired,
@@ -28,6 +28,16 @@ internal static class SafetyProtection
         var signing = keys.SignerOfOwnWrites ?? throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.SigningKeyRequired,
             $"The safety backup taken before replacing with backup {backup.Id} is encrypted to its recipients' public keys and must be signed: give a signing key, or a secret key that can sign.", backup.Id);
         return (new StorageOptions { Encryption = OpenPgpEncryption.ToRecipientKeys(recipients) }, signing);
+    }
+
+    private static (StorageOptions Storage, SigningKey? Signing) ForPlain(BackupInfo backup, BackupKeys keys)
+    {
+        if (keys.RepositoryEncryption?.Invoke() is not { } repositoryEncryption) return (new StorageOptions(), keys.Signing);
+        // Encrypted to public keys, a manifest must be signed (anybody holding them could forge one); a passphrase MACs it.
+        var signing = repositoryEncryption.RecipientKeys is null ? keys.Signing : keys.SignerOfOwnWrites
+            ?? throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.SigningKeyRequired,
+                $"The safety backup taken before replacing with backup {backup.Id} is encrypted to the repository's recipients and must be signed: give a signing key, or register one for the repository.", backup.Id);
+        return (new StorageOptions { Encryption = repositoryEncryption }, signing);
     }
 
     /// <summary>Manifests before version 2 name the recipients by fingerprint only: the secret keys given to decrypt hold the

@@ -16,6 +16,7 @@ public sealed class CopyShippyarBackupCommand : RepositoryCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = "Id")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(RepositoryNameCompleter))]
     public string? Repository { get; set; }
 
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = "Id")]
@@ -31,6 +32,7 @@ public sealed class CopyShippyarBackupCommand : RepositoryCmdlet
     /// <summary>The repository to copy into.</summary>
     [Parameter(Mandatory = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(RepositoryNameCompleter))]
     public string Destination { get; set; } = "";
 
     protected override void ProcessRecord()
@@ -39,10 +41,10 @@ public sealed class CopyShippyarBackupCommand : RepositoryCmdlet
         if (!ShouldProcessOrExplain($"backup {id}", $"Copy to {Destination}")) return;
         Run(id, reporter =>
         {
-            var source = OpenRepository(InputObject?.Repository is { Length: > 0 } r ? r : Repository!);
+            var source = OpenRepository(InputObject?.Repository is { Length: > 0 } r ? r : Repository!, reporter: reporter);
             var backup = new BackupCatalog(source).Get(id, InputObject?.Database);
             // The copy keeps the storage class its tier asked for (GLACIER for weekly backups…).
-            var target = OpenRepository(Destination, StorageClass ?? backup.StorageClass);
+            var target = OpenRepository(Destination, StorageClass ?? backup.StorageClass, reporter);
             WriteObject(new BackupCopier(reporter).Copy(backup, source, target, Cancel));
         });
     }

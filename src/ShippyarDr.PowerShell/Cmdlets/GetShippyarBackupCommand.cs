@@ -12,6 +12,7 @@ public sealed class GetShippyarBackupCommand : RepositoryCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(RepositoryNameCompleter))]
     public string Repository { get; set; } = "";
 
     /// <summary>Database names; wildcards allowed.</summary>
@@ -35,8 +36,8 @@ public sealed class GetShippyarBackupCommand : RepositoryCmdlet
     {
         Run(Repository, reporter =>
         {
-            var catalog = new BackupCatalog(OpenRepository(Repository));
-            var patterns = Database?.Select(Pattern).ToList();
+            var catalog = new BackupCatalog(OpenRepository(Repository, reporter: reporter));
+            var patterns = Database?.Select(d => Wildcards.Pattern(d, nameof(Database))).ToList();
             IEnumerable<BackupInfo> backups = catalog.List(reporter: reporter)
                 .Where(b => patterns is null || patterns.Any(p => p.IsMatch(b.Database)))
                 .Where(b => Tier is null || b.Tier == Tier)
@@ -52,17 +53,5 @@ public sealed class GetShippyarBackupCommand : RepositoryCmdlet
                 }
             WriteObject(list, enumerateCollection: true);
         });
-    }
-
-    /// <summary>A -Database pattern, checked now: WildcardPattern reports a malformed one ("[") only when first matched.</summary>
-    private static WildcardPattern Pattern(string database)
-    {
-        var pattern = new WildcardPattern(database, WildcardOptions.IgnoreCase);
-        try { pattern.IsMatch(""); }
-        catch (WildcardPatternException e)
-        {
-            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.InvalidWildcard, $"-Database '{database}' is not a valid wildcard pattern: {e.Message}", database, e);
-        }
-        return pattern;
     }
 }

@@ -13,6 +13,7 @@ public sealed class GetShippyarBackupStatusCommand : ConnectedCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(RepositoryNameCompleter))]
     public string Repository { get; set; } = "";
 
     /// <summary>Databases that must have backups (a missing one is an Alert); every database in the repository when omitted.</summary>
@@ -29,9 +30,9 @@ public sealed class GetShippyarBackupStatusCommand : ConnectedCmdlet
     {
         if (MaxAge is { } m && m <= TimeSpan.Zero)
             ThrowTerminatingError(ErrorRecords.Argument(ErrorIds.InvalidMaxAge, "-MaxAge must be positive.", MaxAge));
-        Run(Repository, _ =>
+        Run(Repository, reporter =>
         {
-            var repository = OpenRepository(Repository);
+            var repository = OpenRepository(Repository, reporter: reporter);
             // The server is asked only when named: status of a repository needs no connection.
             var leftovers = ConnectionParameters.AnyGiven(this)
                 ? Leftovers.LeftoverFinder.Find(ResolveConnection(), Cancel) : Array.Empty<Leftover>();

@@ -15,6 +15,7 @@ public sealed class GetShippyarLeftoverCommand : ConnectedCmdlet
     /// <summary>Repositories to look for partial backups in. Given alone (no connection parameter), the server is not asked.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(RepositoryNameCompleter))]
     public string[]? Repository { get; set; }
 
     protected override void ProcessRecord()
@@ -25,6 +26,6 @@ public sealed class GetShippyarLeftoverCommand : ConnectedCmdlet
             Run(connection.DisplayName, _ => WriteObject(LeftoverFinder.Find(connection, Cancel), enumerateCollection: true));
         }
         foreach (var location in Repository ?? Array.Empty<string>())
-            Run(location, _ => WriteObject(PartialBackupLeftovers.Find(OpenRepository(location), DateTimeOffset.UtcNow), enumerateCollection: true));
+            Run(location, reporter => WriteObject(PartialBackupLeftovers.Find(OpenRepository(location, reporter: reporter), DateTimeOffset.UtcNow), enumerateCollection: true));
     }
 }

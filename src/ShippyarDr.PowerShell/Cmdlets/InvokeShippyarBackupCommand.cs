@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Security;
 using ShippyarDr.Backup;
 using ShippyarDr.Compression;
+using ShippyarDr.Configuration;
 using ShippyarDr.Encryption;
 using ShippyarDr.Pipeline;
 using ShippyarDr.PowerShell.Infrastructure;
@@ -25,6 +26,7 @@ public sealed class InvokeShippyarBackupCommand : PassphraseCmdlet
 
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(RepositoryNameCompleter))]
     public string[] Repository { get; set; } = Array.Empty<string>();
 
     [Parameter]
@@ -91,17 +93,21 @@ public sealed class InvokeShippyarBackupCommand : PassphraseCmdlet
                 var connection = ResolveConnection();
                 var what = preset.WholeCluster ? $"cluster on {connection.DisplayName}" : $"{database} on {connection.DisplayName}";
                 if (!ShouldProcessOrExplain(what, $"{Tier} backup into {string.Join(", ", Repository)}")) return;
-                var targets = Targets(StorageClass ?? preset.StorageClass);
+                var (settings, targets) = Targets(StorageClass ?? preset.StorageClass, reporter);
                 var request = new BackupRequest
                 {
                     Database = database, Connection = connection, Tier = Tier, StorageClass = StorageClass, Checkpoint = Checkpoint,
                     LockWaitTimeout = LockWaitTimeout ?? BackupRequest.DefaultLockWaitTimeout,
-                    Signing = SigningKeyFile is null ? null : Authentication.SigningKey.Load(ResolvePath(SigningKeyFile),
-                        SecretSources.Read(SigningKeyPassphrase, null, null, "signing key passphrase", reporter, allowEmpty: true), reporter),
+                    // What this call gives wins; registered repositories supply what it does not.
+                    Signing = SigningKeyFile is null ? RepositorySettings.RegisteredSigningKey(settings, reporter)
+                        : Authentication.SigningKey.Load(ResolvePath(SigningKeyFile),
+                            SecretSources.Read(SigningKeyPassphrase, null, null, "signing key passphrase", reporter, allowEmpty: true), reporter),
                     Storage = new StorageOptions
                     {
                         Compression = compression,
-                        Encryption = OpenPgpEncryption.Choose(ReadPassphrase(reporter), Recipient, ResolveOptionalPath(RecipientKeyFile)),
+                        Encryption = EncryptionGiven
+                            ? OpenPgpEncryption.Choose(ReadPassphrase(reporter), Recipient, ResolveOptionalPath(RecipientKeyFile))
+                            : RepositorySettings.RegisteredEncryption(settings, reporter),
                     },
                 };
                 WriteObject(new BackupEngine(reporter).Run(request, targets, Cancel), enumerateCollection: true);
@@ -109,16 +115,33 @@ public sealed class InvokeShippyarBackupCommand : PassphraseCmdlet
         }
     }
 
-    private (string Key, BackupTargets Targets)? _targets;
+    /// <summary>This call chooses the encryption itself; otherwise the registered repositories' applies.</summary>
+    private bool EncryptionGiven => Passphrase is not null || PassphraseFile is not null || PassphraseVariable is not null || Recipient is not null;
+
+    private (string Key, IReadOnlyList<RepositorySettings> Settings, BackupTargets Targets)? _targets;
 
     /// <summary>
-    /// Opened once for all the databases of a call (unless piped input changes them), so a store that does not answer
-    /// costs its timeout once, and a store that stopped answering midway fails at once for the next database.
+    /// Resolved and opened once for all the databases of a call (unless piped input changes them), so a store that does
+    /// not answer costs its timeout once, and a store that stopped answering midway fails at once for the next database.
+    /// Names are resolved here, on the pipeline thread; the stores are opened in parallel.
     /// </summary>
-    private BackupTargets Targets(string storageClass)
+    private (IReadOnlyList<RepositorySettings> Settings, BackupTargets Targets) Targets(string storageClass, Diagnostics.IOperationReporter reporter)
     {
         var key = string.Join('\n', Repository.Append(storageClass));
-        if (_targets is not { } t || t.Key != key) _targets = (key, BackupTargets.Open(Repository, r => OpenRepository(r, storageClass), Cancel));
-        return _targets.Value.Targets;
+        if (_targets is not { } t || t.Key != key)
+        {
+            // A name that does not resolve is left out like a repository that does not open (BackupTargets reports it).
+            var resolved = new Dictionary<string, (RepositorySettings? Settings, Exception? Error)>();
+            foreach (var r in Repository)
+            {
+                if (resolved.ContainsKey(r)) continue;
+                try { resolved[r] = (ResolveRepository(r, reporter), null); }
+                catch (Diagnostics.ShippyarException e) { resolved[r] = (null, e); }
+            }
+            var settings = resolved.Values.Where(v => v.Settings is not null).Select(v => v.Settings!).ToList();
+            _targets = (key, settings, BackupTargets.Open(Repository,
+                r => resolved[r].Settings is { } s ? OpenRepository(s, storageClass) : throw resolved[r].Error!, Cancel));
+        }
+        return (_targets.Value.Settings, _targets.Value.Targets);
     }
 }

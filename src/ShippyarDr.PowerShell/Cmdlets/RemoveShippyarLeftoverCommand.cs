@@ -26,11 +26,11 @@ public sealed class RemoveShippyarLeftoverCommand : ConnectedCmdlet
     protected override void ProcessRecord()
     {
         var leftover = InputObject!;
-        Run(leftover.Name, _ =>
+        Run(leftover.Name, reporter =>
         {
             if (leftover.Kind == LeftoverKind.PartialBackup)
             {
-                var repository = OpenRepository(leftover.Repository ?? throw new PSArgumentException("The leftover names no repository."));
+                var repository = OpenRepository(leftover.Repository ?? throw new PSArgumentException("The leftover names no repository."), reporter: reporter);
                 if (ShouldProcess($"partial backup {leftover.Name} in {repository.Location}", "Delete"))
                     PartialBackupLeftovers.Remove(repository, leftover.Name, DateTimeOffset.UtcNow);
                 return;

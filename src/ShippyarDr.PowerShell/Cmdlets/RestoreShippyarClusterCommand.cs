@@ -25,9 +25,9 @@ public sealed class RestoreShippyarClusterCommand : RestoreCmdlet
     {
         Run(BackupName, reporter =>
         {
-            var (backup, repository) = ResolveBackup();
+            var (backup, repository, settings) = ResolveBackup(reporter);
             var connection = ResolveConnection(backup.Server);
-            var keys = ResolveRestoreKeys(reporter);
+            var keys = ResolveRestoreKeys(reporter, settings);
             var action = $"Restore cluster backup {backup.Id} ({backup.Databases.Count} databases{(SkipGlobals ? "" : ", roles and tablespaces")}); existing databases are replaced after safety backups";
             if (!(Force && !IsWhatIf()) && !ShouldProcessOrExplain($"server {connection.DisplayName}", action, nameof(Force))) return;
             WriteObject(new ClusterRestoreEngine(reporter).Run(new ClusterRestoreRequest

@@ -31,12 +31,12 @@ public sealed class RestoreShippyarDatabaseCommand : RestoreCmdlet
     {
         Run(BackupName, reporter =>
         {
-            var (backup, repository) = ResolveBackup();
+            var (backup, repository, settings) = ResolveBackup(reporter);
             var target = TargetDatabase ?? DatabaseUnit.Of(backup, SourceDatabase).Database;
             var connection = ResolveConnection(backup.Server);
             if (SystemDatabases.RefuseByName(target, connection.DisplayName) is { } refused) throw refused;
             // Key problems (a missing passphrase file…) are reported before anyone is asked to confirm.
-            var keys = ResolveRestoreKeys(reporter);
+            var keys = ResolveRestoreKeys(reporter, settings);
             var exists = RestoreEngine.DatabaseExists(connection, target, Cancel);
             // Refused before asking: a "yes" would not make it allowed.
             if (exists && SystemDatabases.RefuseReplacing(target, connection.DisplayName, replacePostgres: Force, isTemplate: false) is { } refusal)

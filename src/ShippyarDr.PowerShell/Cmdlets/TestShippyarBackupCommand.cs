@@ -44,13 +44,13 @@ public sealed class TestShippyarBackupCommand : BackupInputCmdlet
     {
         Run(BackupName, reporter =>
         {
-            var (backup, repository) = ResolveBackup();
+            var (backup, repository, settings) = ResolveBackup(reporter);
             // A base backup is restored into a scratch cluster on this host; a logical one into a server.
             var connection = Level >= VerificationLevel.Restore && backup.Kind == BackupKind.Logical ? ResolveConnection(backup.Server) : null;
             var result = new BackupVerifier(reporter).Run(new VerificationRequest
             {
                 Backup = backup, Level = Level, Connection = connection, Checks = _checks,
-                Keys = ResolveKeys(reporter),
+                Keys = ResolveKeys(reporter, settings),
             }, repository, Cancel);
             foreach (var failed in result.Checks.Where(c => !c.Passed)) WriteVerbose($"Backup {backup.Id}: {failed}");
             WriteObject(result);

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Security;
 using ShippyarDr.Authentication;
+using ShippyarDr.Configuration;
 using ShippyarDr.Diagnostics;
 using ShippyarDr.Repository;
 
@@ -22,6 +23,7 @@ public abstract class BackupInputCmdlet : PassphraseCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(RepositoryNameCompleter))]
     public string? Repository { get; set; }
 
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
@@ -45,21 +47,25 @@ public abstract class BackupInputCmdlet : PassphraseCmdlet
     [Parameter]
     public SwitchParameter AllowUnauthenticated { get; set; }
 
-    /// <summary>The backup this record names and the repository that holds it (read fresh from its manifest).</summary>
-    private protected (BackupInfo Backup, IBackupRepository Repository) ResolveBackup()
+    /// <summary>The backup this record names, the repository that holds it (read fresh from its manifest) and that
+    /// repository's settings. A piped BackupInfo names its repository by location, which finds its registration too.</summary>
+    private protected (BackupInfo Backup, IBackupRepository Repository, RepositorySettings Settings) ResolveBackup(IOperationReporter reporter)
     {
-        var location = InputObject?.Repository is { Length: > 0 } r ? r : Repository!;
-        var repository = OpenRepository(location);
+        var settings = ResolveRepository(InputObject?.Repository is { Length: > 0 } r ? r : Repository!, reporter);
+        var repository = OpenRepository(settings);
         var backup = new BackupCatalog(repository).Get(InputObject?.Id ?? Id!, InputObject?.Database);
-        return (backup, repository);
+        return (backup, repository, settings);
     }
 
-    /// <summary>The keys from whichever sources were given: to decrypt, to check authenticity, and (restores) to sign the safety backup.</summary>
-    private protected BackupKeys ResolveKeys(IOperationReporter reporter, string? signingKeyFile = null, SecureString? signingKeyPassphrase = null) => BackupKeys.Load(
-        ReadPassphrase(reporter), ResolveOptionalPath(SecretKeyFile),
-        SecretSources.Read(SecretKeyPassphrase, null, null, "secret key passphrase", reporter, allowEmpty: true), ResolveOptionalPath(SignerKeyFile),
-        ResolveOptionalPath(signingKeyFile), SecretSources.Read(signingKeyPassphrase, null, null, "signing key passphrase", reporter, allowEmpty: true),
-        AllowUnauthenticated, reporter);
+    /// <summary>The keys from whichever sources were given: to decrypt, to check authenticity, and (restores) to sign the
+    /// safety backup; each one not given comes from the repository's registration, if it has one.</summary>
+    private protected BackupKeys ResolveKeys(IOperationReporter reporter, RepositorySettings settings, bool writes = false,
+        string? signingKeyFile = null, SecureString? signingKeyPassphrase = null)
+        => settings.ReadingKeys(BackupKeys.Load(
+            ReadPassphrase(reporter), ResolveOptionalPath(SecretKeyFile),
+            SecretSources.Read(SecretKeyPassphrase, null, null, "secret key passphrase", reporter, allowEmpty: true), ResolveOptionalPath(SignerKeyFile),
+            ResolveOptionalPath(signingKeyFile), SecretSources.Read(signingKeyPassphrase, null, null, "signing key passphrase", reporter, allowEmpty: true),
+            AllowUnauthenticated, reporter), reporter, writes);
 
     private protected string BackupName => InputObject?.Id ?? Id ?? "";
 }

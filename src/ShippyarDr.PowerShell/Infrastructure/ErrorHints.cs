@@ -22,6 +22,11 @@ internal static class ErrorHints
         [ErrorIds.ArchiveReplayUnavailable] = "Use -Level Restore: it replays the base backup's own WAL.",
         [ErrorIds.ReplicationNotAllowed] = "Connect as a role with REPLICATION (ALTER ROLE name REPLICATION) that a 'host replication' line of pg_hba.conf admits.",
         [ErrorIds.NotALogicalBackup] = "Test it with Test-ShippyarBackup -Level Restore; point-in-time recovery restores base backups.",
+        [ErrorIds.RepositoryNameUnknown] = "Get-ShippyarRepository lists the registered repositories; Register-ShippyarRepository adds one.",
+        [ErrorIds.RepositoryAlreadyRegistered] = "Add -Force to replace the registration, or Unregister-ShippyarRepository it first.",
+        [ErrorIds.NoDefaultRepository] = "Register one with Register-ShippyarRepository -Default.",
+        [ErrorIds.RegisteredSettingsConflict] = "Run Invoke-ShippyarBackup once per repository, or give this backup its own encryption (-Passphrase, -PassphraseFile, -PassphraseVariable or -Recipient) and -SigningKeyFile.",
+        [ErrorIds.SecretNotAllowed] = "Register-ShippyarRepository takes -PassphraseFile/-PassphraseVariable, -S3Profile or -S3AccessKeyVariable/-S3SecretKeyVariable instead.",
         [ErrorIds.BackupNotAuthentic] = "Give the signers' public keys with -SignerKeyFile (or the passphrase); -AllowUnauthenticated accepts a backup that is not sealed.",
     };
 

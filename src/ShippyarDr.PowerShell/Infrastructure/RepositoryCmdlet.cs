@@ -1,13 +1,15 @@
 using System.Management.Automation;
+using ShippyarDr.Configuration;
+using ShippyarDr.Diagnostics;
 using ShippyarDr.Repository;
-using ShippyarDr.Repository.S3;
 
 namespace ShippyarDr.PowerShell.Infrastructure;
 
 /// <summary>
-/// Cmdlets that open repositories: a directory, or s3://bucket/prefix. The S3 parameters matter only for S3
-/// repositories; without them the AWS default chain (AWS_ACCESS_KEY_ID…, profiles, instance roles) and
-/// AWS_REGION apply, as with the AWS CLI.
+/// Cmdlets that open repositories: a registered name (Register-ShippyarRepository), a directory, or
+/// s3://bucket/prefix. The S3 parameters matter only for S3 repositories and override a registration's settings one
+/// by one; without them and without a registration the AWS default chain (AWS_ACCESS_KEY_ID…, profiles, instance
+/// roles) and AWS_REGION apply, as with the AWS CLI.
 /// </summary>
 public abstract class RepositoryCmdlet : ShippyarCmdlet
 {
@@ -42,15 +44,31 @@ public abstract class RepositoryCmdlet : ShippyarCmdlet
     [DurationTransformation]
     public TimeSpan? S3Timeout { get; set; }
 
+    private RepositoryRegistry? _registry;
+
+    /// <summary>The configuration of named repositories, read once per command (and checked: see ConfigurationFile).</summary>
+    private protected RepositoryRegistry Registry => _registry ??= RepositoryRegistry.Load();
+
+    /// <summary>
+    /// The one place a -Repository or -Destination value becomes a repository's settings: a registered name (unless a
+    /// path of that name exists, which wins with a warning), an s3:// URL, or a path resolved against the current
+    /// location. A registered location, however it was given, gets its registration's settings.
+    /// </summary>
+    private protected RepositorySettings ResolveRepository(string nameOrLocation, IOperationReporter? reporter = null)
+        => Registry.Resolve(nameOrLocation, ResolvePath, reporter);
+
     /// <summary>Opens a repository; <paramref name="storageClass"/> applies to data objects written to S3.</summary>
-    private protected IBackupRepository OpenRepository(string location, string? storageClass = null)
+    private protected IBackupRepository OpenRepository(string nameOrLocation, string? storageClass = null, IOperationReporter? reporter = null)
+        => OpenRepository(ResolveRepository(nameOrLocation, reporter), storageClass);
+
+    /// <summary>Opens resolved settings: this command's S3 parameters over the registered ones. Safe off the pipeline thread.</summary>
+    private protected IBackupRepository OpenRepository(RepositorySettings settings, string? storageClass = null)
     {
-        // URLs (s3://…, and schemes the factory refuses by name) are not paths; everything else is a directory.
-        if (!location.Contains("://", StringComparison.Ordinal))
-            return RepositoryFactory.Open(string.IsNullOrWhiteSpace(location) ? location : ResolvePath(location));
-        if (!S3Location.IsS3(location)) return RepositoryFactory.Open(location);
         var credential = S3Credential?.GetNetworkCredential();
-        return RepositoryFactory.Open(location, S3RepositoryOptions.From(S3Endpoint, S3Region, credential?.UserName, credential?.Password,
-            S3PathStyle, ServerSideEncryption, KmsKeyId, S3Timeout, storageClass));
+        return settings.Open(new S3Settings
+        {
+            Endpoint = S3Endpoint, Region = S3Region, PathStyle = S3PathStyle.IsPresent ? true : null,
+            ServerSideEncryption = ServerSideEncryption, KmsKeyId = KmsKeyId, Timeout = S3Timeout,
+        }, credential is null ? null : (credential.UserName, credential.Password), storageClass);
     }
 }

@@ -31,5 +31,6 @@ public abstract class RestoreCmdlet : BackupInputCmdlet
     private protected TimeSpan SafetyLockWaitTimeout => LockWaitTimeout ?? Backup.BackupRequest.DefaultLockWaitTimeout;
 
     /// <summary>The keys to read the backup with, and to sign the safety backup.</summary>
-    private protected BackupKeys ResolveRestoreKeys(IOperationReporter reporter) => ResolveKeys(reporter, SigningKeyFile, SigningKeyPassphrase);
+    private protected BackupKeys ResolveRestoreKeys(IOperationReporter reporter, Configuration.RepositorySettings settings)
+        => ResolveKeys(reporter, settings, writes: true, SigningKeyFile, SigningKeyPassphrase);
 }

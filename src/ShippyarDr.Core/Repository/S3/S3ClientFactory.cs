@@ -37,10 +37,23 @@ internal static class S3ClientFactory
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region);
         }
-        if (options.AccessKey is null || options.SecretKey is null) return new AmazonS3Client(config);
+        if (options.AccessKey is null || options.SecretKey is null)
+            return options.Profile is null ? new AmazonS3Client(config) : new AmazonS3Client(ProfileCredentials(options.Profile), config);
         AWSCredentials credentials = options.SessionToken is null
             ? new BasicAWSCredentials(options.AccessKey, options.SecretKey)
             : new SessionAWSCredentials(options.AccessKey, options.SecretKey, options.SessionToken);
         return new AmazonS3Client(credentials, config);
+    }
+
+    /// <summary>A named profile of the shared credentials and config files (AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE honoured).</summary>
+    private static AWSCredentials ProfileCredentials(string profile)
+    {
+        // Read now, not when the SDK first looked: a scheduler or a test may set it for this run only.
+        var file = Environment.GetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE");
+        var chain = string.IsNullOrEmpty(file) ? new Amazon.Runtime.CredentialManagement.CredentialProfileStoreChain()
+            : new Amazon.Runtime.CredentialManagement.CredentialProfileStoreChain(file);
+        if (chain.TryGetAWSCredentials(profile, out var credentials)) return credentials;
+        throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, ErrorIds.S3ProfileNotFound,
+            $"AWS profile '{profile}' is not in the shared credentials or config files (~/.aws/credentials and ~/.aws/config, or AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE).", profile);
     }
 }

@@ -18,6 +18,8 @@ public sealed class S3RepositoryOptions
     /// <summary>Explicit credentials; otherwise the AWS default chain (environment, profile, instance role).</summary>
     public string? AccessKey { get; init; }
     public string? SecretKey { get; init; }
+    /// <summary>A named AWS profile (shared credentials and config files) for the credentials, when none are given explicitly.</summary>
+    public string? Profile { get; init; }
     /// <summary>With temporary credentials (STS, assumed roles).</summary>
     public string? SessionToken { get; init; }
     /// <summary>Storage class of data objects (manifests are always STANDARD, so they can be listed and read).</summary>
@@ -57,10 +59,10 @@ public sealed class S3RepositoryOptions
     /// path-style addressing, which S3-compatible stores need; the timeout bounds connecting too.
     /// </summary>
     public static S3RepositoryOptions From(string? endpoint, string? region, string? accessKey, string? secretKey, bool pathStyle,
-        string? serverSideEncryption, string? kmsKeyId, TimeSpan? timeout, string? storageClass) => new()
+        string? serverSideEncryption, string? kmsKeyId, TimeSpan? timeout, string? storageClass, string? profile = null) => new()
     {
         Endpoint = endpoint, Region = region, ForcePathStyle = pathStyle || endpoint is not null,
-        AccessKey = accessKey, SecretKey = secretKey, StorageClass = storageClass ?? "STANDARD",
+        AccessKey = accessKey, SecretKey = secretKey, Profile = accessKey is null ? profile : null, StorageClass = storageClass ?? "STANDARD",
         ServerSideEncryption = serverSideEncryption, KmsKeyId = kmsKeyId,
         Timeout = timeout ?? DefaultTimeout,
         ConnectTimeout = timeout is { } t && t < DefaultConnectTimeout ? t : DefaultConnectTimeout,
