@@ -90,8 +90,7 @@ public sealed class PointInTimeRecoveryConfigTests : IDisposable
 
     private static void AsServer(string program, params string[] args)
     {
-        var (exe, argv) = ServerAccount.Default.Wrap(program, args);
-        ServerAccount.Default.RunAs(exe, argv.ToArray());
+        ServerAccount.Default.RunAs(program, args);
     }
 
     private static void Chmod(string path, string mode) => Process.Start("chmod", new[] { mode, path })!.WaitForExit();

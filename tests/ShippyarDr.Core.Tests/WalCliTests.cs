@@ -223,7 +223,6 @@ public sealed class WalCliTests(SandboxFixture shared, ArchivingCluster cluster,
 
     private static void RunAsServer(string program, params string[] args)
     {
-        var (exe, argv) = ServerAccount.Default.Wrap(program, args);
-        ServerAccount.Default.RunAs(exe, argv.ToArray());
+        ServerAccount.Default.RunAs(program, args);
     }
 }
