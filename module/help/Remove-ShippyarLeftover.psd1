@@ -1,7 +1,7 @@
 @{
-    Synopsis    = 'Drops leftover databases and deletes partial backups that Get-ShippyarLeftover found.'
+    Synopsis    = 'Drops leftover databases, deletes partial backups, and stops and deletes scratch clusters that Get-ShippyarLeftover found.'
     Description = @'
-Each leftover is looked up again before it is removed. A database is dropped only if it still has one of the run prefixes, no live run owns it and nobody is connected to it; no session is ended to get there (a database that someone connects to in the meantime is not dropped). A leftover copy that is still marked as a template is unmarked first. A partial backup is deleted only if it still has no manifest and did not start within the last day.
+Each leftover is looked up again before it is removed. A database is dropped only if it still has one of the run prefixes, no live run owns it and nobody is connected to it; no session is ended to get there (a database that someone connects to in the meantime is not dropped). A leftover copy that is still marked as a template is unmarked first. A partial backup is deleted only if it still has no manifest and did not start within the last day. A scratch cluster is removed only if the verification that made it is gone: a server still running on it is stopped (fast shutdown, as its owner), then its directory is deleted.
 
 A leftover that is in use gives a LeftoverInUse error and is left alone; one already gone gives LeftoverNotFound. Asks for confirmation for each (ConfirmImpact High); -Confirm:$false does not ask.
 '@

@@ -6,7 +6,7 @@ BeforeDiscovery {
         'Get-ShippyarBackup'       = 'Database Id KmsKeyId Latest Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout ServerSideEncryption Tier'
         'Get-ShippyarBackupStatus' = 'ConnectionString Credential Database KmsKeyId MaxAge Port Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout Server ServerSideEncryption'
         'Get-ShippyarRepository'   = 'Name Scope'
-        'Get-ShippyarLeftover'     = 'ConnectionString Credential KmsKeyId Port Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout Server ServerSideEncryption'
+        'Get-ShippyarLeftover'     = 'ConnectionString Credential KmsKeyId Port Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout ScratchCluster Server ServerSideEncryption'
         'Invoke-ShippyarBackup'    = 'Checkpoint Compression CompressionLevel ConnectionString Credential Database KmsKeyId LockWaitTimeout Passphrase PassphraseFile PassphraseVariable Port Recipient RecipientKeyFile Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout Server ServerSideEncryption SigningKeyFile SigningKeyPassphrase StorageClass Tier'
         'New-ShippyarRestorePoint' = 'ConnectionString Credential Name Port Server'
         'New-ShippyarSandbox'      = 'Port SampleDatabase SampleScale'

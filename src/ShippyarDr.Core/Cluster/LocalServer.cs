@@ -78,6 +78,14 @@ public sealed class LocalServer : IDisposable
         return server;
     }
 
+    /// <summary>The server some earlier process started on <paramref name="dataDirectory"/>, run by <paramref name="account"/>: to wait for or stop.</summary>
+    public static LocalServer Existing(string dataDirectory, ServerAccount account)
+    {
+        dataDirectory = Path.GetFullPath(dataDirectory);
+        var postgres = PgToolLocator.Find("postgres");
+        return new LocalServer(dataDirectory, new LocalServerOptions { Account = account }, Path.Combine(dataDirectory, "log"), PgToolLocator.Find("pg_ctl", postgres.MajorVersion));
+    }
+
     /// <summary>Waits until the server takes connections ("ready", or "standby": a consistent standby or archive recovery).</summary>
     public void WaitUntilAcceptingConnections(TimeSpan timeout, CancellationToken cancel = default)
         => WaitFor(s => s is "ready" or "standby", "accepts connections", timeout, cancel);

@@ -25,7 +25,9 @@ internal sealed class ScratchClusterCheck(BackupInfo backup, IBackupRepository r
     public TimeSpan? Run(VerificationResult result, CheckRecorder checks, string activity, CancellationToken cancel)
     {
         var account = ServerAccount.Default;
-        var root = Directory.CreateTempSubdirectory($"shippyar-verify-{BackupId.ForIdentifier(backup.Id)}-").FullName;
+        Leftovers.ScratchClusterLeftovers.RemoveDead(reporter);
+        var (root, hold) = Leftovers.ScratchClusterLeftovers.Create(backup.Id);
+        using var _ = hold;
         var data = Path.Combine(root, "data");
         var socket = Path.Combine(root, "socket");
         var superuser = backup.Physical!.BootstrapSuperuser ?? "postgres";

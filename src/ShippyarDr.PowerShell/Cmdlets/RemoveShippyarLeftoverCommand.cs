@@ -5,7 +5,8 @@ using ShippyarDr.PowerShell.Infrastructure;
 namespace ShippyarDr.PowerShell.Cmdlets;
 
 /// <summary>
-/// Drops leftover databases and deletes partial backups found by Get-ShippyarLeftover. Each is looked up again
+/// Drops leftover databases, deletes partial backups, and stops and deletes scratch clusters found by
+/// Get-ShippyarLeftover. Each is looked up again
 /// first: one a live run owns, or someone is connected to, is never removed.
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "ShippyarLeftover", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
@@ -33,6 +34,12 @@ public sealed class RemoveShippyarLeftoverCommand : ConnectedCmdlet
                 var repository = OpenRepository(leftover.Repository ?? throw new PSArgumentException("The leftover names no repository."), reporter: reporter);
                 if (ShouldProcess($"partial backup {leftover.Name} in {repository.Location}", "Delete"))
                     PartialBackupLeftovers.Remove(repository, leftover.Name, DateTimeOffset.UtcNow);
+                return;
+            }
+            if (leftover.Kind == LeftoverKind.ScratchCluster)
+            {
+                if (ShouldProcess($"scratch cluster {leftover.Name}{(leftover.Server is null ? "" : " (its server runs on " + leftover.Server + ")")}", "Stop and delete"))
+                    ScratchClusterLeftovers.Remove(leftover.Name, Cancel);
                 return;
             }
             var connection = ResolveConnection(leftover.Server);
