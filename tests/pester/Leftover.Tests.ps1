@@ -186,19 +186,11 @@ Describe 'Runs of the same backup at the same time' {
 Describe 'A base backup verification killed with its scratch cluster running' {
     It 'leaves a scratch cluster owned while the run lives, then one Remove-ShippyarLeftover stops and deletes' {
         $base = Invoke-ShippyarBackup @conn -Tier Base -Checkpoint Fast -Repository $repo
-        $script = Join-Path (New-TestDirectory) 'verify.ps1'
         # A SQL check that never ends keeps the verification inside its scratch cluster until it is killed.
-        Set-Content $script @'
+        $child = Start-ChildPwsh -Environment @{ REPO = $repo; BACKUP_ID = $base.Id } @'
 Import-Module $env:SHIPPYAR_MODULE_PATH
 Test-ShippyarBackup -Repository $env:REPO -Id $env:BACKUP_ID -Level Restore -Check @{ Name = 'forever'; Sql = 'SELECT pg_sleep(600)'; Database = 'postgres'; Expected = '' }
 '@
-        $psi = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
-        if ((Split-Path -Leaf ([Environment]::ProcessPath)) -like 'dotnet*') { $psi.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
-        foreach ($a in '-NoProfile', '-NonInteractive', '-File', $script) { $psi.ArgumentList.Add($a) }
-        $psi.Environment['SHIPPYAR_MODULE_PATH'] = (Resolve-Path $script:ModulePath).Path
-        $psi.Environment['REPO'] = $repo
-        $psi.Environment['BACKUP_ID'] = $base.Id
-        $child = [System.Diagnostics.Process]::Start($psi)
         try {
             $deadline = (Get-Date).AddSeconds(120)
             do { Start-Sleep -Milliseconds 300; $mine = @(Get-ShippyarLeftover -ScratchCluster | Where-Object { $_.BackupId -eq $base.Id -and $_.Server }) } until ($mine.Count -gt 0 -or (Get-Date) -gt $deadline)
@@ -212,7 +204,7 @@ Test-ShippyarBackup -Repository $env:REPO -Id $env:BACKUP_ID -Level Restore -Che
             $child.Kill()
             $child.WaitForExit()
         } finally {
-            if (-not $child.HasExited) { $child.Kill(); $child.WaitForExit() }
+            Stop-ChildPwsh $child
         }
         # pg_ctl detached the scratch server: it outlives the killed verification.
         $left = @(Get-ShippyarLeftover -ScratchCluster | Where-Object BackupId -eq $base.Id)
