@@ -99,7 +99,7 @@ function New-PgBackRestConfig([string] $Directory, $Sandbox, [switch] $Async) {
     New-PostgresDirectory $Directory | Out-Null
     New-PostgresDirectory "$Directory/repo" | Out-Null
     New-PostgresDirectory "$Directory/log" | Out-Null
-    $async = if ($Async) { New-PostgresDirectory "$Directory/spool" | Out-Null; "archive-async=y`nspool-path=$Directory/spool`n" } else { '' }
+    $asyncLines = if ($Async) { New-PostgresDirectory "$Directory/spool" | Out-Null; "archive-async=y`nspool-path=$Directory/spool`n" } else { '' }
     $conf = "$Directory/pgbackrest.conf"
     Set-Content $conf @"
 [global]
@@ -111,7 +111,7 @@ compress-level=3
 process-max=2
 start-fast=y
 repo1-retention-full=99
-$async[bench]
+$asyncLines[bench]
 pg1-path=$($Sandbox.DataDirectory)
 pg1-port=$($Sandbox.Port)
 pg1-socket-path=$($Sandbox.RootDirectory)
@@ -314,10 +314,10 @@ function Invoke-WalRound([double] $RoundScale, [int] $Segments, [long] $BurstByt
         $result.PgBackRestPushRssKB = (& $rssOf (Measure-SegmentPushes $fake $few $pool 'rss-pgbr' { param($p) "pgbackrest --config=$conf --stanza=bench --pg1-path=$fake archive-push $p" } "/usr/bin/time -f 'RSS %M' ")).Maximum
         $repo = New-ShippyarRepo; $spool = New-PostgresDirectory "$w/shippyar-spool-rss"
         $hwm = Join-Path $WorkDirectory 'worker-hwm'
-        $poller = Start-Child "while :; do for p in `$(pgrep -f 'wal-push-worker.*$spool'); do grep VmHWM /proc/`$p/status 2>/dev/null; done; sleep 0.1; done > '$hwm'"
+        $poller = Start-Child "while :; do for p in `$(pgrep -f 'wal-push-[w]orker .*$spool'); do grep VmHWM /proc/`$p/status 2>/dev/null; done; sleep 0.1; done > '$hwm'"
         try {
             $result.AsyncPushRssKB = (& $rssOf (Measure-SegmentPushes $fake $names $pool 'rss-async' { param($p) "$cli wal-push $p --repository $repo --async --spool-directory $spool" } "/usr/bin/time -f 'RSS %M' ")).Maximum
-            Wait-NoProcess $spool
+            Wait-NoProcess "wal-push-[w]orker .*$spool"
         }
         finally { if (-not $poller.HasExited) { $poller.Kill() }; $poller.Dispose() }
         $result.WorkerRssKB = (Get-Content $hwm -ErrorAction SilentlyContinue | ForEach-Object { [long]($_ -replace '\D', '') } | Measure-Object -Maximum).Maximum
@@ -394,19 +394,19 @@ function Write-WalReport($Round) {
     Write-Host "`nWAL suite, scale $($Round.Scale): database $($Round.DatabaseMB) MB"
     $p = $Round.Pushes
     $p.GetEnumerator() | ForEach-Object { [pscustomobject]@{ Tool = $_.Key; Segments = $_.Value.Segments; TotalSeconds = [math]::Round($_.Value.TotalMs / 1000, 2); MsPerSegment = [math]::Round($_.Value.MsPerSegment, 1) } } |
-        Format-Table -AutoSize | Out-String | Write-Host
+        Format-Table -AutoSize | Out-String -Width 250 | Write-Host
     Write-Host ("Start-up (--version, median of 11): shippyar-dr {0:N1} ms, pgbackrest version {1:N1} ms" -f $Round.StartupMs, $Round.PgBackRestStartupMs)
     Write-Host ("Peak RSS per push: shippyar-dr sync {0:N0} MB, async foreground {1:N0} MB, background pusher {2:N0} MB; pgbackrest archive-push {3:N0} MB" -f `
         ($Round.SyncPushRssKB / 1024), ($Round.AsyncPushRssKB / 1024), ($Round.WorkerRssKB / 1024), ($Round.PgBackRestPushRssKB / 1024))
     $b = $Round.Bursts
     $b.Values | ForEach-Object { [pscustomobject]@{ Tool = $_.Label; WalMB = $_.WalMB; LoadS = [math]::Round($_.LoadSeconds, 1); CaughtUpS = [math]::Round($_.CaughtUpSeconds, 1)
         CatchUpAfterLoadS = [math]::Round($_.CatchUpAfterLoad, 1); PeakReady = $_.PeakReady; PeakBehindMB = $_.PeakBehindMB; PgWalMB = "$($_.BaselinePgWalMB) -> $($_.PeakPgWalMB)"; FailedPushes = $_.FailedPushes } } |
-        Format-Table -AutoSize | Out-String | Write-Host
+        Format-Table -AutoSize | Out-String -Width 250 | Write-Host
     $t = $Round.Pitr
     Write-Host "PITR target $($Round.TargetTime) ($($Round.RowsAtTarget) rows of walgen committed before it; a TRUNCATE after it)"
     $t.GetEnumerator() | ForEach-Object { if ($_.Value) { [pscustomobject]@{ Tool = $_.Key; How = $_.Value.How; RestoreS = [math]::Round($_.Value.RestoreSeconds, 1); ReplayS = [math]::Round($_.Value.ReplaySeconds, 1)
         TotalS = [math]::Round($_.Value.TotalSeconds, 1); Rows = $_.Value.Rows; TargetReached = ($_.Value.Rows -eq $Round.RowsAtTarget) } } } |
-        Format-Table -AutoSize -Wrap | Out-String | Write-Host
+        Format-Table -AutoSize | Out-String -Width 250 | Write-Host
     $ratios = [ordered]@{
         'wal-push sync / archive-push sync, ms per segment (target <= 1.0)'   = $p.'shippyar-dr sync'.MsPerSegment / $p.'pgbackrest sync'.MsPerSegment
         'wal-push async / archive-push async, ms per segment (target <= 1.0)' = $p.'shippyar-dr async'.MsPerSegment / $p.'pgbackrest async'.MsPerSegment
