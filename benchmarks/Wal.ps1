@@ -132,10 +132,12 @@ function Measure-SegmentPushes([string] $FakeData, [string[]] $Segments, [string
         New-Item -ItemType File "$FakeData/pg_wal/archive_status/$s.ready" | Out-Null
     }
     chown -R postgres: $FakeData
+    sync   # the copies written back first: no tool pays for flushing them in its own fsyncs
     $lines = @('#!/bin/bash', 'set -e', "cd '$FakeData'", 'start=$(date +%s%N)')
     foreach ($s in $Segments) {
         $lines += "$Wrapper$(& $CommandFor "pg_wal/$s")"
         $lines += "mv pg_wal/archive_status/$s.ready pg_wal/archive_status/$s.done"
+        $lines += 'echo "SEG $(date +%s%N)"'
     }
     $lines += 'end=$(date +%s%N)', 'echo "RESULT $(( (end - start) / 1000000 ))"'
     $file = Join-Path $WorkDirectory "push-$Label.sh"
@@ -144,7 +146,13 @@ function Measure-SegmentPushes([string] $FakeData, [string[]] $Segments, [string
     $out = runuser -u postgres -- bash $file 2>&1
     if ($LASTEXITCODE -ne 0) { throw "$Label pushes failed: $($out | Select-Object -Last 5)" }
     $ms = [double](($out | Where-Object { $_ -like 'RESULT *' } | Select-Object -Last 1) -replace 'RESULT ', '')
-    [pscustomobject]@{ Label = $Label; Segments = $Segments.Count; TotalMs = $ms; MsPerSegment = $ms / $Segments.Count; Output = $out }
+    # Each push's own time, to see whether it grows with the archive: the median of the first and of the last eighth.
+    $marks = [double[]]@($out | Where-Object { $_ -like 'SEG *' } | ForEach-Object { [double]($_ -replace 'SEG ', '') / 1e6 })
+    $each = @(for ($k = 1; $k -lt $marks.Count; $k++) { $marks[$k] - $marks[$k - 1] })
+    $eighth = [math]::Max(1, [math]::Floor($each.Count / 8))
+    $median = { param($v) $v = @($v | Sort-Object); if ($v.Count) { $v[[math]::Floor($v.Count / 2)] } }
+    [pscustomobject]@{ Label = $Label; Segments = $Segments.Count; TotalMs = $ms; MsPerSegment = $ms / $Segments.Count; Output = $out
+        FirstMs = & $median ($each | Select-Object -First $eighth); LastMs = & $median ($each | Select-Object -Last $eighth) }
 }
 
 function Get-MedianMs([scriptblock] $Block, [int] $Times = 11) {
@@ -270,7 +278,7 @@ function Invoke-WalRound([double] $RoundScale, [int] $Segments, [long] $BurstByt
         $pool = New-PostgresDirectory "$w/segments"
         Invoke-Psql $sandbox 'ALTER SYSTEM SET archive_mode = on' 'postgres' | Out-Null
         Set-ArchiveCommand $sandbox "test ! -f $pool/%f && cp %p $pool/%f"
-        $result = [ordered]@{ Scale = $RoundScale; DatabaseMB = [math]::Round($dbSize / 1MB) }
+        $result = [ordered]@{ Scale = $RoundScale; DatabaseMB = [math]::Round($dbSize / 1MB); LoadAverageAtStart = (Get-Content /proc/loadavg) }
 
         # --- 1. per-segment pushes -------------------------------------------------------------------------------
         Wait-ArchiverIdle $sandbox | Out-Null
@@ -289,12 +297,13 @@ function Invoke-WalRound([double] $RoundScale, [int] $Segments, [long] $BurstByt
         function New-ShippyarRepo { New-PostgresDirectory "$w/shippyar-repo-$((++$script:repoCount))" }
         $repo = New-ShippyarRepo
         $pushes.'shippyar-dr sync' = Measure-SegmentPushes $fake $names $pool 'shippyar-sync' { param($p) "$cli wal-push $p --repository $repo" }
-        $repo = New-ShippyarRepo; $spool = New-PostgresDirectory "$w/shippyar-spool-1"
-        $pushes.'shippyar-dr async' = Measure-SegmentPushes $fake $names $pool 'shippyar-async' { param($p) "$cli wal-push $p --repository $repo --async --spool-directory $spool" }
-        Wait-NoProcess $spool
+        # Pairs that are compared run one right after the other: this shared machine's speed drifts.
         $conf = New-PgBackRestConfig "$w/pgbr-sync" $sandbox
         Invoke-AsPostgres pgbackrest @("--config=$conf", '--stanza=bench', 'stanza-create') | Out-Null
         $pushes.'pgbackrest sync' = Measure-SegmentPushes $fake $names $pool 'pgbr-sync' { param($p) "pgbackrest --config=$conf --stanza=bench --pg1-path=$fake archive-push $p" }
+        $repo = New-ShippyarRepo; $spool = New-PostgresDirectory "$w/shippyar-spool-1"
+        $pushes.'shippyar-dr async' = Measure-SegmentPushes $fake $names $pool 'shippyar-async' { param($p) "$cli wal-push $p --repository $repo --async --spool-directory $spool" }
+        Wait-NoProcess $spool
         $conf = New-PgBackRestConfig "$w/pgbr-async" $sandbox -Async
         Invoke-AsPostgres pgbackrest @("--config=$conf", '--stanza=bench', 'stanza-create') | Out-Null
         $pushes.'pgbackrest async' = Measure-SegmentPushes $fake $names $pool 'pgbr-async' { param($p) "pgbackrest --config=$conf --stanza=bench --pg1-path=$fake archive-push $p" }
@@ -377,6 +386,7 @@ function Invoke-WalRound([double] $RoundScale, [int] $Segments, [long] $BurstByt
         catch { Write-Warning "ShippyarDr PITR failed: $_"; $pitr.'shippyar-dr' = $null }
         Stop-Restored $dir
         $result.Pitr = $pitr
+        $result.LoadAverageAtEnd = Get-Content /proc/loadavg
         $result.RowsAtTarget = $rowsAtTarget
         $result.TargetTime = $targetTime
         [pscustomobject]$result
@@ -391,9 +401,10 @@ function Invoke-WalRound([double] $RoundScale, [int] $Segments, [long] $BurstByt
 }
 
 function Write-WalReport($Round) {
-    Write-Host "`nWAL suite, scale $($Round.Scale): database $($Round.DatabaseMB) MB"
+    Write-Host "`nWAL suite, scale $($Round.Scale): database $($Round.DatabaseMB) MB; /proc/loadavg at start $($Round.LoadAverageAtStart), at end $($Round.LoadAverageAtEnd) (2 cores, shared)"
     $p = $Round.Pushes
-    $p.GetEnumerator() | ForEach-Object { [pscustomobject]@{ Tool = $_.Key; Segments = $_.Value.Segments; TotalSeconds = [math]::Round($_.Value.TotalMs / 1000, 2); MsPerSegment = [math]::Round($_.Value.MsPerSegment, 1) } } |
+    $p.GetEnumerator() | ForEach-Object { [pscustomobject]@{ Tool = $_.Key; Segments = $_.Value.Segments; TotalSeconds = [math]::Round($_.Value.TotalMs / 1000, 2); MsPerSegment = [math]::Round($_.Value.MsPerSegment, 1)
+        'Ms early (median, first 1/8)' = [math]::Round($_.Value.FirstMs); 'Ms late (median, last 1/8)' = [math]::Round($_.Value.LastMs) } } |
         Format-Table -AutoSize | Out-String -Width 250 | Write-Host
     Write-Host ("Start-up (--version, median of 11): shippyar-dr {0:N1} ms, pgbackrest version {1:N1} ms" -f $Round.StartupMs, $Round.PgBackRestStartupMs)
     Write-Host ("Peak RSS per push: shippyar-dr sync {0:N0} MB, async foreground {1:N0} MB, background pusher {2:N0} MB; pgbackrest archive-push {3:N0} MB" -f `
