@@ -226,16 +226,17 @@ function Stop-Restored([string] $DataDirectory) {
 # The physical Restore-ShippyarCluster (point-in-time recovery) when this build has it; otherwise the same steps by
 # hand through the engine it would use (BaseBackupRestore, then RecoveryConfiguration with a shippyar-dr wal-fetch
 # restore_command), which no cmdlet exposes yet. Returns restore and replay seconds and what the server reached.
-function Invoke-ShippyarPitr([string] $Repository, [string] $DataDirectory, [string] $TargetTime, [int] $Port, [string] $Socket, [string] $Cli, [string] $Spool) {
+function Invoke-ShippyarPitr([string] $Repository, [string] $DataDirectory, [string] $TargetTime, [int] $Port, [string] $Socket, [string] $Cli, [string] $Spool, [string] $Password) {
     $cmd = Get-Command Restore-ShippyarCluster -ErrorAction SilentlyContinue
     if ($cmd -and $cmd.Parameters.ContainsKey('TargetTime')) {
         $clock = [Diagnostics.Stopwatch]::StartNew()
         $r = Restore-ShippyarCluster -Repository $Repository -DataDirectory $DataDirectory -TargetTime ([datetimeoffset]::Parse($TargetTime)) -Start -StartPort $Port -OsUser postgres -Confirm:$false
         $total = $clock.Elapsed.TotalSeconds
-        $restore = $r.PSObject.Properties | Where-Object { $_.Name -like '*Restore*Duration*' } | Select-Object -First 1
-        $replay = $r.PSObject.Properties | Where-Object { $_.Name -like '*Replay*Duration*' } | Select-Object -First 1
-        $rows = [long](& psql -X -At -h 127.0.0.1 -p $Port -U postgres -d shippyar -c 'SELECT count(*) FROM walgen')
-        return [pscustomobject]@{ How = 'Restore-ShippyarCluster -TargetTime'; RestoreSeconds = $restore.Value.TotalSeconds; ReplaySeconds = $replay.Value.TotalSeconds; TotalSeconds = $total; Rows = $rows; Stop = "$($r.PointReached)" }
+        $seconds = { param($pattern) $v = ($r.PSObject.Properties | Where-Object { $_.Name -like $pattern } | Select-Object -First 1).Value; if ($v -is [timespan]) { $v.TotalSeconds } else { [double]$v } }
+        $env:PGPASSWORD = $Password
+        try { $rows = [long](& psql -X -At -h 127.0.0.1 -p $Port -U postgres -d shippyar -c 'SELECT count(*) FROM walgen') }
+        finally { Remove-Item Env:PGPASSWORD -ErrorAction SilentlyContinue }
+        return [pscustomobject]@{ How = 'Restore-ShippyarCluster -TargetTime'; RestoreSeconds = (& $seconds '*Restore*Duration*'); ReplaySeconds = (& $seconds '*Replay*Duration*'); TotalSeconds = $total; Rows = $rows; Stop = "$($r.PointReached)" }
     }
     Write-Host 'PITR not available in this build (Restore-ShippyarCluster has no -TargetTime): timing the engine''s base backup restore and a shippyar-dr wal-fetch recovery by hand.'
     $engine = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'ShippyarDr.Core' } | Select-Object -First 1
@@ -381,7 +382,7 @@ function Invoke-WalRound([double] $RoundScale, [int] $Segments, [long] $BurstByt
 
         $dir = "$w/restore-shippyar"; $restored.Add($dir)
         try {
-            $pitr.'shippyar-dr' = Invoke-ShippyarPitr $repo $dir $targetTime ((Get-FreePort)) $socket $cli (New-PostgresDirectory "$w/shippyar-spool-fetch")
+            $pitr.'shippyar-dr' = Invoke-ShippyarPitr $repo $dir $targetTime ((Get-FreePort)) $socket $cli (New-PostgresDirectory "$w/shippyar-spool-fetch") $sandbox.GetPassword()
         }
         catch { Write-Warning "ShippyarDr PITR failed: $_"; $pitr.'shippyar-dr' = $null }
         Stop-Restored $dir
