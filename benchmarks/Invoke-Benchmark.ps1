@@ -22,15 +22,31 @@
       Base            Invoke-ShippyarBackup -Tier Base -Checkpoint Fast (the preset: zstd 1), unencrypted as the others
       Base zstd 3     the same with -CompressionLevel 3, pgBackRest's level
     pgBackRest must be installed (apt-get install -y pgbackrest); it runs as the postgres OS account.
+
+    -Suite Wal (or All) measures the WAL archive against pgBackRest 2.45 on one sandbox loaded at -Scale, archive_mode on:
+      per segment     -WalSegments real segments (written by a load, copied as archived), pushed one process per segment
+                      in order as PostgreSQL's archiver does: shippyar-dr wal-push (zstd 3; sync, and --async with a
+                      spool) against pgbackrest archive-push (zst 3; sync, and archive-async=y, process-max=2), each into
+                      a fresh repository; also shippyar-dr's start-up time and peak RSS per push
+      write burst     -BurstMB of WAL with archive_command = each tool's async push: peak .ready segments (WAL waiting
+                      behind the archiver), pg_wal's peak size, and the time until archiving caught up
+      PITR            both archives fed by one archive_command, a base backup of each, -PitrMB of writes, a target time,
+                      a TRUNCATE; each tool recovers to that time into a fresh directory (async WAL fetch for both),
+                      started and timed until recovery ends; the rows present prove the target was reached
 .EXAMPLE
     dotnet pwsh -NoProfile -File benchmarks/Invoke-Benchmark.ps1 -Scale 20 -RssScale 5
 .EXAMPLE
     dotnet pwsh -NoProfile -File benchmarks/Invoke-Benchmark.ps1 -Suite Base -Scale 20
+.EXAMPLE
+    dotnet pwsh -NoProfile -File benchmarks/Invoke-Benchmark.ps1 -Suite Wal -Scale 20 -WalSegments 64 -BurstMB 2048
 #>
 param(
     [double] $Scale = 20,
     [double] $RssScale = 5,
-    [ValidateSet('Logical', 'Base', 'All')] [string] $Suite = 'Logical',
+    [ValidateSet('Logical', 'Base', 'Wal', 'All')] [string] $Suite = 'Logical',
+    [int] $WalSegments = 64,
+    [int] $BurstMB = 2048,
+    [int] $PitrMB = 512,
     [string] $WorkDirectory = (Join-Path ([IO.Path]::GetTempPath()) "shippyar-bench-$PID")
 )
 $ErrorActionPreference = 'Stop'
@@ -185,6 +201,8 @@ pg1-user=postgres
     }
 }
 
+. (Join-Path $PSScriptRoot 'Wal.ps1')
+
 function Write-Rows($Round) {
     Write-Host "`nScale $($Round.Scale): database $($Round.DatabaseMB) MB"
     $Round.Rows.GetEnumerator() | ForEach-Object {
@@ -198,6 +216,10 @@ function Write-Rows($Round) {
 }
 
 try {
+    if ($Suite -in 'Wal', 'All') {
+        Write-WalReport (Invoke-WalRound $Scale $WalSegments ([long]$BurstMB * 1MB) ([long]$PitrMB * 1MB))
+        if ($Suite -eq 'Wal') { return }
+    }
     if ($Suite -in 'Base', 'All') {
         $base = Invoke-BaseRound $Scale
         $b = $base.Rows
