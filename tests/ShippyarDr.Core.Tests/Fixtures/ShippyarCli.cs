@@ -30,6 +30,8 @@ public static class ShippyarCli
         foreach (var a in argv) psi.ArgumentList.Add(a);
         psi.Environment["AWS_ACCESS_KEY_ID"] = "S3RVER";
         psi.Environment["AWS_SECRET_ACCESS_KEY"] = "S3RVER";
+        // Only the configuration a test names: another test may set SHIPPYAR_CONFIG in this process for a moment.
+        psi.Environment.Remove(Configuration.ConfigurationPaths.Variable);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
