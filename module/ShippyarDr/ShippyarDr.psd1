@@ -26,6 +26,9 @@
         'Register-ShippyarRepository'
         'Get-ShippyarRepository'
         'Unregister-ShippyarRepository'
+        'Enable-ShippyarWalArchiving'
+        'Disable-ShippyarWalArchiving'
+        'Get-ShippyarWalArchive'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -15,7 +15,8 @@ public static class ExitCodes
     public const int NotInArchive = 1;
     /// <summary>The command line is wrong: an unknown command or option, a missing argument.</summary>
     public const int Usage = 2;
-    /// <summary>A setting is wrong: repository location, S3 options, key or passphrase sources.</summary>
+    /// <summary>A setting is wrong: repository location, S3 options, key or passphrase sources, or the configuration of named
+    /// repositories (an unknown name, no default, a relative path, a file others may write or that cannot be read or parsed).</summary>
     public const int Configuration = 3;
     /// <summary>The archive is not this cluster's (system identifier, major version, segment size), or the repository holds none of it, or the working directory is not a data directory.</summary>
     public const int ArchiveMismatch = 4;
@@ -46,6 +47,9 @@ public static class ExitCodes
             or ErrorIds.CompressedDataCorrupt or ErrorIds.ObjectTooLarge => Refused,
         ErrorIds.WalSourceNotFound or ErrorIds.WalSourceChanged or ErrorIds.PgControlUnreadable or ErrorIds.WalSpoolInvalid => LocalFile,
         ErrorIds.WalAsyncTimeout => AsyncTimeout,
+        ErrorIds.RepositoryNameUnknown or ErrorIds.RepositoryNameInvalid or ErrorIds.NoDefaultRepository or ErrorIds.RepositoryPathRelative
+            or ErrorIds.ConfigurationInvalid or ErrorIds.ConfigurationInsecure or ErrorIds.ConfigurationUnreadable or ErrorIds.SecretNotAllowed
+            or ErrorIds.InvalidSecretReference or ErrorIds.PathNotAbsolute or ErrorIds.S3ProfileNotFound or ErrorIds.RegisteredSettingsConflict => Configuration,
         ErrorIds.InvalidWalFileName => Usage,
         ErrorIds.UnexpectedError => Unexpected,
         _ => e.Kind switch

@@ -1,5 +1,6 @@
 using ShippyarDr.Authentication;
 using ShippyarDr.Compression;
+using ShippyarDr.Configuration;
 using ShippyarDr.Diagnostics;
 using ShippyarDr.Encryption;
 using ShippyarDr.Pipeline;
@@ -21,26 +22,30 @@ public static class KeySources
     public static readonly string[] FetchFlags = ["allow-unauthenticated"];
     public static readonly string[] Repeatable = ["recipient"];
 
-    /// <summary>How wal-push stores: compression, encryption (passphrase or recipients) and the signing key.</summary>
-    public static (StorageOptions Storage, SigningKey? Signing) ForPush(CliArguments args, IOperationReporter reporter)
+    /// <summary>How wal-push stores: compression, encryption (passphrase or recipients) and the signing key; the
+    /// repository's registered encryption and signing key where the command line gives none (as Invoke-ShippyarBackup).</summary>
+    public static (StorageOptions Storage, SigningKey? Signing) ForPush(CliArguments args, RepositorySettings repository, IOperationReporter reporter)
     {
-        var passphrase = Passphrase(args, reporter);
         var compression = args.Get("compression") is { } name
             ? CompressionCodec.Parse(name, args.GetInt("compression-level", 1, 19))
             : args.GetInt("compression-level", 1, 19) is { } level ? CompressionCodec.Zstd(level) : WalPushRequest.DefaultCompression;
-        var recipients = args.GetAll("recipient");
-        var encryption = OpenPgpEncryption.Choose(passphrase, recipients, args.Get("recipient-key-file"));
+        var encryptionGiven = args.Get("passphrase-file") is not null || args.Get("passphrase-variable") is not null || args.GetAll("recipient") is not null
+            || args.Get("recipient-key-file") is not null;
+        var encryption = encryptionGiven
+            ? OpenPgpEncryption.Choose(Passphrase(args, reporter), args.GetAll("recipient"), args.Get("recipient-key-file"))
+            : repository.Encryption(reporter);
         var signing = args.Get("signing-key-file") is { } keyFile
             ? SigningKey.Load(keyFile, SecretReference.Read(args.Get("signing-key-passphrase-file"), args.Get("signing-key-passphrase-variable"), "signing key passphrase", reporter), reporter)
-            : null;
+            : repository.SigningKey(reporter);
         return (new StorageOptions { Compression = compression, Encryption = encryption }, signing);
     }
 
-    /// <summary>What wal-fetch reads with: the passphrase, secret keys, the signers' public keys.</summary>
-    public static BackupKeys ForFetch(CliArguments args, IOperationReporter reporter)
-        => BackupKeys.Load(Passphrase(args, reporter), args.Get("secret-key-file"),
+    /// <summary>What wal-fetch reads with: the passphrase, secret keys, the signers' public keys; completed from the
+    /// repository's registration where the command line gives nothing.</summary>
+    public static BackupKeys ForFetch(CliArguments args, RepositorySettings repository, IOperationReporter reporter)
+        => repository.ReadingKeys(BackupKeys.Load(Passphrase(args, reporter), args.Get("secret-key-file"),
             SecretReference.Read(args.Get("secret-key-passphrase-file"), args.Get("secret-key-passphrase-variable"), "secret key passphrase", reporter),
-            args.Get("signer-key-file"), allowUnauthenticated: args.Has("allow-unauthenticated"), reporter: reporter);
+            args.Get("signer-key-file"), allowUnauthenticated: args.Has("allow-unauthenticated"), reporter: reporter), reporter);
 
     private static char[]? Passphrase(CliArguments args, IOperationReporter reporter)
     {

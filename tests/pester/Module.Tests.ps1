@@ -21,7 +21,7 @@ Describe 'Module conventions' {
     }
 
     It 'has table views for the objects it returns' {
-        foreach ($type in 'ShippyarDr.BackupInfo', 'ShippyarDr.VerificationResult', 'ShippyarDr.VerificationCheck', 'ShippyarDr.RestoreResult', 'ShippyarDr.BackupStatus', 'ShippyarDr.Leftover') {
+        foreach ($type in 'ShippyarDr.BackupInfo', 'ShippyarDr.VerificationResult', 'ShippyarDr.VerificationCheck', 'ShippyarDr.RestoreResult', 'ShippyarDr.BackupStatus', 'ShippyarDr.Leftover', 'ShippyarDr.WalArchivingState', 'ShippyarDr.WalArchiveStatus') {
             Get-FormatData -TypeName $type | Should -Not -BeNullOrEmpty -Because "$type needs a view"
         }
     }
@@ -38,7 +38,7 @@ Describe 'Module conventions' {
     }
 
     It 'cmdlets that change things support -WhatIf' {
-        foreach ($name in 'Invoke-ShippyarBackup', 'Restore-ShippyarDatabase', 'New-ShippyarSandbox', 'Remove-ShippyarSandbox', 'Remove-ShippyarLeftover') {
+        foreach ($name in 'Invoke-ShippyarBackup', 'Restore-ShippyarDatabase', 'New-ShippyarSandbox', 'Remove-ShippyarSandbox', 'Remove-ShippyarLeftover', 'Enable-ShippyarWalArchiving', 'Disable-ShippyarWalArchiving') {
             (Get-Command $name).Parameters.Keys | Should -Contain 'WhatIf'
         }
     }

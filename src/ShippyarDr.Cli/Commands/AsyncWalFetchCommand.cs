@@ -31,11 +31,12 @@ public static class AsyncWalFetchCommand
         var args = WalFetchCommand.ParseArguments(argv);
         var reporter = new ConsoleReporter(args.Has("verbose"));
         var cluster = ClusterIdentity.FromDataDirectory(args.Get("pg-data") ?? Environment.CurrentDirectory);
-        var repository = RepositoryResolver.Open(args);
+        var settings = RepositoryResolver.Resolve(args, reporter);
+        var repository = RepositoryResolver.Open(args, settings);
         try
         {
             var fetcher = new WalFetcher(repository, reporter);
-            var fetched = Prefetcher(args, cluster, fetcher, reporter).Run(cluster, WalFileName.Parse(args.Positionals[0]), KeySources.ForFetch(args, reporter), cancel);
+            var fetched = Prefetcher(args, cluster, fetcher, reporter).Run(cluster, WalFileName.Parse(args.Positionals[0]), KeySources.ForFetch(args, settings, reporter), cancel);
             if (fetched >= 0) reporter.Verbose($"Prefetched {fetched} segments after {args.Positionals[0]}.");
             return ExitCodes.Success;
         }

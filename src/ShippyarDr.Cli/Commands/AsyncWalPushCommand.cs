@@ -25,8 +25,9 @@ public static class AsyncWalPushCommand
         var reporter = new ConsoleReporter(args.Has("verbose"));
         var dataDirectory = Path.GetFullPath(args.Get("pg-data") ?? Environment.CurrentDirectory);
         var cluster = ClusterIdentity.FromDataDirectory(dataDirectory);
-        var (storage, signing) = KeySources.ForPush(args, reporter);
-        var repository = RepositoryResolver.Open(args);
+        var settings = RepositoryResolver.Resolve(args, reporter);
+        var (storage, signing) = KeySources.ForPush(args, settings, reporter);
+        var repository = RepositoryResolver.Open(args, settings);
         try
         {
             var pusher = new WalPusher(repository, reporter);

@@ -6,7 +6,7 @@ namespace ShippyarDr.Cli.Commands;
 public static class WalFetchCommand
 {
     public const string Name = "wal-fetch";
-    public const string Usage = "shippyar-dr wal-fetch <name (%f)> <destination (%p)> --repository <directory | s3://bucket/prefix> [options]";
+    public const string Usage = "shippyar-dr wal-fetch <name (%f)> <destination (%p)> [--repository <name | /absolute/directory | s3://bucket/prefix>] [options]";
 
     private static readonly string[] Options = [.. RepositoryResolver.Options, .. KeySources.FetchOptions, "pg-data", .. AsyncOptions.FetchOptions];
     private static readonly string[] Flags = [.. RepositoryResolver.Flags, .. KeySources.FetchFlags, "verbose", "async"];
@@ -19,11 +19,12 @@ public static class WalFetchCommand
         if (args.Positionals.Count != 2) throw new CliUsageException($"{Name} takes the name and the destination PostgreSQL passes (%f %p): {Usage}");
         var reporter = new ConsoleReporter(args.Has("verbose"));
         var cluster = ClusterIdentity.FromDataDirectory(args.Get("pg-data") ?? Environment.CurrentDirectory);
+        var settings = RepositoryResolver.Resolve(args, reporter);
         var request = new WalFetchRequest
         {
-            Name = args.Positionals[0], Destination = Path.GetFullPath(args.Positionals[1]), Cluster = cluster, Keys = KeySources.ForFetch(args, reporter),
+            Name = args.Positionals[0], Destination = Path.GetFullPath(args.Positionals[1]), Cluster = cluster, Keys = KeySources.ForFetch(args, settings, reporter),
         };
-        var repository = RepositoryResolver.Open(args);
+        var repository = RepositoryResolver.Open(args, settings);
         try
         {
             var result = args.Has("async")

@@ -6,7 +6,7 @@ namespace ShippyarDr.Cli.Commands;
 public static class WalPushCommand
 {
     public const string Name = "wal-push";
-    public const string Usage = "shippyar-dr wal-push <file (%p)> --repository <directory | s3://bucket/prefix> [options]";
+    public const string Usage = "shippyar-dr wal-push <file (%p)> [--repository <name | /absolute/directory | s3://bucket/prefix>] [options]";
 
     private static readonly string[] Options = [.. RepositoryResolver.Options, .. KeySources.PushOptions, "pg-data", .. AsyncOptions.PushOptions];
     private static readonly string[] Flags = [.. RepositoryResolver.Flags, "verbose", "async"];
@@ -21,8 +21,9 @@ public static class WalPushCommand
         var cluster = ClusterIdentity.FromDataDirectory(args.Get("pg-data") ?? Environment.CurrentDirectory);
         var source = Path.GetFullPath(args.Positionals[0]);
         if (args.Has("async")) return AsyncWalPushCommand.Run(argv, args, source, cluster, reporter, cancel);
-        var (storage, signing) = KeySources.ForPush(args, reporter);
-        var repository = RepositoryResolver.Open(args);
+        var settings = RepositoryResolver.Resolve(args, reporter);
+        var (storage, signing) = KeySources.ForPush(args, settings, reporter);
+        var repository = RepositoryResolver.Open(args, settings);
         try
         {
             var result = new WalPusher(repository, reporter).Push(new WalPushRequest { SourcePath = source, Cluster = cluster, Storage = storage, Signing = signing }, cancel);

@@ -113,6 +113,26 @@ public sealed class RepositoryRegistry
     }
 
     /// <summary>
+    /// What a host that runs in a directory it did not choose was given (archive_command and restore_command run in
+    /// the data directory): nothing (the default repository), a registered name (a bare word is always a name), an
+    /// absolute path or an s3:// URL (with the registration's settings when that location is registered). A relative
+    /// path is RepositoryPathRelative: read against the data directory it would name PostgreSQL's own folders.
+    /// </summary>
+    public RepositorySettings ResolveUnattended(string? nameOrLocation, IOperationReporter? reporter = null)
+    {
+        if (string.IsNullOrEmpty(nameOrLocation)) return Named(null);
+        if (nameOrLocation.Contains("://", StringComparison.Ordinal) || Path.IsPathFullyQualified(nameOrLocation)) return Resolve(nameOrLocation, reporter: reporter);
+        if (!LooksLikePath(nameOrLocation)) return Named(nameOrLocation);
+        throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.RepositoryPathRelative,
+            $"'{nameOrLocation}' is a relative path, and this command runs in the data directory, where it would mean something else: "
+            + "give a registered repository's name, an absolute path or an s3:// URL.", nameOrLocation);
+    }
+
+    /// <summary>A path or URL rather than a name: what must never stand in for a registered name.</summary>
+    public static bool LooksLikePath(string value) => value.Contains('/') || value.Contains('\\') || value.Contains("://", StringComparison.Ordinal)
+        || value is "." or ".." || value.StartsWith('~') || Path.IsPathFullyQualified(value);
+
+    /// <summary>
     /// Adds (or with <paramref name="replace"/> replaces) a registration in the file of <paramref name="scope"/>: Machine
     /// is written 0640 with group postgres, User 0600. With SHIPPYAR_CONFIG set, that file is written instead: Machine
     /// makes it 0640 group postgres, User gives a new file 0600 and leaves an existing one's mode and group as they are.

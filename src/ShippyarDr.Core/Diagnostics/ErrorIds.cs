@@ -128,6 +128,12 @@ public static class ErrorIds
     public const string RestorePointFailed = nameof(RestorePointFailed);
     public const string ArchivingSettingsFailed = nameof(ArchivingSettingsFailed);
     public const string TestSegmentNotArchived = nameof(TestSegmentNotArchived);
+    /// <summary>archive_command has no session: its repository must be a registered name, not a path or URL.</summary>
+    public const string ArchivingNeedsRegisteredName = nameof(ArchivingNeedsRegisteredName);
+    /// <summary>The server's OS account cannot read or execute what archive_command needs (the CLI, the configuration, key files).</summary>
+    public const string ServerAccountCannotAccess = nameof(ServerAccountCannotAccess);
+    /// <summary>The shippyar-dr executable that archive_command runs is not where the module keeps it.</summary>
+    public const string ArchiverExecutableMissing = nameof(ArchiverExecutableMissing);
     public const string InvalidRecoveryTarget = nameof(InvalidRecoveryTarget);
     public const string RecoveryConfigurationRefused = nameof(RecoveryConfigurationRefused);
 
@@ -184,6 +190,8 @@ public static class ErrorIds
     public const string RepositoryAlreadyRegistered = nameof(RepositoryAlreadyRegistered);
     public const string RepositoryLocationRegistered = nameof(RepositoryLocationRegistered);
     public const string NoDefaultRepository = nameof(NoDefaultRepository);
+    /// <summary>A relative path where the working directory is not the user's (archive_command runs in the data directory).</summary>
+    public const string RepositoryPathRelative = nameof(RepositoryPathRelative);
     public const string RegisteredSettingsConflict = nameof(RegisteredSettingsConflict);
     public const string ConfigurationInvalid = nameof(ConfigurationInvalid);
     public const string ConfigurationInsecure = nameof(ConfigurationInsecure);

@@ -47,10 +47,16 @@ public sealed class WalTimelineInfo
     public List<WalGap> Gaps { get; init; } = new();
     public List<string> PartialFiles { get; init; } = new();
     public List<string> BackupFiles { get; init; } = new();
+
+    public override string ToString() => OldestSegment is null ? $"timeline {Timeline}: no segments"
+        : $"timeline {Timeline}: {OldestSegment}..{NewestSegment} ({SegmentCount} segments, {Gaps.Count} gaps)";
 }
 
 /// <summary>Consecutive archived segments, both ends included.</summary>
 public sealed record WalRange(string FirstSegment, string LastSegment, int Count);
 
 /// <summary>Consecutive missing segments on a timeline, both ends included.</summary>
-public sealed record WalGap(uint Timeline, string FirstMissing, string LastMissing, ulong MissingCount);
+public sealed record WalGap(uint Timeline, string FirstMissing, string LastMissing, ulong MissingCount)
+{
+    public override string ToString() => MissingCount == 1 ? FirstMissing : $"{FirstMissing}..{LastMissing} ({MissingCount})";
+}

@@ -29,8 +29,8 @@ public static class WalArchivingSettings
         };
         // archive_mode with wal_level minimal keeps the server from starting at all: raise it with the rest.
         if (Setting(conn, "wal_level") == "minimal") settings.Insert(0, ("wal_level", "replica"));
-        Apply(conn, connection, settings, archiveCommand);
-        var state = State(conn, connection, "on");
+        Apply(conn, connection, settings);
+        var state = State(conn, connection, "on", archiveCommand);
         if (state.RestartRequired)
         {
             state.Detail = "Set; archive_mode (and any wal_level change) takes effect when the server restarts. Enable again after the restart to prove archiving end to end.";
@@ -44,35 +44,43 @@ public static class WalArchivingSettings
     {
         using var conn = PgSession.Open(connection, "postgres", cancel);
         Execute(conn, connection, "ALTER SYSTEM RESET archive_command");
-        Apply(conn, connection, new List<(string, string)> { ("archive_mode", "off") }, "");
-        var state = State(conn, connection, "off");
+        Apply(conn, connection, new List<(string, string)> { ("archive_mode", "off") });
+        var state = State(conn, connection, "off", "");
         state.Detail = state.RestartRequired ? "archive_mode is off from the next restart; until then the server still archives." : "Archiving is off.";
         return state;
     }
 
-    private static void Apply(NpgsqlConnection conn, PgConnectionInfo connection, List<(string Name, string Value)> settings, string archiveCommand)
+    private static void Apply(NpgsqlConnection conn, PgConnectionInfo connection, List<(string Name, string Value)> settings)
     {
         // ALTER SYSTEM takes no parameters: values go in as quoted literals.
         foreach (var (name, value) in settings) Execute(conn, connection, $"ALTER SYSTEM SET {name} = '{value.Replace("'", "''")}'");
+        var loadedBefore = ConfigurationLoadTime(conn);
         Execute(conn, connection, "SELECT pg_reload_conf()");
-        WaitForReload(conn, archiveCommand);
+        WaitForReload(conn, loadedBefore);
+    }
+
+    private static DateTime ConfigurationLoadTime(NpgsqlConnection conn)
+    {
+        using var cmd = new NpgsqlCommand("SELECT pg_conf_load_time()", conn);
+        return (DateTime)cmd.ExecuteScalar()!;
     }
 
     /// <summary>
     /// pg_reload_conf only signals: this session (and the archiver) re-read the files a moment later. Waits until this
-    /// session sees the new archive_command, so what follows reads and tests the new settings, not the old ones.
+    /// session has re-read them (pg_conf_load_time moves), so what follows reads and tests the new settings, not the old
+    /// ones. (Not by archive_command itself: with archive_mode off, PostgreSQL 15+ shows it as "(disabled)".)
     /// </summary>
-    private static void WaitForReload(NpgsqlConnection conn, string archiveCommand)
+    private static void WaitForReload(NpgsqlConnection conn, DateTime loadedBefore)
     {
         var clock = Stopwatch.StartNew();
-        while (Setting(conn, "archive_command") != archiveCommand && clock.Elapsed < TimeSpan.FromSeconds(10)) Thread.Sleep(50);
+        while (ConfigurationLoadTime(conn) <= loadedBefore && clock.Elapsed < TimeSpan.FromSeconds(10)) Thread.Sleep(50);
     }
 
     /// <summary>
     /// archive_mode and wal_level change only at a restart, so the running values tell whether one is still needed;
     /// pending_restart would depend on when this session noticed the reload.
     /// </summary>
-    private static WalArchivingState State(NpgsqlConnection conn, PgConnectionInfo connection, string archiveMode)
+    private static WalArchivingState State(NpgsqlConnection conn, PgConnectionInfo connection, string archiveMode, string archiveCommand)
     {
         using var cmd = new NpgsqlCommand("""
             SELECT current_setting('archive_mode'), current_setting('archive_command'), current_setting('archive_timeout'),
@@ -83,7 +91,8 @@ public static class WalArchivingSettings
         var timeout = r.GetString(2);
         return new WalArchivingState
         {
-            Server = connection.DisplayName, ArchiveMode = archiveMode, ArchiveCommand = r.GetString(1),
+            // What was set: while archive_mode is still off, PostgreSQL 15+ shows archive_command as "(disabled)".
+            Server = connection.DisplayName, ArchiveMode = archiveMode, ArchiveCommand = r.GetString(0) == "off" ? archiveCommand : r.GetString(1),
             ArchiveTimeout = ParseSeconds(timeout),
             RestartRequired = archiveMode == "off" ? r.GetString(0) != "off" : r.GetString(0) == "off" || r.GetBoolean(3),
         };
@@ -103,6 +112,8 @@ public static class WalArchivingSettings
         while (true)
         {
             cancel.ThrowIfCancellationRequested();
+            reporter.Progress("Proving WAL archiving", $"Waiting for {state.TestSegment} to be archived ({clock.Elapsed.TotalSeconds:F0} of {wait.TotalSeconds:F0} s)",
+                (int)Math.Min(99, clock.Elapsed.TotalSeconds * 100 / Math.Max(1, wait.TotalSeconds)));
             var archiver = ArchiverStatusReader.Read(conn, connection.DisplayName);
             if (archiver.LastArchivedWal is { } done && string.CompareOrdinal(done, state.TestSegment) >= 0)
             {

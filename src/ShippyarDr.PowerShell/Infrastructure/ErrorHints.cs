@@ -27,6 +27,10 @@ internal static class ErrorHints
         [ErrorIds.NoDefaultRepository] = "Register one with Register-ShippyarRepository -Default.",
         [ErrorIds.RegisteredSettingsConflict] = "Run Invoke-ShippyarBackup once per repository, or give this backup its own encryption (-Passphrase, -PassphraseFile, -PassphraseVariable or -Recipient) and -SigningKeyFile.",
         [ErrorIds.SecretNotAllowed] = "Register-ShippyarRepository takes -PassphraseFile/-PassphraseVariable, -S3Profile or -S3AccessKeyVariable/-S3SecretKeyVariable instead.",
+        [ErrorIds.ArchivingNeedsRegisteredName] = "Register-ShippyarRepository -Name <name> -Location <path or URL> -Scope Machine, then Enable-ShippyarWalArchiving -Repository <name>.",
+        [ErrorIds.ServerAccountCannotAccess] = "Register the repository with -Scope Machine (its file is readable by group postgres), and give the server's account read access to the key files (chown/chmod, or ACLs); the module folder must be readable and traversable by it.",
+        [ErrorIds.ArchiverExecutableMissing] = "Reinstall the ShippyarDr module; its bin/ folder holds shippyar-dr.",
+        [ErrorIds.TestSegmentNotArchived] = "The server's log has the command's output; Get-ShippyarWalArchive -Repository <name> -Server <server> shows the archiver's failures.",
         [ErrorIds.BackupNotAuthentic] = "Give the signers' public keys with -SignerKeyFile (or the passphrase); -AllowUnauthenticated accepts a backup that is not sealed.",
     };
 

@@ -20,13 +20,19 @@ public static class ShippyarCli
     }
 
     /// <summary>Runs shippyar-dr with <paramref name="args"/> in <paramref name="workingDirectory"/>, as the server account when we are root.</summary>
-    public static (int ExitCode, string StdErr) Run(string workingDirectory, params string[] args)
+    public static (int ExitCode, string StdErr) Run(string workingDirectory, params string[] args) => RunWith(null, workingDirectory, args);
+
+    /// <summary>The same, with <paramref name="environment"/> added to its environment (SHIPPYAR_CONFIG, passphrase variables).</summary>
+    public static (int ExitCode, string StdErr) RunWith(IReadOnlyDictionary<string, string>? environment, string workingDirectory, params string[] args)
     {
         var (program, argv) = ServerAccount.Default.Wrap(Path, args);
         var psi = new ProcessStartInfo(program) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in argv) psi.ArgumentList.Add(a);
         psi.Environment["AWS_ACCESS_KEY_ID"] = "S3RVER";
         psi.Environment["AWS_SECRET_ACCESS_KEY"] = "S3RVER";
+        // Only the configuration a test names: another test may set SHIPPYAR_CONFIG in this process for a moment.
+        psi.Environment.Remove(Configuration.ConfigurationPaths.Variable);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
         p.StandardOutput.ReadToEnd();
