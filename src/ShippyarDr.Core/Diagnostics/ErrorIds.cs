@@ -130,6 +130,20 @@ public static class ErrorIds
     public const string TestSegmentNotArchived = nameof(TestSegmentNotArchived);
     public const string InvalidRecoveryTarget = nameof(InvalidRecoveryTarget);
     public const string RecoveryConfigurationRefused = nameof(RecoveryConfigurationRefused);
+    /// <summary>The WAL archive lacks a segment (or history file) a recovery replays; named, and found before anything is restored.</summary>
+    public const string WalSegmentMissing = nameof(WalSegmentMissing);
+    public const string WalTimelineNotDescendant = nameof(WalTimelineNotDescendant);
+    public const string RecoveryTargetBeyondArchive = nameof(RecoveryTargetBeyondArchive);
+    public const string RecoveryTargetBeforeBackup = nameof(RecoveryTargetBeforeBackup);
+    public const string NoBaseBackupBeforeTarget = nameof(NoBaseBackupBeforeTarget);
+    public const string RecoveryBackupAmbiguous = nameof(RecoveryBackupAmbiguous);
+    /// <summary>The archive is sealed and the restore_command names no key to read it with.</summary>
+    public const string RestoreCommandNeedsKeys = nameof(RestoreCommandNeedsKeys);
+    /// <summary>A secret given directly, which a restore_command cannot hold (it is stored in postgresql.auto.conf).</summary>
+    public const string RestoreCommandSecret = nameof(RestoreCommandSecret);
+    /// <summary>The bundled shippyar-dr executable that restore_command runs is not there.</summary>
+    public const string CliNotFound = nameof(CliNotFound);
+    public const string MoveAsideFailed = nameof(MoveAsideFailed);
 
     // The WAL archive.
     public const string InvalidWalFileName = nameof(InvalidWalFileName);
