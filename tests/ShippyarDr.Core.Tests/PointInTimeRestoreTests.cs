@@ -330,5 +330,38 @@ public sealed class LostServerRecoveryTests
         Assert.True(result.WalSegmentsReplayed >= 3);
         Assert.Null(result.PointReached.StoppedBy);
         Assert.Equal("latest", result.Target);
+
+        // The recovered server runs on timeline 2 with archive_mode off until the DBA enables it. What it wrote meanwhile
+        // (its history file, its first segments) is never archived by PostgreSQL itself: a recovery along timeline 2 is
+        // refused, naming the history file, rather than let PostgreSQL recover timeline 1 and branch a second "timeline 2".
+        Assert.Equal(2, result.PointReached.Timeline);
+        sandbox.Execute("postgres", "ALTER SYSTEM SET archive_mode = on");
+        sandbox.Restart();
+        sandbox.Execute("postgres", "INSERT INTO lost_orders SELECT generate_series(5001, 5500)");
+        var onTimeline2 = WalSegments.Switch(sandbox, rows: 10);
+        Assert.StartsWith("00000002", onTimeline2);
+        cluster.WaitArchived(onTimeline2);
+        var refused = Assert.Throws<ShippyarException>(() => new PointInTimeRestore().Prepare(new FileSystemRepository(cluster.Repository), RecoveryTarget.Latest, null, Authentication.BackupKeys.None));
+        Assert.Equal(ErrorIds.WalSegmentMissing, refused.ErrorId);
+        Assert.Contains("00000002.history", refused.Message);
+
+        // Pushed by hand (what was written while archiving was off: the history file and the finished segments), the
+        // archive is whole, and a second loss recovers from the same base backup (timeline 1) along the history to
+        // timeline 2's newest segment.
+        var pgWal = Path.Combine(sandbox.DataDirectory, "pg_wal");
+        foreach (var file in Directory.EnumerateFiles(pgWal).Select(Path.GetFileName).Where(n => WalFileName.TryParse(n) is { Timeline: 2 } w && (w.Kind == WalFileKind.History || (w.IsSegment && string.CompareOrdinal(n, onTimeline2) < 0))))
+            Assert.Equal(0, ShippyarCli.Run(sandbox.DataDirectory, "wal-push", $"pg_wal/{file}", "--repository", cluster.Repository).ExitCode);
+        ServerAccount.Default.RunAs(PgToolLocator.Find("pg_ctl").Path, "-D", sandbox.DataDirectory, "-m", "immediate", "-w", "stop");
+        Directory.Delete(sandbox.DataDirectory, recursive: true);
+
+        var again = new PointInTimeRestore().Run(new PointInTimeRestoreRequest
+        {
+            Target = RecoveryTarget.Latest, DataDirectory = sandbox.DataDirectory, Start = true, Port = sandbox.Port, RecoveryTimeout = TimeSpan.FromMinutes(2),
+            RestoreCommand = new RestoreCommandLine { CliPath = ShippyarCli.Path, Repository = cluster.Repository },
+        }, new FileSystemRepository(cluster.Repository));
+        Assert.Equal(onTimeline2, again.LastSegmentNeeded);
+        Assert.Equal(onTimeline2, again.PointReached!.LastSegment);
+        Assert.Equal(3, again.PointReached.Timeline);
+        Assert.Equal("4500", sandbox.QueryScalar("postgres", "SELECT count(*) FROM lost_orders"));
     }
 }
