@@ -365,3 +365,69 @@ public sealed class LostServerRecoveryTests
         Assert.Equal("4500", sandbox.QueryScalar("postgres", "SELECT count(*) FROM lost_orders"));
     }
 }
+
+/// <summary>The same recovery from an S3 repository (s3rver): base backup and WAL archive in one bucket prefix, restore_command naming the endpoint.</summary>
+[Collection(PostgresCollection.Name)]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class S3PointInTimeRestoreTests(S3Server s3) : IClassFixture<S3Server>
+{
+    [Fact]
+    public void Recovers_to_a_time_from_base_backup_and_WAL_in_S3()
+    {
+        // The archiver and the recovered server's restore_command get S3 credentials as in production: the AWS default chain (environment).
+        var saved = (Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"), Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY"));
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "S3RVER");
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "S3RVER");
+        using var work = new TempDirectory("shippyar-pitr-s3-");
+        File.SetUnixFileMode(work.Path, (UnixFileMode)Convert.ToInt32("755", 8));
+        var url = s3.Url("pitr-" + Guid.NewGuid().ToString("n")[..8]);
+        try
+        {
+            using var sandbox = PostgresSandbox.Start(settings: new Dictionary<string, string>
+            {
+                ["archive_mode"] = "on", ["wal_level"] = "replica",
+                ["archive_command"] = $"'\"{ShippyarCli.Path}\" wal-push %p --repository \"{url}\" --s3-endpoint \"{s3.Endpoint}\" --s3-path-style'",
+            });
+            using var repo = new Repository.S3.S3Repository(url, s3.Options());
+            sandbox.Execute("postgres", "CREATE TABLE s3_orders (id int); INSERT INTO s3_orders SELECT generate_series(1, 10)");
+            new BackupEngine().Run(new BackupRequest { Connection = sandbox.Connection, Tier = BackupTier.Base, Checkpoint = CheckpointMode.Fast }, repo);
+            sandbox.Execute("postgres", "INSERT INTO s3_orders SELECT generate_series(11, 25)");
+            Thread.Sleep(1100);
+            var target = DateTimeOffset.Parse(sandbox.QueryScalar("postgres", "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")!);
+            Thread.Sleep(1100);
+            sandbox.Execute("postgres", "DELETE FROM s3_orders");
+            var last = WalSegments.Switch(sandbox, rows: 10);
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (string.CompareOrdinal(sandbox.QueryScalar("postgres", "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver"), last) < 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"{last} not archived to S3: {ArchivingCluster.Tail(sandbox.LogFile)}");
+                Thread.Sleep(100);
+            }
+
+            var data = Path.Combine(work.Path, "data");
+            var result = new PointInTimeRestore().Run(new PointInTimeRestoreRequest
+            {
+                Target = RecoveryTarget.AtTime(target), DataDirectory = data, Start = true, RecoveryTimeout = TimeSpan.FromMinutes(2),
+                RestoreCommand = new RestoreCommandLine { CliPath = ShippyarCli.Path, Repository = url, S3Endpoint = s3.Endpoint, S3PathStyle = true },
+            }, repo);
+            try
+            {
+                Assert.Contains($"--repository \"{url}\" --s3-endpoint \"{s3.Endpoint}\" --s3-path-style", result.RestoreCommand);
+                Assert.DoesNotContain("S3RVER", result.RestoreCommand);
+                using var conn = Connection.PgSession.Open(sandbox.Connection.WithServer("127.0.0.1", result.Port!.Value), "postgres");
+                using var cmd = new Npgsql.NpgsqlCommand("SELECT count(*) FROM s3_orders", conn);
+                Assert.Equal(25L, cmd.ExecuteScalar());
+                Assert.True(result.WalSegmentsReplayed >= 1);
+            }
+            finally
+            {
+                ServerAccount.Default.RunAs(PgToolLocator.Find("pg_ctl").Path, "-D", data, "-m", "immediate", "-w", "stop");
+            }
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", saved.Item1);
+            Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", saved.Item2);
+        }
+    }
+}
