@@ -174,8 +174,6 @@ public sealed class PointInTimeRestoreTests(ArchivingCluster cluster) : IClassFi
     [Fact]
     public void A_data_directory_with_a_running_server_is_refused_and_left_alone()
     {
-        BaseBackup();
-        SwitchAndWait();
         var e = Assert.Throws<ShippyarException>(() => Recover(RecoveryTarget.Latest, Sandbox.DataDirectory, start: false, moveAside: true));
         Assert.Equal(ErrorIds.DataDirectoryInUse, e.ErrorId);
         Assert.Equal("1", Sandbox.QueryScalar("postgres", "SELECT 1"));
@@ -293,6 +291,56 @@ public sealed class PointInTimeRestoreTests(ArchivingCluster cluster) : IClassFi
         Assert.Equal("000000010000000000000005", point.LastSegment);
         Assert.Equal(new DateTimeOffset(2026, 12, 1, 11, 51, 58, 500, TimeSpan.Zero), point.LastTransactionTime);
         Assert.StartsWith("recovery stopping before commit of transaction 741", point.StoppedBy);
+    }
+}
+
+/// <summary>Tablespaces: a recovered copy beside the running server must not take the server's tablespace directory.</summary>
+[Collection(PostgresCollection.Name)]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class TablespaceRecoveryTests
+{
+    [Fact]
+    public void The_servers_own_tablespace_place_is_never_moved_and_a_new_place_given_by_name_is_used()
+    {
+        using var cluster = new ArchivingCluster();
+        var sandbox = cluster.Sandbox;
+        var live = Path.Combine(sandbox.RootDirectory, "ts-live");
+        Directory.CreateDirectory(live);
+        ServerAccount.Default.GiveOwnership(live);
+        sandbox.Execute("postgres", $"CREATE TABLESPACE pitr_ts LOCATION '{live}'");
+        sandbox.Execute("postgres", "CREATE TABLE in_ts (id int) TABLESPACE pitr_ts; INSERT INTO in_ts SELECT generate_series(1, 77)");
+        new BackupEngine().Run(new BackupRequest { Connection = sandbox.Connection, Tier = BackupTier.Base, Checkpoint = CheckpointMode.Fast }, new FileSystemRepository(cluster.Repository));
+        cluster.WaitArchived(WalSegments.Switch(sandbox, rows: 10));
+        var data = Path.Combine(sandbox.RootDirectory, "recovered");
+        PointInTimeRestoreRequest Request(Dictionary<string, string> places) => new()
+        {
+            Target = RecoveryTarget.Latest, DataDirectory = data, Start = true, MoveAsideExisting = true, TablespaceLocations = places, RecoveryTimeout = TimeSpan.FromMinutes(2),
+            RestoreCommand = new RestoreCommandLine { CliPath = ShippyarCli.Path, Repository = cluster.Repository },
+        };
+
+        var refused = Assert.Throws<ShippyarException>(() => new PointInTimeRestore().Run(Request(new()), new FileSystemRepository(cluster.Repository)));
+        Assert.Equal(ErrorIds.RestoreTargetNotEmpty, refused.ErrorId);
+        Assert.Contains(live, refused.Message);
+        Assert.False(Directory.Exists(data));
+        Assert.Empty(Directory.EnumerateDirectories(sandbox.RootDirectory, "ts-live.shippyar-*"));
+        Assert.Equal("77", sandbox.QueryScalar("postgres", "SELECT count(*) FROM in_ts"));
+
+        var unknown = Assert.Throws<ShippyarException>(() => new PointInTimeRestore().Run(Request(new() { ["no_such_ts"] = "/tmp/x" }), new FileSystemRepository(cluster.Repository)));
+        Assert.Equal(ErrorIds.TablespaceNotInBackup, unknown.ErrorId);
+
+        var moved = Path.Combine(sandbox.RootDirectory, "ts-recovered");
+        var result = new PointInTimeRestore().Run(Request(new() { ["pitr_ts"] = moved }), new FileSystemRepository(cluster.Repository));
+        try
+        {
+            Assert.Equal(moved, Assert.Single(result.Tablespaces).Value);
+            using var conn = Connection.PgSession.Open(sandbox.Connection.WithServer("127.0.0.1", result.Port!.Value), "postgres");
+            using var cmd = new Npgsql.NpgsqlCommand("SELECT count(*)::text || ' ' || pg_tablespace_location((SELECT oid FROM pg_tablespace WHERE spcname = 'pitr_ts')) FROM in_ts", conn);
+            Assert.Equal($"77 {moved}", cmd.ExecuteScalar());
+        }
+        finally
+        {
+            ServerAccount.Default.RunAs(PgToolLocator.Find("pg_ctl").Path, "-D", data, "-m", "immediate", "-w", "stop");
+        }
     }
 }
 

@@ -144,6 +144,7 @@ public static class ErrorIds
     /// <summary>The bundled shippyar-dr executable that restore_command runs is not there.</summary>
     public const string CliNotFound = nameof(CliNotFound);
     public const string MoveAsideFailed = nameof(MoveAsideFailed);
+    public const string TablespaceNotInBackup = nameof(TablespaceNotInBackup);
 
     // The WAL archive.
     public const string InvalidWalFileName = nameof(InvalidWalFileName);

@@ -56,8 +56,14 @@ public sealed class PointInTimeRestore
         cancel.ThrowIfCancellationRequested();
 
         var now = DateTimeOffset.UtcNow;
-        var places = physical.Tablespaces.ToDictionary(t => t.Oid,
-            t => Path.GetFullPath(request.TablespaceLocations.TryGetValue(t.Oid, out var to) ? to : t.Location));
+        var places = Places(physical, request.TablespaceLocations);
+        // A tablespace going back where the server had it may be in use by that server (a copy recovered beside it): never moved.
+        var original = physical.Tablespaces.Where(t => places[t.Oid] == Path.GetFullPath(t.Location) && !Given(request.TablespaceLocations, t)).Select(t => places[t.Oid])
+            .Where(p => Directory.Exists(p) && Directory.EnumerateFileSystemEntries(p).Any()).ToList();
+        if (original.Count > 0)
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.RestoreTargetNotEmpty,
+                $"The tablespace place{(original.Count == 1 ? "" : "s")} {string.Join(" and ", original)} of base backup {backup.Id} {(original.Count == 1 ? "is" : "are")} not empty, and a server may be using {(original.Count == 1 ? "it" : "them")}: "
+                + "it is never moved aside. Restore the tablespace elsewhere (a new place by oid or name), or clear the place yourself once no server uses it. Nothing was restored.", original[0]);
         var nonEmpty = places.Values.Prepend(dataDirectory).Where(p => Directory.Exists(p) && Directory.EnumerateFileSystemEntries(p).Any()).ToList();
         if (nonEmpty.Count > 0 && !request.MoveAsideExisting)
             throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.RestoreTargetNotEmpty,
@@ -166,6 +172,23 @@ public sealed class PointInTimeRestore
                 : $"No base backup in {repository.Location} ends before {target} (the oldest, {ofArchives.OrderBy(StopTime).First().Id}, ends at {Describe(ofArchives.OrderBy(StopTime).First())}). Nothing was restored.",
             target.ToString());
     }
+
+    /// <summary>Each tablespace's place: the one given by oid or name, else where the server had it.</summary>
+    private static Dictionary<uint, string> Places(PhysicalBackupInfo physical, IReadOnlyDictionary<string, string> given)
+    {
+        var unknown = given.Keys.Where(k => !physical.Tablespaces.Any(t => Matches(k, t))).ToList();
+        if (unknown.Count > 0)
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.TablespaceNotInBackup,
+                $"The base backup has no tablespace {string.Join(", ", unknown)} (it has {(physical.Tablespaces.Count == 0 ? "none but pg_default and pg_global" : string.Join(", ", physical.Tablespaces.Select(t => $"{t.Name} (oid {t.Oid})")))}).",
+                unknown[0]);
+        return physical.Tablespaces.ToDictionary(t => t.Oid,
+            t => Path.GetFullPath(given.FirstOrDefault(g => Matches(g.Key, t)).Value ?? t.Location));
+    }
+
+    private static bool Given(IReadOnlyDictionary<string, string> given, PhysicalTablespace t) => given.Keys.Any(k => Matches(k, t));
+
+    private static bool Matches(string key, PhysicalTablespace t)
+        => key == t.Oid.ToString(CultureInfo.InvariantCulture) || string.Equals(key, t.Name, StringComparison.Ordinal);
 
     private static DateTimeOffset StopTime(BackupInfo b) => b.Physical!.StopTime ?? b.EndTime;
 

@@ -96,6 +96,15 @@ public sealed class RestoreShippyarClusterCommand : RestoreCmdlet
     [ValidateRange(1, 65535)]
     public int StartPort { get; set; }
 
+    /// <summary>New places for tablespaces: @{ 16384 = '/srv/ts-new' } or @{ ts_fast = '/srv/ts-new' } (oid or name).</summary>
+    [Parameter(ParameterSetName = TimeSet)]
+    [Parameter(ParameterSetName = LsnSet)]
+    [Parameter(ParameterSetName = XidSet)]
+    [Parameter(ParameterSetName = NameSet)]
+    [Parameter(ParameterSetName = LatestSet)]
+    [ValidateNotNull]
+    public System.Collections.Hashtable? TablespaceLocation { get; set; }
+
     /// <summary>The OS account that runs the server and owns the data directory (run as root: postgres).</summary>
     [Parameter(ParameterSetName = TimeSet)]
     [Parameter(ParameterSetName = LsnSet)]
@@ -145,6 +154,8 @@ public sealed class RestoreShippyarClusterCommand : RestoreCmdlet
                 NameSet => RecoveryTarget.AtName(TargetName!),
                 _ => RecoveryTarget.Latest,
             };
+            var tablespaces = (TablespaceLocation ?? new System.Collections.Hashtable()).Cast<System.Collections.DictionaryEntry>()
+                .ToDictionary(e => Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture)!, e => ResolvePath(Convert.ToString(e.Value, System.Globalization.CultureInfo.InvariantCulture)!));
             var settings = ResolveRepository(Repository!, reporter);
             var restoreCommand = ResolveRestoreCommand(settings);
             var repository = OpenRepository(settings);
@@ -158,7 +169,7 @@ public sealed class RestoreShippyarClusterCommand : RestoreCmdlet
                 if (!(Force && !IsWhatIf()) && !ShouldProcessOrExplain(dataDirectory, action, nameof(Force))) return;
                 WriteObject(new PointInTimeRestore(reporter).Run(new PointInTimeRestoreRequest
                 {
-                    Target = target, BackupId = Id, DataDirectory = dataDirectory, Keys = keys, RestoreCommand = restoreCommand,
+                    Target = target, BackupId = Id, DataDirectory = dataDirectory, Keys = keys, RestoreCommand = restoreCommand, TablespaceLocations = tablespaces,
                     Owner = ServerAccount.Named(OsUser), MoveAsideExisting = true, Start = Start, Port = StartPort == 0 ? null : StartPort,
                 }, repository, Cancel));
             }
