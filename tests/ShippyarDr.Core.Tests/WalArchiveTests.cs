@@ -40,8 +40,7 @@ public sealed class WalArchiveTests(SandboxFixture fixture) : IDisposable
     public void The_cluster_identity_is_read_from_pg_control_as_pg_controldata_prints_it()
     {
         var controldata = Tools.PgToolLocator.Find("pg_controldata");
-        var (program, args) = ServerAccount.Default.Wrap(controldata.Path, new[] { fixture.Sandbox.DataDirectory });
-        var printed = ServerAccount.Default.RunAs(program, args.ToArray());
+        var printed = ServerAccount.Default.RunAs(controldata.Path, fixture.Sandbox.DataDirectory);
         var identity = Cluster;
         Assert.Contains($"Database system identifier:           {identity.SystemIdentifier}", printed);
         Assert.Contains($"Bytes per WAL segment:                {identity.WalSegmentSize}", printed);
@@ -234,7 +233,11 @@ public sealed class WalArchiveTests(SandboxFixture fixture) : IDisposable
         var data = Directory.EnumerateFiles(Path.GetDirectoryName(Path.Combine(_repo.Path, pushed.ManifestKey))!, "*.zst.gpg").Single();
         var compressed = Path.Combine(_work.Path, "by-gpg.zst");
         gpg.Run("--passphrase", GpgHome.KeyPassphrase, "--output", compressed, "--decrypt", data);
-        ServerAccount.Default.RunAs("zstd", "-q", "-d", compressed, "-o", Path.Combine(_work.Path, "by-gpg"));
+        using (var zstd = System.Diagnostics.Process.Start("zstd", new[] { "-q", "-d", compressed, "-o", Path.Combine(_work.Path, "by-gpg") })!)
+        {
+            zstd.WaitForExit();
+            Assert.Equal(0, zstd.ExitCode);
+        }
         Assert.Equal(File.ReadAllBytes(segment), File.ReadAllBytes(Path.Combine(_work.Path, "by-gpg")));
     }
 
