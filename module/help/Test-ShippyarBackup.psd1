@@ -10,7 +10,7 @@ Base backups (-Tier Base) are checked the same way, level by level:
 - Checksum: as for any backup.
 - Catalog: reads the server's backup_manifest (its own Manifest-Checksum, its WAL range against the backup's) and then every tar, decrypted and decompressed: every file must have the manifest's size and SHA-256, nothing the manifest lists may be missing, nothing unlisted may be there; pg_wal.tar must hold every WAL segment from the first to the last the backup needs, each of the server's segment size and starting with its own page header (position, timeline, cluster).
 - Restore: restores it into a scratch data directory on this host (tablespaces beside it, tablespace_map pointing there), owned by the postgres OS account when run as root, starts a server there on a free loopback port with a configuration of its own (archive_mode off: a scratch copy never archives into production's WAL archive; no restore_command: the backup's own WAL makes it consistent; logins only over a private socket), waits until it is consistent and accepts connections, runs pg_amcheck (heap and B-tree indexes) on every database that accepts connections and the -Check queries (in postgres unless they name a Database), then stops the server and removes the directory whatever happened. Needs no server parameters. RestoreDuration is the restore plus the start to consistency.
-- Recovery: will also replay the WAL archive to its end (refused with ArchiveReplayUnavailable until the WAL archive is there; logical backups: RecoveryNeedsBaseBackup).
+- Recovery (base backups only; logical ones: RecoveryNeedsBaseBackup): everything Restore does, and first a check that the repository's WAL archive holds every segment from the backup to the newest (a gap fails 'WAL archive complete', naming the segment); the scratch copy then replays the archive to its end through the module's shippyar-dr wal-fetch (restore_command with the keys by reference: -PassphraseFile, -PassphraseVariable, -SecretKeyFile, -SignerKeyFile or the registration's; a -Passphrase given directly is refused with RestoreCommandSecret), recovery_target_timeline latest, promotes (archive_mode stays off: nothing goes into the production archive), and 'WAL archive replayed' reports the point reached (timeline, LSN, last transaction, segments replayed). It fails when the replay stops short of the newest archived segment, e.g. at a damaged one.
 
 Returns a ShippyarDr.VerificationResult (BackupId, Level, Passed, Checks with Name/Passed/Detail/Duration, RestoreDuration). A failed check makes Passed $false; it is not an error. Errors are for backups that cannot be found or servers that cannot be reached.
 '@
@@ -25,7 +25,7 @@ Returns a ShippyarDr.VerificationResult (BackupId, Level, Passed, Checks with Na
         InputObject      = 'A ShippyarDr.BackupInfo, usually piped from Get-ShippyarBackup or Invoke-ShippyarBackup.'
         Repository       = 'The repository holding the backup (with -Id, or by property name from the pipeline). A registered name works too: its registered signer keys, passphrase or secret key reference apply where this command gives none.'
         Id               = 'The backup id (with -Repository).'
-        Level            = 'Checksum, Catalog (default), Restore, or Recovery (base backups: also replay the WAL archive; not available yet).'
+        Level            = 'Checksum, Catalog (default), Restore, or Recovery (base backups: also replay the WAL archive to its end and report the point reached).'
         Check            = 'Extra checks after a restore: hashtables @{ Name = ...; Sql = ...; Expected = ... } (for cluster backups add Database = ... to say where it runs). The query returns one value, compared as text with Expected ($null expects NULL). Requires -Level Restore.'
         Server           = 'Server for the scratch restore of a logical backup, host or host:port. Defaults to the server the backup came from. Base backups are restored into a scratch cluster on this host instead.'
         Port             = 'Port for the scratch restore.'
@@ -33,6 +33,11 @@ Returns a ShippyarDr.VerificationResult (BackupId, Level, Passed, Checks with Na
         ConnectionString = 'A connection string for the scratch restore server.'
     }
     Examples    = @(
+        @{
+            Title   = 'Prove the WAL archive after the newest base backup replays, not just exists'
+            Code    = 'Get-ShippyarBackup -Repository /var/backups/pg -Tier Base -Latest | Test-ShippyarBackup -Level Recovery -PassphraseFile /etc/shippyar/passphrase'
+            Remarks = 'The check ''WAL archive replayed'' says how far the scratch copy got (timeline, LSN, last transaction time); the scratch copy never archives.'
+        }
         @{
             Title   = 'Prove last night''s base backup restores and is not corrupt'
             Code    = 'Get-ShippyarBackup -Repository /var/backups/pg -Tier Base -Latest | Test-ShippyarBackup -Level Restore -PassphraseFile /etc/shippyar/passphrase'

@@ -56,8 +56,10 @@ Describe 'Invoke-ShippyarBackup -Tier Base' {
         (Get-Process | Where-Object { $_.CommandLine -like "*$($r.ScratchDataDirectory)*" }) | Should -BeNullOrEmpty
     }
 
-    It 'refuses -Level Recovery for now rather than pass without replaying the archive, and a checkpoint mode for a dump' {
-        { $backup | Test-ShippyarBackup -Level Recovery } | Should -Throw -ErrorId 'ArchiveReplayUnavailable,*'
+    It 'fails -Level Recovery when the repository holds no WAL archive, and refuses a checkpoint mode for a dump' {
+        $recovery = $backup | Test-ShippyarBackup -Level Recovery
+        $recovery.Passed | Should -BeFalse
+        ($recovery.Checks | Where-Object Name -eq 'WAL archive complete').Detail | Should -Match 'no WAL archive'
         $err = Get-ErrorRecords { Invoke-ShippyarBackup @conn -Database shippyar -Checkpoint Fast -Repository $repo }
         $err[0].FullyQualifiedErrorId | Should -BeLike 'CheckpointNotApplicable,*'
         $err[0].ErrorDetails.RecommendedAction | Should -Match 'Tier Base'

@@ -90,11 +90,14 @@ public sealed class LocalServer : IDisposable
     public void WaitUntilAcceptingConnections(TimeSpan timeout, CancellationToken cancel = default)
         => WaitFor(s => s is "ready" or "standby", "accepts connections", timeout, cancel);
 
-    /// <summary>Waits until recovery is over and the server runs normally ("ready"): after a promotion or at the end of crash recovery.</summary>
+    /// <summary>
+    /// Waits until recovery is over and the server runs normally: after a promotion or at the end of crash recovery.
+    /// postmaster.pid says "ready" during hot standby too, so the end is pg_control's state "in production" (no login needed).
+    /// </summary>
     public void WaitForRecoveryEnd(TimeSpan timeout, CancellationToken cancel = default)
-        => WaitFor(s => s is "ready", "has ended recovery", timeout, cancel);
+        => WaitFor(s => s is "ready", "has ended recovery", timeout, cancel, () => ControlData.Read(DataDirectory)["Database cluster state"] == "in production");
 
-    private void WaitFor(Func<string, bool> reached, string what, TimeSpan timeout, CancellationToken cancel)
+    private void WaitFor(Func<string, bool> reached, string what, TimeSpan timeout, CancellationToken cancel, Func<bool>? andThen = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         // Started without waiting, the postmaster may not have written postmaster.pid yet.
@@ -103,7 +106,7 @@ public sealed class LocalServer : IDisposable
         {
             cancel.ThrowIfCancellationRequested();
             var pid = PostmasterPid.Read(DataDirectory);
-            if (pid?.Status is { } status && reached(status) && pid.ProcessExists()) return;
+            if (pid?.Status is { } status && reached(status) && pid.ProcessExists() && (andThen is null || andThen())) return;
             if (pid is null && DateTime.UtcNow < grace && DateTime.UtcNow < deadline)
             {
                 Thread.Sleep(Poll);

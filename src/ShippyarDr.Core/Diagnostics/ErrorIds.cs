@@ -133,9 +133,23 @@ public static class ErrorIds
     /// <summary>The server's OS account cannot read or execute what archive_command needs (the CLI, the configuration, key files).</summary>
     public const string ServerAccountCannotAccess = nameof(ServerAccountCannotAccess);
     /// <summary>The shippyar-dr executable that archive_command runs is not where the module keeps it.</summary>
-    public const string ArchiverExecutableMissing = nameof(ArchiverExecutableMissing);
     public const string InvalidRecoveryTarget = nameof(InvalidRecoveryTarget);
     public const string RecoveryConfigurationRefused = nameof(RecoveryConfigurationRefused);
+    /// <summary>The WAL archive lacks a segment (or history file) a recovery replays; named, and found before anything is restored.</summary>
+    public const string WalSegmentMissing = nameof(WalSegmentMissing);
+    public const string WalTimelineNotDescendant = nameof(WalTimelineNotDescendant);
+    public const string RecoveryTargetBeyondArchive = nameof(RecoveryTargetBeyondArchive);
+    public const string RecoveryTargetBeforeBackup = nameof(RecoveryTargetBeforeBackup);
+    public const string NoBaseBackupBeforeTarget = nameof(NoBaseBackupBeforeTarget);
+    public const string RecoveryBackupAmbiguous = nameof(RecoveryBackupAmbiguous);
+    /// <summary>The archive is sealed and the restore_command names no key to read it with.</summary>
+    public const string RestoreCommandNeedsKeys = nameof(RestoreCommandNeedsKeys);
+    /// <summary>A secret given directly, which a restore_command cannot hold (it is stored in postgresql.auto.conf).</summary>
+    public const string RestoreCommandSecret = nameof(RestoreCommandSecret);
+    /// <summary>The bundled shippyar-dr executable that restore_command runs is not there.</summary>
+    public const string CliNotFound = nameof(CliNotFound);
+    public const string MoveAsideFailed = nameof(MoveAsideFailed);
+    public const string TablespaceNotInBackup = nameof(TablespaceNotInBackup);
 
     // The WAL archive.
     public const string InvalidWalFileName = nameof(InvalidWalFileName);

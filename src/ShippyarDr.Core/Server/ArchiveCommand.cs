@@ -49,18 +49,6 @@ public static class ArchiveCommand
         return needs;
     }
 
-    /// <summary>
-    /// Double quotes for the shell PostgreSQL runs the command with (\ escapes ", $, ` and \ there), and %% for a literal
-    /// % (PostgreSQL's own escape in archive_command).
-    /// </summary>
-    public static string Quote(string path)
-    {
-        var escaped = new System.Text.StringBuilder();
-        foreach (var c in path)
-        {
-            if (c is '"' or '$' or '`' or '\\') escaped.Append('\\');
-            escaped.Append(c == '%' ? "%%" : c.ToString());
-        }
-        return $"\"{escaped}\"";
-    }
+    /// <summary>One word for the shell PostgreSQL runs the command with, as restore_command's are quoted.</summary>
+    public static string Quote(string path) => Recovery.RestoreCommandLine.Quote(path);
 }

@@ -22,7 +22,7 @@ namespace ShippyarDr.Verification;
 /// Restore: also restores into a scratch database, checks row counts, foreign keys and the DBA's own checks,
 /// and always drops the scratch database. Base backups have their own Catalog (PhysicalCatalogCheck: every file of every
 /// tar against the server's backup_manifest) and Restore (ScratchClusterCheck: a scratch data directory and server,
-/// pg_amcheck); Recovery, for them only, will replay the WAL archive too (ArchiveReplay).
+/// pg_amcheck); Recovery, for them only, replays the WAL archive too (ArchiveReplay).
 /// </summary>
 public sealed class BackupVerifier
 {
@@ -48,7 +48,7 @@ public sealed class BackupVerifier
             if (!physical)
                 throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.RecoveryNeedsBaseBackup,
                     $"Backup {backup.Id} is a logical backup: replaying the WAL archive (the Recovery level) applies to base backups; its deepest level is Restore.", backup.Id);
-            ArchiveReplay.RequireAvailable(backup);
+            ArchiveReplay.RequireAvailable(backup, request);
         }
         var decryption = request.Keys.Decryption;
         if (request.Level > VerificationLevel.Checksum)

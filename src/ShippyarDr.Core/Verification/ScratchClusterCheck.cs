@@ -34,8 +34,10 @@ internal sealed class ScratchClusterCheck(BackupInfo backup, IBackupRepository r
         LocalServer? server = null;
         TimeSpan? took = null;
         result.ScratchDataDirectory = data;
+        var replay = request.Level == VerificationLevel.Recovery ? new ArchiveReplay(backup, repository, request, reporter) : null;
         try
         {
+            replay?.CheckArchive(checks);
             var clock = Stopwatch.StartNew();
             reporter.Progress(activity, $"Restoring into {data}");
             var restored = checks.Run("Restore into scratch data directory", () =>
@@ -48,8 +50,8 @@ internal sealed class ScratchClusterCheck(BackupInfo backup, IBackupRepository r
                 return (true, $"{restore.Files} files, {restore.Bytes / 1048576.0:F1} MB into {data} ({backup.Physical.Tablespaces.Count} tablespace(s) beside it) in {restore.Duration.TotalSeconds:F1} s");
             });
             if (!restored) return null;
-            // The Recovery level (ArchiveReplay) configures archive replay here, before the server starts.
             ScratchClusterConfiguration.Write(data, backup.Id);
+            replay?.Configure(data);
             Directory.CreateDirectory(socket);
             account.GiveOwnership(root);
             reporter.Progress(activity, "Starting the scratch cluster (replaying the backup's WAL)");
@@ -66,7 +68,11 @@ internal sealed class ScratchClusterCheck(BackupInfo backup, IBackupRepository r
             if (!started || server is null) return null;
             took = clock.Elapsed;
             result.Server = $"127.0.0.1:{port} (scratch cluster)";
-            // The Recovery level (ArchiveReplay) waits here for the end of archive replay and reports the point reached.
+            if (replay is not null)
+            {
+                reporter.Progress(activity, "Replaying the WAL archive to its end");
+                replay.Check(server, checks, StartTimeout, cancel);
+            }
             var connection = server.ConnectionAs(superuser);
             foreach (var database in Databases(connection, checks, cancel))
             {

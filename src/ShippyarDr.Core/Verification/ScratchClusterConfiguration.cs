@@ -23,7 +23,9 @@ internal static class ScratchClusterConfiguration
             ("primary_conninfo", "''"), ("primary_slot_name", "''"), ("shared_preload_libraries", "''"),
             ("ssl", "off"), ("fsync", "off"), ("synchronous_commit", "off"), ("full_page_writes", "on"),
             ("shared_buffers", "'128MB'"), ("huge_pages", "off"), ("jit", "off"), ("autovacuum", "off"),
-            ("logging_collector", "off"), ("log_destination", "'stderr'"), ("unix_socket_permissions", "0700"),
+            ("logging_collector", "off"), ("log_destination", "'stderr'"),
+            // The Recovery level reads the point reached from the log's LOG lines: in English, and not filtered out.
+            ("lc_messages", "'C'"), ("log_min_messages", "'warning'"), ("unix_socket_permissions", "0700"),
             ("max_connections", Number(AtLeast("max_connections", 20))),
             ("max_worker_processes", Number(AtLeast("max_worker_processes", 8))),
             ("max_wal_senders", Number(AtLeast("max_wal_senders", 0))),

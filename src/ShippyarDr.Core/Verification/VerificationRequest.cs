@@ -15,4 +15,6 @@ public sealed class VerificationRequest
     /// <summary>Decryption keys (needed from the Catalog level on for encrypted backups; Checksum needs none) and the keys
     /// that check the manifest's authenticity (signers' public keys; the passphrase for a MAC).</summary>
     public BackupKeys Keys { get; init; } = BackupKeys.None;
+    /// <summary>Recovery level: how the scratch copy fetches WAL from the archive (shippyar-dr wal-fetch, keys by reference).</summary>
+    public Recovery.RestoreCommandLine? RestoreCommand { get; init; }
 }

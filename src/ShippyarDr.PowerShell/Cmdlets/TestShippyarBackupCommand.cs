@@ -51,6 +51,8 @@ public sealed class TestShippyarBackupCommand : BackupInputCmdlet
             {
                 Backup = backup, Level = Level, Connection = connection, Checks = _checks,
                 Keys = ResolveKeys(reporter, settings),
+                // The Recovery level's scratch copy fetches WAL through the module's shippyar-dr, keys by reference.
+                RestoreCommand = Level == VerificationLevel.Recovery && backup.Kind == BackupKind.Physical ? ResolveRestoreCommand(settings) : null,
             }, repository, Cancel);
             foreach (var failed in result.Checks.Where(c => !c.Passed)) WriteVerbose($"Backup {backup.Id}: {failed}");
             WriteObject(result);

@@ -4,6 +4,7 @@ using ShippyarDr.Authentication;
 using ShippyarDr.Configuration;
 using ShippyarDr.Diagnostics;
 using ShippyarDr.Repository;
+using ShippyarDr.Repository.S3;
 
 namespace ShippyarDr.PowerShell.Infrastructure;
 
@@ -24,12 +25,12 @@ public abstract class BackupInputCmdlet : PassphraseCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(RepositoryNameCompleter))]
-    public string? Repository { get; set; }
+    public virtual string? Repository { get; set; }
 
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
     [Alias("BackupId")]
     [ValidateNotNullOrEmpty]
-    public string? Id { get; set; }
+    public virtual string? Id { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -68,4 +69,38 @@ public abstract class BackupInputCmdlet : PassphraseCmdlet
             AllowUnauthenticated, reporter), reporter, writes);
 
     private protected string BackupName => InputObject?.Id ?? Id ?? "";
+
+    /// <summary>
+    /// The restore_command a recovered (or scratch) cluster fetches WAL with: the module's shippyar-dr, the repository's
+    /// location and its S3 endpoint, and the keys by reference (this command's files and variable names, else the
+    /// registration's). A secret given directly cannot be written into postgresql.auto.conf: RestoreCommandSecret.
+    /// </summary>
+    private protected Recovery.RestoreCommandLine ResolveRestoreCommand(RepositorySettings settings)
+    {
+        var direct = new[] { (Passphrase is not null, nameof(Passphrase)), (SecretKeyPassphrase is not null, nameof(SecretKeyPassphrase)), (S3Credential is not null, nameof(S3Credential)) }
+            .Where(d => d.Item1).Select(d => d.Item2).ToList();
+        if (direct.Count > 0)
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.RestoreCommandSecret,
+                $"-{string.Join(" and -", direct)} {(direct.Count == 1 ? "is a secret" : "are secrets")} given directly, and the recovered server fetches WAL with a restore_command that is stored in postgresql.auto.conf and shown by ps: it can name a file or an environment variable, never hold a secret.");
+        var r = settings.Registered?.Registration;
+        var passphraseGiven = PassphraseFile is not null || PassphraseVariable is not null;
+        var secretKeyGiven = SecretKeyFile is not null;
+        var decryptFromRegistration = !passphraseGiven && !secretKeyGiven;
+        var s3 = r?.S3;
+        return new Recovery.RestoreCommandLine
+        {
+            CliPath = BundledCli.Path,
+            Repository = settings.Location,
+            S3Endpoint = S3Location.IsS3(settings.Location) ? S3Endpoint ?? s3?.Endpoint : null,
+            S3Region = S3Location.IsS3(settings.Location) ? S3Region ?? s3?.Region : null,
+            S3PathStyle = S3Location.IsS3(settings.Location) && (S3PathStyle.IsPresent || S3Endpoint is not null || s3?.PathStyle == true || s3?.Endpoint is not null),
+            PassphraseFile = ResolveOptionalPath(PassphraseFile) ?? (decryptFromRegistration ? r?.Encryption?.PassphraseFile : null),
+            PassphraseVariable = PassphraseVariable ?? (decryptFromRegistration && r?.Encryption?.PassphraseFile is null ? r?.Encryption?.PassphraseVariable : null),
+            SecretKeyFile = ResolveOptionalPath(SecretKeyFile) ?? (decryptFromRegistration ? r?.Decryption?.SecretKeyFile : null),
+            SecretKeyPassphraseFile = decryptFromRegistration ? r?.Decryption?.PassphraseFile : null,
+            SecretKeyPassphraseVariable = decryptFromRegistration ? r?.Decryption?.PassphraseVariable : null,
+            SignerKeyFile = ResolveOptionalPath(SignerKeyFile) ?? r?.SignerKeyFiles?.FirstOrDefault(),
+            AllowUnauthenticated = AllowUnauthenticated,
+        };
+    }
 }
