@@ -9,7 +9,7 @@
               executable (WAL archive_command / restore_command) in bin/.
     Test    - Build, then the xunit engine suite and the Pester cmdlet suite; the last line printed is
               "N passed, N failed". Exits 1 when anything failed or no test ran.
-    Demo    - Build, then examples/quickstart.ps1 (in a child pwsh) against a sandbox PostgreSQL.
+    Demo    - Build, then examples/quickstart.ps1 and examples/pitr-drill.ps1 (each in a child pwsh) against sandboxes.
     Package - Build, then zips out/ShippyarDr into out/ShippyarDr-<ModuleVersion>.zip.
 .EXAMPLE
     dotnet tool restore; dotnet pwsh -NoProfile -File ./build.ps1 -Task Test
@@ -222,6 +222,8 @@ function Invoke-Demo {
     # The quickstart imports the module from SHIPPYAR_MODULE_PATH, which the child inherits.
     $env:SHIPPYAR_MODULE_PATH = $ModuleManifest
     $exit = Invoke-ChildPwsh (Join-Path $Root 'examples/quickstart.ps1')
+    # Then Tier 1 on a sandbox of its own: WAL archiving, a base backup, a mistake, and a point-in-time recovery.
+    if ($exit -eq 0) { $exit = Invoke-ChildPwsh (Join-Path $Root 'examples/pitr-drill.ps1') }
     exit $exit
 }
 
