@@ -19,7 +19,7 @@ public static class AsyncOptions
     public static void StartDetached(string worker, IReadOnlyList<string> argv)
     {
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("The path of this executable is unknown.");
-        var prefix = Path.GetFileNameWithoutExtension(self) == "dotnet" ? new[] { typeof(AsyncOptions).Assembly.Location } : Array.Empty<string>();
+        var prefix = Path.GetFileNameWithoutExtension(self) == "dotnet" ? new[] { Path.Combine(AppContext.BaseDirectory, "shippyar-dr.dll") } : Array.Empty<string>();
         var setsid = new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists);
         var psi = new ProcessStartInfo(setsid ?? self) { UseShellExecute = false };
         foreach (var a in (setsid is null ? Array.Empty<string>() : new[] { self }).Concat(prefix).Append(worker).Concat(argv)) psi.ArgumentList.Add(a);

@@ -32,13 +32,13 @@ public sealed class ManifestMac : IManifestSealer
     public byte[] Seal(ReadOnlySpan<byte> manifest) => JsonSerializer.SerializeToUtf8Bytes(new MacFile
     {
         Salt = Convert.ToHexString(_salt).ToLowerInvariant(), Count = _count, Mac = Convert.ToHexString(HMACSHA256.HashData(_key, manifest)).ToLowerInvariant(),
-    }, new JsonSerializerOptions { WriteIndented = true });
+    }, RepositoryJson.Default.MacFile);
 
     /// <summary>Whether the MAC file holds the MAC of <paramref name="manifest"/> under <paramref name="passphrase"/>, or why not.</summary>
     public static (bool Valid, string Detail) Verify(ReadOnlySpan<byte> manifest, byte[] macFile, char[] passphrase)
     {
         MacFile? mac;
-        try { mac = JsonSerializer.Deserialize<MacFile>(macFile); }
+        try { mac = JsonSerializer.Deserialize(macFile, RepositoryJson.Default.MacFile); }
         catch (JsonException e) { return (false, $"the MAC file cannot be read ({e.Message})"); }
         if (mac is null || mac.Algorithm != MacFile.Hmac || mac.KeyDerivation != MacFile.Derivation || mac.Count is < 0 or > 255
             || !TryHex(mac.Salt, 8, out var salt) || !TryHex(mac.Mac, 32, out var expected))
@@ -58,7 +58,7 @@ public sealed class ManifestMac : IManifestSealer
         catch (FormatException) { return false; }
     }
 
-    private sealed class MacFile
+    internal sealed class MacFile
     {
         public const string Hmac = "HMAC-SHA256";
         public const string Derivation = "OpenPGP-S2K-SHA256+HKDF-SHA256";

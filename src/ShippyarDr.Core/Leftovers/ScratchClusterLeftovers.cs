@@ -18,9 +18,8 @@ public static class ScratchClusterLeftovers
     public const string DirectoryPrefix = "shippyar-verify-";
     private const string LeaseFile = "shippyar-run.json";
     private static readonly TimeSpan MayStillStart = TimeSpan.FromDays(1);
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    private sealed class Marker
+    internal sealed class Marker
     {
         public string BackupId { get; set; } = "";
         public BackupLease? Run { get; set; }
@@ -32,7 +31,7 @@ public static class ScratchClusterLeftovers
         var root = Directory.CreateTempSubdirectory($"{DirectoryPrefix}{BackupId.ForIdentifier(backupId)}-").FullName;
         var lease = BackupLease.ForThisProcess();
         var hold = lease.Hold();
-        File.WriteAllBytes(Path.Combine(root, LeaseFile), JsonSerializer.SerializeToUtf8Bytes(new Marker { BackupId = backupId, Run = lease }, Json));
+        File.WriteAllBytes(Path.Combine(root, LeaseFile), JsonSerializer.SerializeToUtf8Bytes(new Marker { BackupId = backupId, Run = lease }, RepositoryJson.Default.Marker));
         return (root, hold);
     }
 
@@ -97,7 +96,7 @@ public static class ScratchClusterLeftovers
 
     private static Marker? ReadMarker(string root)
     {
-        try { return JsonSerializer.Deserialize<Marker>(File.ReadAllBytes(Path.Combine(root, LeaseFile)), Json); }
+        try { return JsonSerializer.Deserialize(File.ReadAllBytes(Path.Combine(root, LeaseFile)), RepositoryJson.Default.Marker); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException) { return null; }
     }
 

@@ -22,8 +22,6 @@ public sealed class BackupLease
     public DateTimeOffset? ProcessStart { get; set; }
     public DateTimeOffset Started { get; set; }
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
-
     public static BackupLease ForThisProcess()
     {
         using var self = Process.GetCurrentProcess();
@@ -45,7 +43,7 @@ public sealed class BackupLease
         public void Dispose() => ActiveRuns.TryRemove(runId, out _);
     }
 
-    public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
+    public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this, RepositoryJson.Default.BackupLease);
 
     /// <summary>The lease in a backup folder, or null when there is none or it cannot be read.</summary>
     public static BackupLease? Read(IBackupRepository repository, string prefix)
@@ -53,7 +51,7 @@ public sealed class BackupLease
         try
         {
             using var s = repository.OpenRead(prefix + BackupLayout.LeaseName);
-            return JsonSerializer.Deserialize<BackupLease>(s, Json);
+            return JsonSerializer.Deserialize(s, RepositoryJson.Default.BackupLease);
         }
         catch (Exception e) when (e is Diagnostics.ShippyarException or JsonException or IOException)
         {

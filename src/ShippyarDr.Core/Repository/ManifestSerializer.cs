@@ -7,19 +7,13 @@ namespace ShippyarDr.Repository;
 /// <summary>Manifests are indented JSON, so a DBA can read one with `cat` during an incident.</summary>
 public static class ManifestSerializer
 {
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
-    };
-
-    public static byte[] Serialize(BackupInfo info) => JsonSerializer.SerializeToUtf8Bytes(info, Options);
+    public static byte[] Serialize(BackupInfo info) => JsonSerializer.SerializeToUtf8Bytes(info, RepositoryJson.Default.BackupInfo);
 
     public static BackupInfo Deserialize(ReadOnlySpan<byte> json, string where)
     {
         try
         {
-            var info = JsonSerializer.Deserialize<BackupInfo>(json, Options) ?? throw new JsonException("empty manifest");
+            var info = JsonSerializer.Deserialize(json, RepositoryJson.Default.BackupInfo) ?? throw new JsonException("empty manifest");
             // Valid JSON is not yet a manifest: `{}` would list as a backup of nothing that nothing can restore.
             var missing = new[] { ("Id", info.Id), ("Database", info.Database) }.Where(f => string.IsNullOrWhiteSpace(f.Item2)).Select(f => f.Item1).ToList();
             if (missing.Count > 0) throw new JsonException($"it names no {string.Join(" and no ", missing)}");

@@ -21,15 +21,13 @@ public sealed class RepositoryDescriptor
     public bool Authenticated { get; set; }
     public DateTimeOffset? AuthenticatedSince { get; set; }
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
-
     /// <summary>The descriptor, or null for a repository that has none yet.</summary>
     public static RepositoryDescriptor? Read(IBackupRepository repository)
     {
         if (!repository.Exists(BackupLayout.DescriptorName)) return null;
         try
         {
-            return JsonSerializer.Deserialize<RepositoryDescriptor>(repository.ReadAllBytes(BackupLayout.DescriptorName), Json) ?? throw new JsonException("empty");
+            return JsonSerializer.Deserialize(repository.ReadAllBytes(BackupLayout.DescriptorName), RepositoryJson.Default.RepositoryDescriptor) ?? throw new JsonException("empty");
         }
         catch (JsonException e)
         {
@@ -67,6 +65,6 @@ public sealed class RepositoryDescriptor
             (descriptor.Authenticated, descriptor.AuthenticatedSince) = (true, DateTimeOffset.UtcNow);
             changed = true;
         }
-        if (changed) repository.WriteAtomically(BackupLayout.DescriptorName, JsonSerializer.SerializeToUtf8Bytes(descriptor, Json), replace: true);
+        if (changed) repository.WriteAtomically(BackupLayout.DescriptorName, JsonSerializer.SerializeToUtf8Bytes(descriptor, RepositoryJson.Default.RepositoryDescriptor), replace: true);
     }
 }

@@ -7,11 +7,14 @@ namespace ShippyarDr.Core.Tests.Fixtures;
 /// <summary>The built shippyar-dr executable, run as PostgreSQL runs it: as the server's OS account, in a data directory.</summary>
 public static class ShippyarCli
 {
-    /// <summary>src/ShippyarDr.Cli/bin/&lt;configuration&gt;/net8.0/shippyar-dr, built with the tests (the configuration is the tests' own).</summary>
+    /// <summary>SHIPPYAR_CLI when set (build.ps1 -Task Test names the module's own, ahead-of-time compiled), else
+    /// src/ShippyarDr.Cli/bin/&lt;configuration&gt;/net8.0/shippyar-dr, built with the tests (the configuration is the tests' own).</summary>
     public static string Path { get; } = Locate();
 
     private static string Locate()
     {
+        if (Environment.GetEnvironmentVariable("SHIPPYAR_CLI") is { Length: > 0 } shipped)
+            return File.Exists(shipped) ? shipped : throw new InvalidOperationException($"SHIPPYAR_CLI names {shipped}, which does not exist.");
         var dir = AppContext.BaseDirectory;
         var configuration = new DirectoryInfo(dir).Parent!.Name; // …/bin/<configuration>/net10.0/
         while (dir is not null && !File.Exists(System.IO.Path.Combine(dir, "ShippyarDr.sln"))) dir = System.IO.Path.GetDirectoryName(dir);
