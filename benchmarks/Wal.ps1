@@ -302,6 +302,9 @@ function Invoke-WalRound([double] $RoundScale, [int] $Segments, [long] $BurstByt
         $conf = New-PgBackRestConfig "$w/pgbr-sync" $sandbox
         Invoke-AsPostgres pgbackrest @("--config=$conf", '--stanza=bench', 'stanza-create') | Out-Null
         $pushes.'pgbackrest sync' = Measure-SegmentPushes $fake $names $pool 'pgbr-sync' { param($p) "pgbackrest --config=$conf --stanza=bench --pg1-path=$fake archive-push $p" }
+        # ShippyarDr's preset is zstd 1 (every tier's); at pgBackRest's level 3 too, for the like-for-like figure.
+        $repo = New-ShippyarRepo
+        $pushes.'shippyar-dr sync zstd 3' = Measure-SegmentPushes $fake $names $pool 'shippyar-sync-3' { param($p) "$cli wal-push $p --repository $repo --compression-level 3" }
         $repo = New-ShippyarRepo; $spool = New-PostgresDirectory "$w/shippyar-spool-1"
         $pushes.'shippyar-dr async' = Measure-SegmentPushes $fake $names $pool 'shippyar-async' { param($p) "$cli wal-push $p --repository $repo --async --spool-directory $spool" }
         Wait-NoProcess $spool
@@ -421,6 +424,7 @@ function Write-WalReport($Round) {
         Format-Table -AutoSize | Out-String -Width 250 | Write-Host
     $ratios = [ordered]@{
         'wal-push sync / archive-push sync, ms per segment (target <= 1.0)'   = $p.'shippyar-dr sync'.MsPerSegment / $p.'pgbackrest sync'.MsPerSegment
+        'wal-push sync at zstd 3 / archive-push sync (both level 3)'          = $p.'shippyar-dr sync zstd 3'.MsPerSegment / $p.'pgbackrest sync'.MsPerSegment
         'wal-push async / archive-push async, ms per segment (target <= 1.0)' = $p.'shippyar-dr async'.MsPerSegment / $p.'pgbackrest async'.MsPerSegment
         'wal-push async / wal-push sync'                                      = $p.'shippyar-dr async'.MsPerSegment / $p.'shippyar-dr sync'.MsPerSegment
         'burst: peak WAL behind the archiver, shippyar-dr / pgbackrest'       = if ($b.'pgbackrest async'.PeakReady) { $b.'shippyar-dr async'.PeakReady / $b.'pgbackrest async'.PeakReady }

@@ -22,7 +22,7 @@ public static class HelpText
                      --s3-endpoint URL  --s3-region R  --s3-path-style  --s3-storage-class C  --s3-timeout 60s
                      --s3-sse AES256|aws:kms  --s3-kms-key-id K   (credentials: the AWS default chain, e.g.
                      AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)
-        wal-push:    --compression zstd|gzip|none  --compression-level N (default zstd 3)
+        wal-push:    --compression zstd|gzip|none  --compression-level N (default zstd 1)
                      --passphrase-file F | --passphrase-variable NAME           (encrypt, MAC-sealed manifests)
                      --recipient ID... --recipient-key-file F --signing-key-file F
                      [--signing-key-passphrase-file F | --signing-key-passphrase-variable NAME]
