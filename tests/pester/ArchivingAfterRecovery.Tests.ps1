@@ -74,6 +74,11 @@ Describe 'Enable-ShippyarWalArchiving on a recovered server' {
         Get-ArchivedHistory '00000002.history' | Should -BeNullOrEmpty
         $rconn = @{ Server = $sandbox.Server; Port = $r.Port; Credential = $sandbox.Credential }
 
+        # -WhatIf pushes nothing and changes nothing.
+        Enable-ShippyarWalArchiving -Repository afterwards @rconn -WhatIf -WarningAction SilentlyContinue | Should -BeNullOrEmpty
+        Get-ArchivedHistory '00000002.history' | Should -BeNullOrEmpty
+        Invoke-On $r.Port 'SHOW archive_mode' | Should -Be 'off'
+
         $first = Enable-ShippyarWalArchiving -Repository afterwards @rconn -WarningVariable warned -WarningAction SilentlyContinue
         $first.RestartRequired | Should -BeTrue
         $first.Timeline | Should -Be 2

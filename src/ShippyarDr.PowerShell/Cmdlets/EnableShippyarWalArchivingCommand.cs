@@ -64,6 +64,7 @@ public sealed class EnableShippyarWalArchivingCommand : ServerCmdlet
                     missing.Add(history);
                     reporter.Warning($"The WAL archive in repository {registered.Name} lacks {history}, and a recovery along timeline {timeline.Timeline} needs it: "
                                      + $"in the data directory of {connection.DisplayName}, as the server's OS account, run: "
+                                     + $"{(registered.Scope == ConfigurationScope.Machine ? "" : $"{ConfigurationPaths.Variable}={ArchiveCommand.Quote(registered.ConfigurationFile)} ")}"
                                      + $"shippyar-dr wal-push pg_wal/{history} --repository {registered.Name}");
                 }
             }
