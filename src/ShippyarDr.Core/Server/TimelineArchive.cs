@@ -32,10 +32,19 @@ public static class TimelineArchive
             SELECT pg_walfile_name(pg_current_wal_lsn()), pg_current_wal_insert_lsn()::text, (SELECT system_identifier::text FROM pg_control_system()),
                    (SELECT setting::int FROM pg_settings WHERE name = 'wal_segment_size'), current_setting('server_version_num')::int / 10000
             """, conn))
-        using (var r = cmd.ExecuteReader())
         {
-            r.Read();
-            (walFile, insertLsn, systemIdentifier, segmentSize, major) = (r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetInt32(4));
+            try
+            {
+                using var r = cmd.ExecuteReader();
+                r.Read();
+                (walFile, insertLsn, systemIdentifier, segmentSize, major) = (r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetInt32(4));
+            }
+            catch (PostgresException e)
+            {
+                // A role granted ALTER SYSTEM but not pg_control_system: archiving can still be set up, unchecked.
+                reporter.Warning($"The timeline of {connection.DisplayName} could not be read ({e.MessageText}): whether the WAL archive holds its history file was not checked.");
+                return new TimelineArchiveCheck();
+            }
         }
         // The timeline from the file name; the segment from the position: at a segment's first byte (just after a
         // switch) pg_walfile_name names the previous one, yet the next record goes into this one.
@@ -52,10 +61,20 @@ public static class TimelineArchive
         var switches = history is null ? Array.Empty<WalTimelineSwitch>() : WalTimelineSwitch.Parse(history);
         if (history is null)
             reporter.Verbose($"{historyName} could not be read through {connection.DisplayName} (pg_read_binary_file needs a superuser or pg_read_server_files): only this timeline's history file is checked.");
-        var repository = openRepository();
         WalArchiveInfo? archive;
-        try { archive = new WalArchiveScanner(repository).Scan(systemIdentifier).FirstOrDefault(); }
-        finally { (repository as IDisposable)?.Dispose(); }
+        try
+        {
+            var repository = openRepository();
+            try { archive = new WalArchiveScanner(repository).Scan(systemIdentifier).FirstOrDefault(); }
+            finally { (repository as IDisposable)?.Dispose(); }
+        }
+        catch (ShippyarException e)
+        {
+            // The archive_command runs on the server's host; this one may not reach the repository the same way.
+            reporter.Warning($"The WAL archive could not be read from here ({e.Message}): whether it holds {historyName} and timeline {check.Timeline}'s segments was not checked.");
+            check.Unchecked = true;
+            return check;
+        }
         var needed = switches.Select(s => s.ParentTimeline).Where(t => t > 1).Append(check.Timeline).Distinct().Order();
         check.MissingHistoryFiles = needed
             .Where(t => archive?.Timelines.FirstOrDefault(x => x.Timeline == t) is not { HasHistoryFile: true })
@@ -162,10 +181,12 @@ public static class TimelineArchive
 /// <summary>What <see cref="TimelineArchive.Inspect"/> found.</summary>
 public sealed class TimelineArchiveCheck
 {
-    /// <summary>A standby (in recovery) archives nothing with archive_mode on: nothing was checked.</summary>
+    /// <summary>A standby (in recovery) archives nothing with archive_mode on: nothing was checked (Timeline 0, as when the server did not say).</summary>
     public bool InRecovery { get; init; }
     public ClusterIdentity? Cluster { get; init; }
     public uint Timeline { get; init; }
+    /// <summary>The archive could not be read: nothing is known about what it lacks.</summary>
+    public bool Unchecked { get; set; }
     /// <summary>The segment being written when checked.</summary>
     public string? CurrentSegment { get; init; }
     /// <summary>History files of this timeline and its ancestors (after the first) the archive lacks, oldest first.</summary>
