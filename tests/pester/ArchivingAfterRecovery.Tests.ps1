@@ -22,14 +22,15 @@ BeforeAll {
     Register-ShippyarRepository -Name afterwards -Location $repo -PassphraseFile $passFile -Scope ($asRoot ? 'Machine' : 'User') | Out-Null
     $pgCtl = '/usr/lib/postgresql/15/bin/pg_ctl'
 
-    function Invoke-On([int] $Port, [string] $Sql) {
-        $env:PGPASSWORD = $sandbox.GetPassword()
-        try { (& /usr/lib/postgresql/15/bin/psql -h 127.0.0.1 -p $Port -U $sandbox.Credential.UserName -d postgres -tAc $Sql).Trim() }
+    # $Box: the sandbox whose superuser connects (a recovered copy has its source's roles).
+    function Invoke-On([int] $Port, [string] $Sql, $Box = $sandbox) {
+        $env:PGPASSWORD = $Box.GetPassword()
+        try { (& /usr/lib/postgresql/15/bin/psql -h 127.0.0.1 -p $Port -U $Box.Credential.UserName -d postgres -tAc $Sql).Trim() }
         finally { Remove-Item Env:PGPASSWORD }
     }
-    function Switch-AndWaitArchived([int] $Port) {
-        $segment = Invoke-On $Port 'SELECT pg_walfile_name(pg_switch_wal())'
-        Wait-Until { (Invoke-On $Port "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver") -ge $segment } -Seconds 60 | Should -BeTrue
+    function Switch-AndWaitArchived([int] $Port, $Box = $sandbox) {
+        $segment = Invoke-On $Port 'SELECT pg_walfile_name(pg_switch_wal())' $Box
+        Wait-Until { (Invoke-On $Port "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver" $Box) -ge $segment } -Seconds 60 | Should -BeTrue
         $segment
     }
     function Invoke-PgCtl([string] $DataDirectory, [string[]] $Arguments) {
@@ -39,7 +40,7 @@ BeforeAll {
     function Stop-DataDirectory([string] $DataDirectory, [string] $Mode = 'fast') {
         if (Test-Path (Join-Path $DataDirectory 'postmaster.pid')) { Invoke-PgCtl $DataDirectory '-m', $Mode, '-w', 'stop' }
     }
-    function Get-ArchivedHistory([string] $Name) { @(Get-ChildItem -Recurse -File (Join-Path $repo 'wal') -Filter "$Name-*.manifest") }
+    function Get-ArchivedHistory([string] $Name, [string] $Repository = $repo) { @(Get-ChildItem -Recurse -File (Join-Path $Repository 'wal') -Filter "$Name-*.manifest") }
 }
 AfterAll {
     foreach ($d in @(Get-ChildItem $work -Directory -ErrorAction SilentlyContinue)) { Stop-DataDirectory $d.FullName immediate }
@@ -113,5 +114,46 @@ Describe 'Enable-ShippyarWalArchiving on a recovered server' {
         $again.PointReached.Timeline | Should -Be 3
         Invoke-On $again.Port 'SELECT count(*) FROM cargo' | Should -Be '400'
         Invoke-On $again.Port "SELECT count(*) FROM cargo WHERE leg = 'third'" | Should -Be '100'
+    }
+
+    It 'with nothing written while archiving was off, the pushed history file makes the archive whole: the old base backup recovers along the new timeline' {
+        $other = New-ShippyarSandbox
+        try {
+            $oconn = Get-SandboxConnection $other
+            $repo2 = Join-Path $work 'repo2'
+            New-Item -ItemType Directory $repo2 | Out-Null
+            if ($asRoot) { chown postgres: $repo2 }
+            Register-ShippyarRepository -Name whole -Location $repo2 -PassphraseFile $passFile -Scope ($asRoot ? 'Machine' : 'User') | Out-Null
+            Enable-ShippyarWalArchiving -Repository whole @oconn -WarningAction SilentlyContinue | Out-Null
+            $other.Restart()
+            (Enable-ShippyarWalArchiving -Repository whole @oconn).TestSegmentArchived | Should -BeTrue
+            $other.Execute('postgres', 'CREATE TABLE crates (id int PRIMARY KEY); INSERT INTO crates SELECT generate_series(1, 50)')
+            $old = Invoke-ShippyarBackup @oconn -Tier Base -Checkpoint Fast -Repository whole
+            $other.Execute('postgres', 'INSERT INTO crates SELECT generate_series(51, 100)')
+            Switch-AndWaitArchived $other.Port $other | Out-Null
+
+            $copy = Join-Path $work 'whole1'
+            $r = Restore-ShippyarCluster -Repository whole -DataDirectory $copy -Latest -Start -Confirm:$false
+            $r.PointReached.Timeline | Should -Be 2
+            $rconn = @{ Server = $other.Server; Port = $r.Port; Credential = $other.Credential }
+            $first = Enable-ShippyarWalArchiving -Repository whole @rconn -WarningVariable warned -WarningAction SilentlyContinue
+            $first.HistoryPushed | Should -Be @('00000002.history')
+            Get-ArchivedHistory '00000002.history' $repo2 | Should -HaveCount 1
+            $first.UnarchivedFrom | Should -BeNullOrEmpty
+            $first.BaseBackupRequired | Should -BeFalse
+            ($warned -join "`n") | Should -Not -Match 'Invoke-ShippyarBackup'
+            Invoke-PgCtl $copy '-m', 'fast', '-w', '-l', (Join-Path $copy 'restart.log'), 'restart'
+            (Enable-ShippyarWalArchiving -Repository whole @rconn).TestSegmentArchived | Should -BeTrue
+            Invoke-On $r.Port 'INSERT INTO crates SELECT generate_series(101, 150)' $other | Out-Null
+            Switch-AndWaitArchived $r.Port $other | Out-Null
+            Stop-DataDirectory $copy immediate
+
+            # No new base backup: the one taken on timeline 1 recovers along 00000002.history to timeline 2's newest segment.
+            $again = Restore-ShippyarCluster -Repository whole -DataDirectory (Join-Path $work 'whole2') -Latest -Start -Confirm:$false
+            $again.BackupId | Should -Be $old.Id
+            $again.PointReached.Timeline | Should -Be 3
+            Invoke-On $again.Port 'SELECT count(*) FROM crates' $other | Should -Be '150'
+        }
+        finally { $other | Remove-ShippyarSandbox -Confirm:$false }
     }
 }
