@@ -50,7 +50,8 @@ public sealed class EnableShippyarWalArchivingCommand : ServerCmdlet
                                  + $"{cli} and {registered.ConfigurationFile} must exist on the server's host, readable by the account that runs it.");
             // A recovered server ran with archive_mode off: its timeline's history file (and what it wrote meanwhile) is not in the archive.
             var timeline = TimelineArchive.Inspect(connection, () => registry.Named(Repository).Open(), reporter, Cancel);
-            var pushes = local is not null ? timeline.MissingHistoryFiles : Array.Empty<string>();
+            // An ancestor's history file may be gone from pg_wal (a recovery reads only what it needs): it is then pushed from where it is.
+            var pushes = local is { } at ? timeline.MissingHistoryFiles.Where(h => File.Exists(Path.Combine(at.Directory, "pg_wal", h))).ToList() : new List<string>();
             if (!ShouldProcessOrExplain($"server {connection.DisplayName}",
                     $"Set archive_mode = on, archive_command = '{command}', archive_timeout = {(long)timeout.TotalSeconds}s"
                     + (pushes.Count > 0 ? $"; archive {string.Join(", ", pushes)} from {local!.Value.Directory}/pg_wal into repository {registered.Name}" : ""))) return;
@@ -58,12 +59,13 @@ public sealed class EnableShippyarWalArchivingCommand : ServerCmdlet
             var missing = new List<string>();
             foreach (var history in timeline.MissingHistoryFiles)
             {
-                if (local is { } here && TryPush(cli, registered, here.Directory, here.Owner, history, reporter)) pushed.Add(history);
+                if (local is { } here && pushes.Contains(history) && TryPush(cli, registered, here.Directory, here.Owner, history, reporter))
+                    pushed.Add(history);
                 else
                 {
                     missing.Add(history);
                     reporter.Warning($"The WAL archive in repository {registered.Name} lacks {history}, and a recovery along timeline {timeline.Timeline} needs it: "
-                                     + $"in the data directory of {connection.DisplayName}, as the server's OS account, run: "
+                                     + $"in the data directory of {connection.DisplayName} (or of another server of this cluster that has it), as the server's OS account, run: "
                                      + $"{(registered.Scope == ConfigurationScope.Machine ? "" : $"{ConfigurationPaths.Variable}={ArchiveCommand.Quote(registered.ConfigurationFile)} ")}"
                                      + $"shippyar-dr wal-push pg_wal/{history} --repository {registered.Name}");
                 }
