@@ -132,6 +132,8 @@ public static class ErrorIds
     public const string ArchivingNeedsRegisteredName = nameof(ArchivingNeedsRegisteredName);
     /// <summary>The server's OS account cannot read or execute what archive_command needs (the CLI, the configuration, key files).</summary>
     public const string ServerAccountCannotAccess = nameof(ServerAccountCannotAccess);
+    /// <summary>A timeline history file the archive lacks could not be pushed from the data directory.</summary>
+    public const string HistoryPushFailed = nameof(HistoryPushFailed);
     /// <summary>The shippyar-dr executable that archive_command runs is not where the module keeps it.</summary>
     public const string InvalidRecoveryTarget = nameof(InvalidRecoveryTarget);
     public const string RecoveryConfigurationRefused = nameof(RecoveryConfigurationRefused);

@@ -13,7 +13,10 @@ public static class LocalDataDirectory
     /// host; null when it is not here, or when the server does not say where it is (data_directory needs a superuser or
     /// pg_read_all_settings). A directory of the same path that holds another cluster (by system identifier) is not it.
     /// </summary>
-    public static string? Owner(PgConnectionInfo connection, CancellationToken cancel = default)
+    public static string? Owner(PgConnectionInfo connection, CancellationToken cancel = default) => Find(connection, cancel)?.Owner;
+
+    /// <summary>The data directory and its owner when it is on this host (see <see cref="Owner"/>); null otherwise.</summary>
+    public static (string Directory, string Owner)? Find(PgConnectionInfo connection, CancellationToken cancel = default)
     {
         if (!OperatingSystem.IsLinux()) return null;
         string directory, systemIdentifier;
@@ -37,6 +40,6 @@ public static class LocalDataDirectory
         {
             // Not readable from here (another account's 0700 directory): the path and its owner are still the best evidence.
         }
-        return FileOwnership.UserName(status.Uid);
+        return (directory, FileOwnership.UserName(status.Uid));
     }
 }
