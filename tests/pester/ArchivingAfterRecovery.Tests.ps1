@@ -7,44 +7,18 @@ BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
     $sandbox = New-ShippyarSandbox
     $conn = Get-SandboxConnection $sandbox
-    $work = New-TestDirectory
-    chmod 755 $work
-    $savedConfig = $env:SHIPPYAR_CONFIG
-    $env:SHIPPYAR_CONFIG = Join-Path $work 'repositories.json'
-    $repo = Join-Path $work 'repo'
-    $keys = Join-Path $work 'keys'
-    New-Item -ItemType Directory $repo, $keys | Out-Null
-    $passFile = Join-Path $keys 'afterwards.pass'
-    Set-Content -Path $passFile -Value 'afterwards-Pester-Plover-83'
-    chmod 600 $passFile
+    $registered = New-RegisteredTestRepository afterwards 'afterwards-Pester-Plover-83'
+    ($work, $repo, $passFile) = ($registered.Work, $registered.Repository, $registered.PassphraseFile)
     $asRoot = [Environment]::UserName -eq 'root'
-    if ($asRoot) { chown -R postgres: $repo $keys }
-    Register-ShippyarRepository -Name afterwards -Location $repo -PassphraseFile $passFile -Scope ($asRoot ? 'Machine' : 'User') | Out-Null
-    $pgCtl = '/usr/lib/postgresql/15/bin/pg_ctl'
 
     # $Box: the sandbox whose superuser connects (a recovered copy has its source's roles).
-    function Invoke-On([int] $Port, [string] $Sql, $Box = $sandbox) {
-        $env:PGPASSWORD = $Box.GetPassword()
-        try { (& /usr/lib/postgresql/15/bin/psql -h 127.0.0.1 -p $Port -U $Box.Credential.UserName -d postgres -tAc $Sql).Trim() }
-        finally { Remove-Item Env:PGPASSWORD }
-    }
-    function Switch-AndWaitArchived([int] $Port, $Box = $sandbox) {
-        $segment = Invoke-On $Port 'SELECT pg_walfile_name(pg_switch_wal())' $Box
-        Wait-Until { (Invoke-On $Port "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver" $Box) -ge $segment } -Seconds 60 | Should -BeTrue
-        $segment
-    }
-    function Invoke-PgCtl([string] $DataDirectory, [string[]] $Arguments) {
-        if ($asRoot) { runuser -u postgres -- $pgCtl -D $DataDirectory @Arguments | Out-Null } else { & $pgCtl -D $DataDirectory @Arguments | Out-Null }
-        $LASTEXITCODE | Should -Be 0
-    }
-    function Stop-DataDirectory([string] $DataDirectory, [string] $Mode = 'fast') {
-        if (Test-Path (Join-Path $DataDirectory 'postmaster.pid')) { Invoke-PgCtl $DataDirectory '-m', $Mode, '-w', 'stop' }
-    }
+    function Invoke-On([int] $Port, [string] $Sql, $Box = $sandbox) { Invoke-SqlOn $Port $Sql $Box }
+    function Switch-AndWaitArchived([int] $Port, $Box = $sandbox) { Switch-WalAndWait $Box $Port }
     function Get-ArchivedHistory([string] $Name, [string] $Repository = $repo) { @(Get-ChildItem -Recurse -File (Join-Path $Repository 'wal') -Filter "$Name-*.manifest") }
 }
 AfterAll {
     foreach ($d in @(Get-ChildItem $work -Directory -ErrorAction SilentlyContinue)) { Stop-DataDirectory $d.FullName immediate }
-    if ($savedConfig) { $env:SHIPPYAR_CONFIG = $savedConfig } else { Remove-Item env:SHIPPYAR_CONFIG -ErrorAction SilentlyContinue }
+    Restore-TestConfiguration $registered
     if ($sandbox) { $sandbox | Remove-ShippyarSandbox -Confirm:$false }
     Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
 }

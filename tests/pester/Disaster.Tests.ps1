@@ -7,40 +7,12 @@ BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
     $sandbox = New-ShippyarSandbox -SampleScale 0.01
     $conn = Get-SandboxConnection $sandbox
-    $work = New-TestDirectory
-    chmod 755 $work
-    $savedConfig = $env:SHIPPYAR_CONFIG
-    $env:SHIPPYAR_CONFIG = Join-Path $work 'repositories.json'
-    $repo = Join-Path $work 'repo'
-    $keys = Join-Path $work 'keys'
-    New-Item -ItemType Directory $repo, $keys | Out-Null
-    $passFile = Join-Path $keys 'disaster.pass'
-    Set-Content -Path $passFile -Value 'disaster-Pester-Heron-61'
-    chmod 600 $passFile
-    $asRoot = [Environment]::UserName -eq 'root'
-    if ($asRoot) { chown -R postgres: $repo $keys }
-    Register-ShippyarRepository -Name disaster -Location $repo -PassphraseFile $passFile -Scope ($asRoot ? 'Machine' : 'User') | Out-Null
-
-    function Get-ServerNow { [DateTimeOffset]::Parse($sandbox.QueryScalar('postgres', "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD""T""HH24:MI:SS.US""Z""')")) }
-    function Switch-AndWaitArchived {
-        $segment = $sandbox.QueryScalar('postgres', 'SELECT pg_walfile_name(pg_switch_wal())')
-        Wait-Until { $sandbox.QueryScalar('postgres', "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver") -ge $segment } -Seconds 60 | Should -BeTrue
-        $segment
-    }
-    function Invoke-On([int] $Port, [string] $Sql) {
-        $env:PGPASSWORD = $sandbox.GetPassword()
-        try { (& /usr/lib/postgresql/15/bin/psql -h 127.0.0.1 -p $Port -U $sandbox.Credential.UserName -d postgres -tAc $Sql).Trim() }
-        finally { Remove-Item Env:PGPASSWORD }
-    }
-    function Stop-DataDirectory([string] $DataDirectory, [string] $Mode = 'fast') {
-        if (-not (Test-Path (Join-Path $DataDirectory 'postmaster.pid'))) { return }
-        $pgCtl = '/usr/lib/postgresql/15/bin/pg_ctl'
-        if ($asRoot) { runuser -u postgres -- $pgCtl -D $DataDirectory -m $Mode -w stop | Out-Null } else { & $pgCtl -D $DataDirectory -m $Mode -w stop | Out-Null }
-    }
+    $registered = New-RegisteredTestRepository disaster 'disaster-Pester-Heron-61'
+    $work = $registered.Work
 }
 AfterAll {
     foreach ($d in @(Get-ChildItem $work -Directory -ErrorAction SilentlyContinue)) { Stop-DataDirectory $d.FullName }
-    if ($savedConfig) { $env:SHIPPYAR_CONFIG = $savedConfig } else { Remove-Item env:SHIPPYAR_CONFIG -ErrorAction SilentlyContinue }
+    Restore-TestConfiguration $registered
     if ($sandbox) { $sandbox | Remove-ShippyarSandbox -Confirm:$false }
     Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
 }
@@ -58,18 +30,18 @@ Describe 'A disaster, recovered through the cmdlets' {
         $base.Authentication | Should -Be 'Mac'
         $sandbox.Execute('postgres', 'INSERT INTO parcels SELECT g, ''after the backup'' FROM generate_series(201, 300) g')
         Start-Sleep -Milliseconds 1100
-        $noted = Get-ServerNow
+        $noted = Get-ServerNow $sandbox
         Start-Sleep -Milliseconds 1100
         $sandbox.Execute('postgres', 'DROP TABLE parcels')
-        Switch-AndWaitArchived | Out-Null
+        Switch-WalAndWait $sandbox | Out-Null
         (Get-ShippyarWalArchive -Repository disaster @conn).Gaps | Should -BeNullOrEmpty
 
         $r = Restore-ShippyarCluster -Repository disaster -DataDirectory (Join-Path $work 'undo') -TargetTime $noted -Start -Confirm:$false
         try {
             $r.BackupId | Should -Be $base.Id
-            Invoke-On $r.Port 'SELECT count(*) FROM parcels' | Should -Be '300'
-            Invoke-On $r.Port "SELECT count(*) FROM parcels WHERE note = 'after the backup'" | Should -Be '100'
-            Invoke-On $r.Port 'SHOW archive_mode' | Should -Be 'off'
+            Invoke-SqlOn $r.Port 'SELECT count(*) FROM parcels' $sandbox | Should -Be '300'
+            Invoke-SqlOn $r.Port "SELECT count(*) FROM parcels WHERE note = 'after the backup'" $sandbox | Should -Be '100'
+            Invoke-SqlOn $r.Port 'SHOW archive_mode' $sandbox | Should -Be 'off'
             $r.RestoreCommand | Should -Not -Match 'disaster-Pester-Heron'
             $r.PointReached.LastTransactionTime | Should -BeLessOrEqual $noted
         }
@@ -83,7 +55,7 @@ Describe 'A disaster, recovered through the cmdlets' {
         # A new base backup after the earlier recovery test: the history of this timeline starts here.
         Invoke-ShippyarBackup @conn -Tier Base -Checkpoint Fast -Repository disaster | Out-Null
         $sandbox.Execute('postgres', 'INSERT INTO ledger SELECT generate_series(1001, 2000)')
-        Switch-AndWaitArchived | Out-Null
+        Switch-WalAndWait $sandbox | Out-Null
         # Committed after the last archived segment: only pg_wal holds it, and pg_wal goes with the server.
         $sandbox.Execute('postgres', 'INSERT INTO ledger VALUES (999999)')
         Stop-DataDirectory $sandbox.DataDirectory immediate
@@ -96,6 +68,6 @@ Describe 'A disaster, recovered through the cmdlets' {
         $sandbox.QueryScalar('postgres', 'SELECT count(*) FROM ledger WHERE id <= 2000') | Should -Be '2000'
         $sandbox.QueryScalar('postgres', 'SELECT count(*) FROM ledger WHERE id = 999999') | Should -Be '0'
         $sandbox.QueryScalar('postgres', 'SELECT pg_is_in_recovery()') | Should -Be 'False'
-        if ($asRoot) { (stat -c '%U %a' $sandbox.DataDirectory) | Should -Be 'postgres 700' }
+        if ([Environment]::UserName -eq 'root') { (stat -c '%U %a' $sandbox.DataDirectory) | Should -Be 'postgres 700' }
     }
 }

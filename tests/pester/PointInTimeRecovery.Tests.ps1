@@ -24,19 +24,8 @@ BeforeAll {
         Wait-Until { $sandbox.QueryScalar('postgres', 'SELECT coalesce(last_archived_wal, '''') FROM pg_stat_archiver') -ge $segment } -Seconds 60 | Should -BeTrue
         $sandbox.QueryScalar('postgres', 'SELECT failed_count FROM pg_stat_archiver') | Should -Be '0'
     }
-    function Get-ServerNow { [DateTimeOffset]::Parse($sandbox.QueryScalar('postgres', "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD""T""HH24:MI:SS.US""Z""')")) }
-    function Invoke-Recovered([int] $Port, [string] $Sql) {
-        $env:PGPASSWORD = $sandbox.GetPassword()
-        try { (& psql -h 127.0.0.1 -p $Port -U $sandbox.Credential.UserName -d postgres -tAc $Sql).Trim() }
-        finally { Remove-Item Env:PGPASSWORD }
-    }
-    function Stop-Recovered([string] $DataDirectory) {
-        if (Test-Path (Join-Path $DataDirectory 'postmaster.pid')) {
-            $pgCtl = '/usr/lib/postgresql/15/bin/pg_ctl'
-            if ([Environment]::UserName -eq 'root') { runuser -u postgres -- $pgCtl -D $DataDirectory -m immediate -w stop | Out-Null }
-            else { & $pgCtl -D $DataDirectory -m immediate -w stop | Out-Null }
-        }
-    }
+    function Invoke-Recovered([int] $Port, [string] $Sql) { Invoke-SqlOn $Port $Sql $sandbox }
+    function Stop-Recovered([string] $DataDirectory) { Stop-DataDirectory $DataDirectory immediate }
 
     $sandbox.Execute('postgres', 'CREATE TABLE pester_orders (id int PRIMARY KEY); INSERT INTO pester_orders SELECT generate_series(1, 100)')
     $backup = Invoke-ShippyarBackup @conn -Tier Base -Checkpoint Fast -Repository $repo -PassphraseFile $passFile
@@ -51,7 +40,7 @@ Describe 'Restore-ShippyarCluster (point-in-time recovery)' {
     It 'recovers to a noted time: every row committed before it is there and the destructive statement is undone' {
         $sandbox.Execute('postgres', 'INSERT INTO pester_orders SELECT generate_series(101, 150)')
         Start-Sleep -Milliseconds 1100
-        $noted = Get-ServerNow
+        $noted = Get-ServerNow $sandbox
         Start-Sleep -Milliseconds 1100
         $sandbox.Execute('postgres', 'DELETE FROM pester_orders')
         Switch-AndWaitArchived

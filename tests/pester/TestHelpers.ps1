@@ -147,3 +147,60 @@ function Stop-TestS3Server($Server) {
     $Server.Process.WaitForExit()
     Remove-Item -Recurse -Force $Server.Data -ErrorAction SilentlyContinue
 }
+
+# --- Tier 1: WAL archiving and point-in-time recovery ---------------------------------------------------------------
+
+# A repository registered under $Name in a configuration file of its own (SHIPPYAR_CONFIG, never /etc/shippyar), with
+# a passphrase file by reference: what archive_command reads, so as root everything belongs to the server's account
+# (postgres) and the registration is machine-wide (0640, group postgres). Restore-TestConfiguration puts it back.
+function New-RegisteredTestRepository([string] $Name, [string] $Passphrase) {
+    $work = New-TestDirectory
+    chmod 755 $work
+    $saved = $env:SHIPPYAR_CONFIG
+    $env:SHIPPYAR_CONFIG = Join-Path $work 'repositories.json'
+    $repo = Join-Path $work 'repo'
+    $keys = Join-Path $work 'keys'
+    New-Item -ItemType Directory $repo, $keys | Out-Null
+    $passFile = Join-Path $keys "$Name.pass"
+    Set-Content -Path $passFile -Value $Passphrase
+    chmod 600 $passFile
+    $asRoot = [Environment]::UserName -eq 'root'
+    if ($asRoot) { chown -R postgres: $repo $keys }
+    Register-ShippyarRepository -Name $Name -Location $repo -PassphraseFile $passFile -Scope ($asRoot ? 'Machine' : 'User') | Out-Null
+    [pscustomobject]@{ Name = $Name; Work = $work; Repository = $repo; PassphraseFile = $passFile; SavedConfiguration = $saved }
+}
+
+function Restore-TestConfiguration($Registered) {
+    if ($Registered.SavedConfiguration) { $env:SHIPPYAR_CONFIG = $Registered.SavedConfiguration } else { Remove-Item env:SHIPPYAR_CONFIG -ErrorAction SilentlyContinue }
+}
+
+# The server's clock now, to the microsecond (a recovery target is judged by the server's time, not ours).
+function Get-ServerNow($Sandbox) {
+    [DateTimeOffset]::Parse($Sandbox.QueryScalar('postgres', "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD""T""HH24:MI:SS.US""Z""')"))
+}
+
+# SQL on any server on this host's loopback that has $Sandbox's roles (a recovered copy of it), through psql.
+function Invoke-SqlOn([int] $Port, [string] $Sql, $Sandbox) {
+    $env:PGPASSWORD = $Sandbox.GetPassword()
+    try { (& /usr/lib/postgresql/15/bin/psql -h 127.0.0.1 -p $Port -U $Sandbox.Credential.UserName -d postgres -tAc $Sql).Trim() }
+    finally { Remove-Item Env:PGPASSWORD }
+}
+
+# Switches to a new WAL segment on the server at $Port and waits until the archiver has archived the one it finished.
+function Switch-WalAndWait($Sandbox, [int] $Port = $Sandbox.Port) {
+    $segment = Invoke-SqlOn $Port 'SELECT pg_walfile_name(pg_switch_wal())' $Sandbox
+    Wait-Until { (Invoke-SqlOn $Port "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver" $Sandbox) -ge $segment } -Seconds 60 | Should -BeTrue
+    $segment
+}
+
+# pg_ctl on a data directory, as its owner (postgres when we are root).
+function Invoke-PgCtl([string] $DataDirectory, [string[]] $Arguments) {
+    $pgCtl = '/usr/lib/postgresql/15/bin/pg_ctl'
+    if ([Environment]::UserName -eq 'root') { runuser -u postgres -- $pgCtl -D $DataDirectory @Arguments | Out-Null } else { & $pgCtl -D $DataDirectory @Arguments | Out-Null }
+    $LASTEXITCODE | Should -Be 0
+}
+
+# Stops the server running on a data directory, if one is.
+function Stop-DataDirectory([string] $DataDirectory, [string] $Mode = 'fast') {
+    if (Test-Path (Join-Path $DataDirectory 'postmaster.pid')) { Invoke-PgCtl $DataDirectory '-m', $Mode, '-w', 'stop' }
+}
