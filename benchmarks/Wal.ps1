@@ -124,6 +124,11 @@ pg1-user=postgres
 # Part 1: each tool archives the same segments, one process per segment and in order, from a copy of a data
 # directory (PG_VERSION, pg_control, pg_wal with every segment .ready): the archiver's view, without a server that
 # would archive them itself. After each success the .ready becomes .done, as PostgreSQL does.
+# What a tool stored for the segments it pushed: the compressed data objects under its repository, in MB.
+function Get-StoredMB([string] $Under) {
+    [math]::Round(((Get-ChildItem -Recurse -File $Under -ErrorAction SilentlyContinue | Where-Object Name -match '\.zst' | Measure-Object Length -Sum).Sum) / 1MB, 1)
+}
+
 function Measure-SegmentPushes([string] $FakeData, [string[]] $Segments, [string] $Pool, [string] $Label, [scriptblock] $CommandFor, [string] $Wrapper = '') {
     Remove-Item -Recurse -Force "$FakeData/pg_wal" -ErrorAction SilentlyContinue
     New-Item -ItemType Directory -Force "$FakeData/pg_wal/archive_status" | Out-Null
@@ -298,13 +303,16 @@ function Invoke-WalRound([double] $RoundScale, [int] $Segments, [long] $BurstByt
         function New-ShippyarRepo { New-PostgresDirectory "$w/shippyar-repo-$((++$script:repoCount))" }
         $repo = New-ShippyarRepo
         $pushes.'shippyar-dr sync' = Measure-SegmentPushes $fake $names $pool 'shippyar-sync' { param($p) "$cli wal-push $p --repository $repo" }
+        $pushes.'shippyar-dr sync' | Add-Member StoredMB (Get-StoredMB "$repo/wal")
         # Pairs that are compared run one right after the other: this shared machine's speed drifts.
         $conf = New-PgBackRestConfig "$w/pgbr-sync" $sandbox
         Invoke-AsPostgres pgbackrest @("--config=$conf", '--stanza=bench', 'stanza-create') | Out-Null
         $pushes.'pgbackrest sync' = Measure-SegmentPushes $fake $names $pool 'pgbr-sync' { param($p) "pgbackrest --config=$conf --stanza=bench --pg1-path=$fake archive-push $p" }
+        $pushes.'pgbackrest sync' | Add-Member StoredMB (Get-StoredMB "$w/pgbr-sync/repo/archive")
         # ShippyarDr's preset is zstd 1 (every tier's); at pgBackRest's level 3 too, for the like-for-like figure.
         $repo = New-ShippyarRepo
         $pushes.'shippyar-dr sync zstd 3' = Measure-SegmentPushes $fake $names $pool 'shippyar-sync-3' { param($p) "$cli wal-push $p --repository $repo --compression-level 3" }
+        $pushes.'shippyar-dr sync zstd 3' | Add-Member StoredMB (Get-StoredMB "$repo/wal")
         $repo = New-ShippyarRepo; $spool = New-PostgresDirectory "$w/shippyar-spool-1"
         $pushes.'shippyar-dr async' = Measure-SegmentPushes $fake $names $pool 'shippyar-async' { param($p) "$cli wal-push $p --repository $repo --async --spool-directory $spool" }
         Wait-NoProcess $spool
@@ -408,7 +416,7 @@ function Write-WalReport($Round) {
     Write-Host "`nWAL suite, scale $($Round.Scale): database $($Round.DatabaseMB) MB; /proc/loadavg at start $($Round.LoadAverageAtStart), at end $($Round.LoadAverageAtEnd) (2 cores, shared)"
     $p = $Round.Pushes
     $p.GetEnumerator() | ForEach-Object { [pscustomobject]@{ Tool = $_.Key; Segments = $_.Value.Segments; TotalSeconds = [math]::Round($_.Value.TotalMs / 1000, 2); MsPerSegment = [math]::Round($_.Value.MsPerSegment, 1)
-        'Ms early (median, first 1/8)' = [math]::Round($_.Value.FirstMs); 'Ms late (median, last 1/8)' = [math]::Round($_.Value.LastMs) } } |
+        'Ms early (median, first 1/8)' = [math]::Round($_.Value.FirstMs); 'Ms late (median, last 1/8)' = [math]::Round($_.Value.LastMs); StoredMB = $_.Value.StoredMB } } |
         Format-Table -AutoSize | Out-String -Width 250 | Write-Host
     Write-Host ("Start-up (--version, median of 11): shippyar-dr {0:N1} ms, pgbackrest version {1:N1} ms" -f $Round.StartupMs, $Round.PgBackRestStartupMs)
     Write-Host ("Peak RSS per push: shippyar-dr sync {0:N0} MB, async foreground {1:N0} MB, background pusher {2:N0} MB; pgbackrest archive-push {3:N0} MB" -f `
