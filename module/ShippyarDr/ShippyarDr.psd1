@@ -21,6 +21,7 @@
         'Get-ShippyarLeftover'
         'Remove-ShippyarLeftover'
         'New-ShippyarRestorePoint'
+        'Initialize-ShippyarRole'
         'New-ShippyarSandbox'
         'Remove-ShippyarSandbox'
         'Register-ShippyarRepository'

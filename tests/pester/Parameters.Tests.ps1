@@ -11,6 +11,7 @@ BeforeDiscovery {
         'Disable-ShippyarWalArchiving' = 'ConnectionString Credential Port Server'
         'Get-ShippyarLeftover'     = 'ConnectionString Credential KmsKeyId Port Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout ScratchCluster Server ServerSideEncryption'
         'Invoke-ShippyarBackup'    = 'Checkpoint Compression CompressionLevel ConnectionString Credential Database KmsKeyId LockWaitTimeout Passphrase PassphraseFile PassphraseVariable Port Recipient RecipientKeyFile Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout Server ServerSideEncryption SigningKeyFile SigningKeyPassphrase StorageClass Tier'
+        'Initialize-ShippyarRole'  = 'BackupLogin BackupRole ConnectionString Credential Physical Port RecoveryLogin RecoveryRole Server'
         'New-ShippyarRestorePoint' = 'ConnectionString Credential Name Port Server'
         'New-ShippyarSandbox'      = 'Port SampleDatabase SampleScale'
         'Register-ShippyarRepository' = 'Default Force KmsKeyId Location Name PassphraseFile PassphraseVariable Recipient RecipientKeyFile S3AccessKeyVariable S3Endpoint S3PathStyle S3Profile S3Region S3SecretKeyVariable S3Timeout Scope SecretKeyFile SecretKeyPassphraseFile SecretKeyPassphraseVariable ServerSideEncryption SignerKeyFile SigningKeyFile SigningKeyPassphraseFile SigningKeyPassphraseVariable'

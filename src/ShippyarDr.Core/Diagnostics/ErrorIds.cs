@@ -126,6 +126,15 @@ public static class ErrorIds
     // WAL archiving and recovery.
     public const string InvalidRestorePointName = nameof(InvalidRestorePointName);
     public const string RestorePointFailed = nameof(RestorePointFailed);
+
+    // Least-privilege roles.
+    /// <summary>A role name that PostgreSQL would refuse or reserve (pg_ prefix, public, over 63 bytes).</summary>
+    public const string InvalidRoleName = nameof(InvalidRoleName);
+    /// <summary>The server predates pg_read_all_data (PostgreSQL 14).</summary>
+    public const string RolesNeedNewerServer = nameof(RolesNeedNewerServer);
+    /// <summary>A login to make a member of a role does not exist.</summary>
+    public const string RoleNotFound = nameof(RoleNotFound);
+    public const string RoleSetupFailed = nameof(RoleSetupFailed);
     public const string ArchivingSettingsFailed = nameof(ArchivingSettingsFailed);
     public const string TestSegmentNotArchived = nameof(TestSegmentNotArchived);
     /// <summary>archive_command has no session: its repository must be a registered name, not a path or URL.</summary>

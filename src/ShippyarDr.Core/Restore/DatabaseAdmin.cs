@@ -13,7 +13,7 @@ internal static class DatabaseAdmin
         if (like.Encoding is not null) sql += $" ENCODING {Literal(like.Encoding)}";
         if (like.Collation is not null) sql += $" LC_COLLATE {Literal(like.Collation)}";
         if (like.CType is not null) sql += $" LC_CTYPE {Literal(like.CType)}";
-        if (like.Owner is not null && RoleExists(conn, like.Owner)) sql += $" OWNER {Quote(like.Owner)}";
+        if (like.Owner is not null && CanOwn(conn, like.Owner)) sql += $" OWNER {Quote(like.Owner)}";
         Execute(conn, sql);
     }
 
@@ -47,10 +47,16 @@ internal static class DatabaseAdmin
         return Convert.ToInt32(cmd.ExecuteScalar());
     }
 
-    private static bool RoleExists(NpgsqlConnection conn, string role)
+    /// <summary>
+    /// Whether the role exists and this session may hand a database to it (CREATE DATABASE ... OWNER needs membership):
+    /// a CREATEDB login that is no superuser keeps the database itself.
+    /// </summary>
+    private static bool CanOwn(NpgsqlConnection conn, string role)
     {
-        using var cmd = new NpgsqlCommand("SELECT 1 FROM pg_roles WHERE rolname = $1", conn) { Parameters = { new() { Value = role } } };
-        return cmd.ExecuteScalar() is not null;
+        using var cmd = new NpgsqlCommand(
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) THEN pg_has_role(current_user, $1, 'MEMBER') ELSE false END", conn)
+            { Parameters = { new() { Value = role } } };
+        return cmd.ExecuteScalar() is true;
     }
 
     private static string Literal(string value) => "'" + value.Replace("'", "''") + "'";
