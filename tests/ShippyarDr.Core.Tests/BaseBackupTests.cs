@@ -62,8 +62,8 @@ public sealed class BaseBackupTests(TablespaceSandbox cluster, S3Server s3, GpgH
 
         // What the manifest records, and what it reads back as.
         Assert.Equal(1, physical.Timeline);
-        Assert.True(Physical.WalPosition.Parse(physical.StopLsn) > Physical.WalPosition.Parse(physical.StartLsn));
-        Assert.Equal(Physical.WalPosition.SegmentOf(1, Physical.WalPosition.Parse(physical.StartLsn), physical.WalSegmentSize), physical.FirstWalSegment);
+        Assert.True(Wal.WalPosition.Parse(physical.StopLsn) > Wal.WalPosition.Parse(physical.StartLsn));
+        Assert.Equal(Wal.WalFileName.ForLsn(1, Wal.WalPosition.Parse(physical.StartLsn), (int)physical.WalSegmentSize).Name, physical.FirstWalSegment);
         Assert.Equal(physical.LastWalSegment, physical.ArchiveNeededFrom);
         Assert.Equal(16L * 1024 * 1024, physical.WalSegmentSize);
         Assert.Equal("postgres", physical.BootstrapSuperuser);

@@ -7,6 +7,7 @@ using ShippyarDr.Core.Tests.Fixtures;
 using ShippyarDr.Diagnostics;
 using ShippyarDr.Physical;
 using ShippyarDr.Repository;
+using ShippyarDr.Wal;
 using TarReader = ShippyarDr.Physical.Tar.TarReader;
 
 namespace ShippyarDr.Core.Tests;
@@ -76,12 +77,12 @@ public sealed class PhysicalManifestTests : IDisposable
     [Fact]
     public void Wal_positions_name_their_segments()
     {
-        const long size = 16 << 20;
-        Assert.Equal("000000010000000000000002", WalPosition.SegmentOf(1, WalPosition.Parse("0/2000028"), size));
+        const int size = 16 << 20;
+        Assert.Equal("000000010000000000000002", WalFileName.ForLsn(1, WalPosition.Parse("0/2000028"), size).Name);
         // A stop exactly on a segment boundary ends in the segment before it.
-        Assert.Equal("000000010000000000000002", WalPosition.SegmentBefore(1, WalPosition.Parse("0/3000000"), size));
-        Assert.Equal("0000000200000001000000FF", WalPosition.SegmentOf(2, WalPosition.Parse("1/FF000000"), size));
-        Assert.Equal(new[] { "0000000100000000000000FF", "000000010000000100000000" }, WalPosition.Range("0000000100000000000000FF", "000000010000000100000000", size));
+        Assert.Equal("000000010000000000000002", WalFileName.ForLsnBefore(1, WalPosition.Parse("0/3000000"), size).Name);
+        Assert.Equal("0000000200000001000000FF", WalFileName.ForLsn(2, WalPosition.Parse("1/FF000000"), size).Name);
+        Assert.Equal("000000010000000100000000", WalFileName.Parse("0000000100000000000000FF").Next(size).Name);
         Assert.Equal("1/FF000000", WalPosition.Format(WalPosition.Parse("1/FF000000")));
         Assert.False(WalPosition.TryParse("nonsense", out _));
     }

@@ -7,6 +7,7 @@ using ShippyarDr.Diagnostics;
 using ShippyarDr.Physical.Libpq;
 using ShippyarDr.Pipeline;
 using ShippyarDr.Repository;
+using ShippyarDr.Wal;
 
 namespace ShippyarDr.Physical;
 
@@ -100,8 +101,8 @@ internal sealed class BaseBackupTaker(LiveRepositories targets, BackupRequest re
                 $"The base backup from {request.Connection.DisplayName} held no {BaseArchive}.", request.Connection.DisplayName);
         var start = WalPosition.Parse(physical.StartLsn);
         var stop = WalPosition.Parse(physical.StopLsn);
-        physical.FirstWalSegment = WalPosition.SegmentOf(physical.Timeline, start, facts.WalSegmentSize);
-        physical.LastWalSegment = WalPosition.SegmentBefore(physical.StopTimeline, Math.Max(stop, start + 1), facts.WalSegmentSize);
+        physical.FirstWalSegment = WalFileName.ForLsn((uint)physical.Timeline, start, (int)facts.WalSegmentSize).Name;
+        physical.LastWalSegment = WalFileName.ForLsnBefore((uint)physical.StopTimeline, Math.Max(stop, start + 1), (int)facts.WalSegmentSize).Name;
         physical.ArchiveNeededFrom = physical.LastWalSegment;
         info.Physical = physical;
         reporter.Verbose($"Base backup {info.Id}: WAL {physical.StartLsn} to {physical.StopLsn} on timeline {physical.Timeline} ({physical.FirstWalSegment} to {physical.LastWalSegment}), {physical.Tablespaces.Count} tablespace(s).");
@@ -143,7 +144,7 @@ internal sealed class BaseBackupTaker(LiveRepositories targets, BackupRequest re
     private void RequireWal(IReadOnlyList<string> walFiles, PhysicalBackupInfo physical, long segmentSize)
     {
         // The stop position is not known yet; the start segment must be there, and the rest is checked at verification.
-        var first = WalPosition.SegmentOf(physical.Timeline, WalPosition.Parse(physical.StartLsn), segmentSize);
+        var first = WalFileName.ForLsn((uint)physical.Timeline, WalPosition.Parse(physical.StartLsn), (int)segmentSize).Name;
         if (!walFiles.Contains(first))
             throw new ShippyarException(ShippyarErrorKind.InvalidData, ErrorIds.BaseBackupFailed,
                 $"The base backup from {request.Connection.DisplayName} lacks WAL segment {first}, where it starts (it sent {walFiles.Count} WAL files).", first);

@@ -86,7 +86,7 @@ public sealed class WalCoverage
             if (at < 0 || switches[at].SwitchLsn < stop)
                 throw new ShippyarException(ShippyarErrorKind.InvalidOperation, ErrorIds.WalTimelineNotDescendant,
                     $"The newest timeline of the WAL archive, {newest}, does not descend from base backup {backup.Id} (timeline {origin}, stop {physical.StopLsn})"
-                    + (at < 0 ? "." : $": it branched off at {Lsn(switches[at].SwitchLsn)}, before the backup ended.") + " Nothing was restored.", backup.Id);
+                    + (at < 0 ? "." : $": it branched off at {WalPosition.Format(switches[at].SwitchLsn)}, before the backup ended.") + " Nothing was restored.", backup.Id);
             for (var i = at; i < switches.Count; i++)
             {
                 var switchSegment = switches[i].SwitchLsn / (ulong)Size;
@@ -167,5 +167,4 @@ public sealed class WalCoverage
 
     private static string Describe(WalGap gap) => gap.MissingCount == 1 ? $"segment {gap.FirstMissing}" : $"segment {gap.FirstMissing} (and {gap.MissingCount - 1} more, to {gap.LastMissing})";
 
-    private static string Lsn(ulong lsn) => $"{lsn >> 32:X}/{lsn & 0xFFFFFFFF:X}";
 }

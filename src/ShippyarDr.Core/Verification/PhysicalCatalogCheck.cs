@@ -6,6 +6,7 @@ using ShippyarDr.Physical.Tar;
 using ShippyarDr.Pipeline;
 using ShippyarDr.Repository;
 using ShippyarDr.Streams;
+using ShippyarDr.Wal;
 
 namespace ShippyarDr.Verification;
 
@@ -114,10 +115,10 @@ internal sealed class PhysicalCatalogCheck(BackupInfo backup, IBackupRepository 
                     if (!member.IsFile) continue;
                     var path = prefix + member.Name;
                     var walName = wal && member.Name.StartsWith("pg_wal/", StringComparison.Ordinal) ? member.Name["pg_wal/".Length..] : null;
-                    if (walName is not null && WalPosition.IsSegmentName(walName))
+                    if (walName is not null && WalFileName.TryParse(walName) is { IsSegment: true } segmentName)
                     {
                         segments.Add(walName);
-                        if (SegmentProblem(walName, member, tar) is { } problem) differences.Add(problem);
+                        if (SegmentProblem(segmentName, member, tar) is { } problem) differences.Add(problem);
                         continue;
                     }
                     var (size, digest) = Hash(tar, manifest?.Files.GetValueOrDefault(path)?.Algorithm);
@@ -151,13 +152,13 @@ internal sealed class PhysicalCatalogCheck(BackupInfo backup, IBackupRepository 
     }
 
     /// <summary>A segment must be the server's segment size and start with the long page header of its own position, timeline and cluster.</summary>
-    private string? SegmentProblem(string name, TarHeader member, TarReader tar)
+    private string? SegmentProblem(WalFileName name, TarHeader member, TarReader tar)
     {
         if (member.Size != _physical.WalSegmentSize) return $"pg_wal/{name} has {member.Size} bytes, not the server's segment size {_physical.WalSegmentSize}";
         var header = new byte[WalSegmentHeader.Length];
         var read = 0;
         while (read < header.Length && tar.ReadData(header.AsSpan(read)) is var n && n > 0) read += n;
-        return WalSegmentHeader.Problem(name, header.AsSpan(0, read), _physical.WalSegmentSize, backup.SystemIdentifier) is { } problem ? $"pg_wal/{problem}" : null;
+        return WalSegmentHeader.Problem(name, header.AsSpan(0, read), (int)_physical.WalSegmentSize, backup.SystemIdentifier) is { } problem ? $"pg_wal/{problem}" : null;
     }
 
     private IEnumerable<string> MissingSegments(IReadOnlyCollection<string> segments)
@@ -166,7 +167,11 @@ internal sealed class PhysicalCatalogCheck(BackupInfo backup, IBackupRepository 
         var have = segments.ToHashSet(StringComparer.Ordinal);
         // A promotion during the backup moves the stop to another timeline: the range is checked on the start's.
         var last = _physical.StopTimeline == _physical.Timeline ? _physical.LastWalSegment : _physical.FirstWalSegment;
-        var missing = WalPosition.Range(_physical.FirstWalSegment, last, _physical.WalSegmentSize).Where(s => !have.Contains(s)).ToList();
+        var size = (int)_physical.WalSegmentSize;
+        var first = WalFileName.Parse(_physical.FirstWalSegment);
+        var missing = new List<string>();
+        for (var n = first.SegmentNumber(size); n <= WalFileName.Parse(last).SegmentNumber(size); n++)
+            if (WalFileName.ForSegment(first.Timeline, n, size).Name is var name && !have.Contains(name)) missing.Add(name);
         return missing.Count == 0 ? Array.Empty<string>() : new[] { $"WAL segment(s) the backup needs are missing: {List(missing)}" };
     }
 

@@ -66,15 +66,12 @@ public sealed partial record WalFileName : IComparable<WalFileName>
     /// <summary>The segment holding a WAL position (an LSN such as pg_backup_start returns).</summary>
     public static WalFileName ForLsn(uint timeline, ulong lsn, int walSegmentSize) => ForSegment(timeline, lsn / (ulong)CheckSize(walSegmentSize), walSegmentSize);
 
+    /// <summary>The segment holding the last byte before <paramref name="lsn"/>: where WAL that ends at <paramref name="lsn"/> ends (PostgreSQL's XLByteToPrevSeg).</summary>
+    public static WalFileName ForLsnBefore(uint timeline, ulong lsn, int walSegmentSize) => ForLsn(timeline, lsn - 1, walSegmentSize);
+
     /// <summary>"16/B374D848" as PostgreSQL prints an LSN.</summary>
-    public static ulong ParseLsn(string lsn)
-    {
-        var parts = lsn.Split('/');
-        if (parts.Length != 2 || !uint.TryParse(parts[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var hi)
-            || !uint.TryParse(parts[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var lo))
-            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.InvalidWalFileName, $"'{lsn}' is not a WAL position such as 16/B374D848.", lsn);
-        return ((ulong)hi << 32) | lo;
-    }
+    public static ulong ParseLsn(string lsn) => WalPosition.TryParse(lsn, out var value) ? value
+        : throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.InvalidWalFileName, $"'{lsn}' is not a WAL position such as 16/B374D848.", lsn);
 
     /// <summary>The next segment on the same timeline (for any kind: the segment after this one's).</summary>
     public WalFileName Next(int walSegmentSize) => Kind == WalFileKind.History

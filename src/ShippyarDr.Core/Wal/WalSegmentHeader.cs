@@ -9,7 +9,7 @@ namespace ShippyarDr.Wal;
 /// major version), the position of the segment's first page, and the system identifier and segment size of the
 /// cluster that wrote it. A segment proves which cluster it came from, whatever data directory pushes it.
 /// </summary>
-public sealed record WalSegmentHeader(ushort Magic, ulong PageAddress, string SystemIdentifier, int SegmentSize)
+public sealed record WalSegmentHeader(ushort Magic, uint Timeline, ulong PageAddress, string SystemIdentifier, int SegmentSize)
 {
     public const int Length = 40;
     private const ushort LongHeaderFlag = 0x0002; // XLP_LONG_HEADER
@@ -30,6 +30,7 @@ public sealed record WalSegmentHeader(ushort Magic, ulong PageAddress, string Sy
         var info = BinaryPrimitives.ReadUInt16LittleEndian(head[2..]);
         if ((info & LongHeaderFlag) == 0) return null;
         return new WalSegmentHeader(BinaryPrimitives.ReadUInt16LittleEndian(head),
+            BinaryPrimitives.ReadUInt32LittleEndian(head[4..]),
             BinaryPrimitives.ReadUInt64LittleEndian(head[8..]),
             BinaryPrimitives.ReadUInt64LittleEndian(head[24..]).ToString(CultureInfo.InvariantCulture),
             (int)BinaryPrimitives.ReadUInt32LittleEndian(head[32..]));
@@ -48,10 +49,26 @@ public sealed record WalSegmentHeader(ushort Magic, ulong PageAddress, string Sy
             _ when header.SegmentSize != walSegmentSize => $"its segments are {header.SegmentSize} bytes, and the archive's are {walSegmentSize}",
             _ when fileLength != walSegmentSize => $"it is {fileLength} bytes long, not the {walSegmentSize} of a segment",
             _ when header.PageAddress != name.SegmentNumber(walSegmentSize) * (ulong)walSegmentSize =>
-                $"it holds WAL from {header.PageAddress >> 32:X}/{(uint)header.PageAddress:X}, which is not where segment {name.SegmentName} starts",
+                $"it holds WAL from {WalPosition.Format(header.PageAddress)}, which is not where segment {name.SegmentName} starts",
             _ => null,
         };
         if (problem is not null)
             throw new ShippyarException(ShippyarErrorKind.InvalidData, ErrorIds.WalSegmentInvalid, $"{path} is refused: {problem}.", path);
+    }
+
+    /// <summary>
+    /// What is wrong with the first bytes of segment <paramref name="name"/> as a base backup holds it (no data directory
+    /// to compare with): null when they are its own long page header, of its timeline, position and segment size, and
+    /// of cluster <paramref name="systemIdentifier"/> when one is given.
+    /// </summary>
+    public static string? Problem(WalFileName name, ReadOnlySpan<byte> head, int segmentSize, string? systemIdentifier)
+    {
+        if (head.Length < Length) return $"{name} is too short for a WAL page header";
+        if (TryRead(head) is not { } header) return $"{name} does not begin with its own page header (no long page header)";
+        if (header.Timeline != name.Timeline || header.PageAddress != name.SegmentNumber(segmentSize) * (ulong)segmentSize || header.SegmentSize != segmentSize)
+            return $"{name} does not begin with its own page header (timeline {header.Timeline}, position {WalPosition.Format(header.PageAddress)}, segment size {header.SegmentSize})";
+        if (systemIdentifier is not null && header.SystemIdentifier != systemIdentifier)
+            return $"{name} belongs to cluster {header.SystemIdentifier}, not {systemIdentifier}";
+        return null;
     }
 }
