@@ -148,25 +148,7 @@ function Invoke-BaseRound([double] $RoundScale) {
         $sandbox.Execute('shippyar', 'VACUUM ANALYZE')
         $dbSize = [long]$sandbox.QueryScalar('postgres', 'SELECT sum(pg_database_size(oid)) FROM pg_database')
         Write-Host ("Loaded {0:N0} MB in {1:N0} s." -f ($dbSize / 1MB), $load)
-        New-Item -ItemType Directory -Force "$pgbr/repo", "$pgbr/log" | Out-Null
-        $conf = "$pgbr/pgbackrest.conf"
-        Set-Content $conf @"
-[global]
-repo1-path=$pgbr/repo
-log-path=$pgbr/log
-lock-path=$pgbr/log
-compress-type=zst
-compress-level=3
-process-max=2
-start-fast=y
-repo1-retention-full=99
-[bench]
-pg1-path=$($sandbox.DataDirectory)
-pg1-port=$($sandbox.Port)
-pg1-socket-path=$($sandbox.RootDirectory)
-pg1-user=postgres
-"@
-        chown -R postgres: $pgbr
+        $conf = New-PgBackRestConfig $pgbr $sandbox  # Wal.ps1: the one configuration both suites compare against
         # Archiving starts after the load: no backlog of segments waits in front of the backups' own.
         $sandbox.Execute('postgres', 'ALTER SYSTEM SET archive_mode = on')
         $sandbox.Execute('postgres', "ALTER SYSTEM SET archive_command = 'pgbackrest --config=$conf --stanza=bench archive-push %p'")
