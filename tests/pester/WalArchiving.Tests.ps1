@@ -6,20 +6,8 @@ BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
     $sandbox = New-ShippyarSandbox -SampleScale 0.01
     $conn = Get-SandboxConnection $sandbox
-    $work = New-TestDirectory
-    chmod 755 $work
-    $savedConfig = $env:SHIPPYAR_CONFIG
-    $env:SHIPPYAR_CONFIG = Join-Path $work 'repositories.json'
-    $repo = Join-Path $work 'wal-repo'
-    New-Item -ItemType Directory $repo | Out-Null
-    $keys = Join-Path $work 'keys'
-    New-Item -ItemType Directory $keys | Out-Null
-    $passFile = Join-Path $keys 'wal.pass'
-    Set-Content -Path $passFile -Value 'walops-Pester-Osprey-29'
-    chmod 600 $passFile
-    chown -R postgres: $repo $keys
-    # Machine scope: 0640, group postgres, which the server's account reads.
-    Register-ShippyarRepository -Name walrepo -Location $repo -PassphraseFile $passFile -Scope Machine | Out-Null
+    $registered = New-RegisteredTestRepository walrepo 'walops-Pester-Osprey-29'
+    ($work, $repo, $passFile) = ($registered.Work, $registered.Repository, $registered.PassphraseFile)
 
     function Get-Setting([string] $Name) { $sandbox.QueryScalar('postgres', "SELECT current_setting('$Name')") }
     function Get-AutoConf { Get-Content (Join-Path $sandbox.DataDirectory 'postgresql.auto.conf') -Raw }
@@ -35,7 +23,7 @@ BeforeAll {
     }
 }
 AfterAll {
-    if ($savedConfig) { $env:SHIPPYAR_CONFIG = $savedConfig } else { Remove-Item env:SHIPPYAR_CONFIG -ErrorAction SilentlyContinue }
+    Restore-TestConfiguration $registered
     if ($sandbox) { $sandbox | Remove-ShippyarSandbox -Confirm:$false }
     Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
 }
