@@ -4,16 +4,9 @@ BeforeAll {
     $sandbox = New-ShippyarSandbox -SampleScale 0.02
     $conn = Get-SandboxConnection $sandbox
     $repo = New-TestDirectory
-    $gnupg = Join-Path ([IO.Path]::GetTempPath()) ("g" + [guid]::NewGuid().ToString('n').Substring(0, 6))
-    New-Item -ItemType Directory $gnupg | Out-Null
-    $gpg = @('--batch', '--homedir', $gnupg, '--pinentry-mode', 'loopback', '--passphrase', '')
-    function Export-Key([string] $UserId, [string] $Email, [string] $Usage) {
-        & gpg @gpg --quick-gen-key $UserId default $Usage never 2>$null
-        $public = Join-Path $gnupg "$Email.asc"; $secret = Join-Path $gnupg "$Email.sec.asc"
-        & gpg @gpg --armor --output $public --export $Email 2>$null
-        & gpg @gpg --armor --output $secret --export-secret-keys $Email 2>$null
-        @{ Public = $public; Secret = $secret; Fingerprint = ((& gpg @gpg --with-colons --fingerprint $Email 2>$null) -match '^fpr:' | Select-Object -First 1).Split(':')[9] }
-    }
+    $gnupg = New-TestGpgHome
+    $gpg = Get-TestGpgArguments $gnupg
+    function Export-Key([string] $UserId, [string] $Email, [string] $Usage) { New-TestGpgKey $gnupg $UserId $Email $Usage }
     $dr = Export-Key 'DR Team <dr@shippyar.example>' 'dr@shippyar.example' 'default'
     $hostKey = Export-Key 'Backup Host <host@shippyar.example>' 'host@shippyar.example' 'sign'
     $mallory = Export-Key 'Mallory <mallory@evil.example>' 'mallory@evil.example' 'sign'

@@ -204,3 +204,25 @@ function Invoke-PgCtl([string] $DataDirectory, [string[]] $Arguments) {
 function Stop-DataDirectory([string] $DataDirectory, [string] $Mode = 'fast') {
     if (Test-Path (Join-Path $DataDirectory 'postmaster.pid')) { Invoke-PgCtl $DataDirectory '-m', $Mode, '-w', 'stop' }
 }
+
+# --- OpenPGP keys -----------------------------------------------------------------------------------------------------
+
+# A throwaway gpg home under a short path (gpg-agent's socket path is limited in length); New-TestGpgKey adds keys.
+function New-TestGpgHome {
+    $home_ = Join-Path ([IO.Path]::GetTempPath()) ("g" + [guid]::NewGuid().ToString('n').Substring(0, 6))
+    New-Item -ItemType Directory $home_ | Out-Null
+    $home_
+}
+
+# gpg's arguments for unattended use of a test home (no passphrase, no pinentry).
+function Get-TestGpgArguments([string] $GpgHome) { @('--batch', '--homedir', $GpgHome, '--pinentry-mode', 'loopback', '--passphrase', '') }
+
+# A new key pair in $GpgHome, exported armored beside it: @{ Public; Secret; Fingerprint }.
+function New-TestGpgKey([string] $GpgHome, [string] $UserId, [string] $Email, [string] $Usage) {
+    $gpg = Get-TestGpgArguments $GpgHome
+    & gpg @gpg --quick-gen-key $UserId default $Usage never 2>$null
+    $public = Join-Path $GpgHome "$Email.asc"; $secret = Join-Path $GpgHome "$Email.sec.asc"
+    & gpg @gpg --armor --output $public --export $Email 2>$null
+    & gpg @gpg --armor --output $secret --export-secret-keys $Email 2>$null
+    @{ Public = $public; Secret = $secret; Fingerprint = ((& gpg @gpg --with-colons --fingerprint $Email 2>$null) -match '^fpr:' | Select-Object -First 1).Split(':')[9] }
+}
