@@ -48,6 +48,9 @@ public sealed class BackupInfo
     public string? Retention { get; set; }
     /// <summary>Storage class asked of cloud repositories for the data objects (STANDARD_IA, GLACIER…).</summary>
     public string? StorageClass { get; set; }
+    /// <summary>S3 Object Lock: the stored objects cannot be deleted before this time (null: not locked). Retention
+    /// never tries to delete a backup before it.</summary>
+    public DateTimeOffset? ObjectLockUntil { get; set; }
     /// <summary>Physical base backups: their WAL positions, tablespaces and objects. Null for logical backups.</summary>
     public PhysicalBackupInfo? Physical { get; set; }
     /// <summary>Whole-cluster backups: Weekly (every database) and Base (the cluster's files).</summary>
