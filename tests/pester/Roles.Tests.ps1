@@ -79,8 +79,27 @@ Initialize-ShippyarRole -Server $($sandbox.Server) -Port $($sandbox.Port) -Crede
         $setup = Initialize-ShippyarRole @conn -Physical -BackupLogin base_backup -Confirm:$false
         $setup[0].Grants | Should -Contain 'GRANT "backup_role" TO "base_backup"'
         $setup[0].Grants | Should -Contain 'ALTER ROLE "base_backup" REPLICATION'
-        $b = Invoke-ShippyarBackup @base -Tier Base -Repository $repo
+        $b = Invoke-ShippyarBackup @base -Tier Base -Checkpoint Fast -Repository $repo
         $b.Status | Should -Be 'Complete'
+    }
+
+    It 'lets a login in backup_role take the Weekly cluster backup; its roles come back without passwords, with a warning' {
+        $weeklyLogin = New-Login 'weekly_backup' 'IN ROLE backup_role'
+        $pass = ConvertTo-SecureString 'weekly-Roles-Pester-7' -AsPlainText -Force
+        # Encrypted, so sealed: a repository of its own, as unsealed backups are refused next to sealed ones.
+        $w = Invoke-ShippyarBackup @weeklyLogin -Tier Weekly -Repository (New-TestDirectory) -Passphrase $pass
+        $w.Status | Should -Be 'Complete'
+        $w.RolePasswordsOmitted | Should -BeTrue
+        $w.Databases.Name | Should -Contain 'shippyar'
+        $fresh = New-ShippyarSandbox
+        try {
+            $on = @{ Server = $fresh.Server; Port = $fresh.Port; Credential = $fresh.Credential }
+            $r = $w | Restore-ShippyarCluster @on -Passphrase $pass -Confirm:$false -WarningVariable warned -WarningAction SilentlyContinue
+            $r.Passed | Should -BeTrue
+            ($warned -join ' ') | Should -Match 'not a superuser, so its roles have no passwords'
+            $fresh.QueryScalar('postgres', "SELECT (rolpassword IS NULL)::text FROM pg_authid WHERE rolname = 'weekly_backup'") | Should -Be 'true'
+            $fresh.QueryScalar('shippyar', 'SELECT count(*) FROM orders') | Should -Be $sandbox.QueryScalar('shippyar', 'SELECT count(*) FROM orders')
+        } finally { $fresh | Remove-ShippyarSandbox -Confirm:$false }
     }
 
     It 'refuses a login without the role with a clear error: no CONNECT, then no SELECT' {

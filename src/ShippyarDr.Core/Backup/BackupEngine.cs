@@ -213,7 +213,10 @@ public sealed class BackupEngine
         var pgDumpAll = PgToolLocator.Find("pg_dumpall", facts.MajorVersion);
         info.ToolVersions["pg_dumpall"] = pgDumpAll.VersionText;
         _reporter.Progress(activity, "Roles and tablespaces");
-        info.Files.Add(dumper.DumpGlobals(pgDumpAll, BackupLayout.Key(info, request.Storage.StoredName(BackupLayout.GlobalsName)), activity, cancel));
+        info.RolePasswordsOmitted = !facts.IsSuperuser;
+        if (info.RolePasswordsOmitted)
+            _reporter.Verbose($"{request.Connection.DisplayName} is not connected as a superuser: the roles are backed up without their passwords (pg_authid is for superusers only).");
+        info.Files.Add(dumper.DumpGlobals(pgDumpAll, BackupLayout.Key(info, request.Storage.StoredName(BackupLayout.GlobalsName)), info.RolePasswordsOmitted, activity, cancel));
         // pg_dump cannot connect to a database that accepts no connections: the backup says it is not in it.
         foreach (var closed in databases.Where(d => !d.AllowsConnections))
         {

@@ -40,9 +40,11 @@ internal sealed partial class DatabaseDumper
         return (file, summary!);
     }
 
-    /// <summary>Roles, tablespaces and their settings: what a cluster needs before its databases can be restored.</summary>
-    public BackupFile DumpGlobals(PgTool pgDumpAll, string key, string activity, CancellationToken cancel)
-        => Run(pgDumpAll, new[] { "--globals-only", "--no-password" }, "postgres", key, "globals", false, activity, cancel).File;
+    /// <summary>Roles, tablespaces and their settings: what a cluster needs before its databases can be restored.
+    /// Only a superuser may read role passwords (pg_authid); others get the roles without them.</summary>
+    public BackupFile DumpGlobals(PgTool pgDumpAll, string key, bool withoutRolePasswords, string activity, CancellationToken cancel)
+        => Run(pgDumpAll, withoutRolePasswords ? ["--globals-only", "--no-password", "--no-role-passwords"] : ["--globals-only", "--no-password"],
+            "postgres", key, "globals", false, activity, cancel).File;
 
     private (BackupFile File, DumpSummary? Summary) Run(PgTool tool, string[] args, string database, string key, string format,
         bool scan, string activity, CancellationToken cancel)

@@ -4,7 +4,7 @@ namespace ShippyarDr.Connection;
 
 /// <summary>What a backup records about the server and the database at the start.</summary>
 public sealed record ServerFacts(string Version, int VersionNum, string? SystemIdentifier, long DatabaseSize,
-    string Owner, string Encoding, string Collation, string CType)
+    string Owner, string Encoding, string Collation, string CType, bool IsSuperuser)
 {
     public int MajorVersion => VersionNum / 10000;
 
@@ -13,12 +13,12 @@ public sealed record ServerFacts(string Version, int VersionNum, string? SystemI
         using var cmd = new NpgsqlCommand("""
             SELECT current_setting('server_version'), current_setting('server_version_num')::int,
                    pg_database_size(d.oid), pg_get_userbyid(d.datdba), pg_encoding_to_char(d.encoding),
-                   d.datcollate, d.datctype
+                   d.datcollate, d.datctype, current_setting('is_superuser') = 'on'
             FROM pg_database d WHERE d.datname = current_database()
             """, conn);
         using var r = cmd.ExecuteReader();
         r.Read();
-        var facts = new ServerFacts(r.GetString(0), r.GetInt32(1), null, r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6));
+        var facts = new ServerFacts(r.GetString(0), r.GetInt32(1), null, r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6), r.GetBoolean(7));
         r.Close();
         return facts with { SystemIdentifier = TrySystemIdentifier(conn) };
     }

@@ -44,6 +44,9 @@ public sealed class BackupInfo
     public List<ClusterDatabase> Databases { get; set; } = new();
     /// <summary>Cluster backups: databases of the cluster that are not in it, with why (one that accepts no connections).</summary>
     public List<string> ExcludedDatabases { get; set; } = new();
+    /// <summary>Cluster backups taken by a login that is not a superuser (a backup_role member): pg_dumpall cannot read
+    /// pg_authid then, so the roles are in it without their passwords.</summary>
+    public bool RolePasswordsOmitted { get; set; }
     /// <summary>How long the tier keeps it ("90d"); what retention will act on.</summary>
     public string? Retention { get; set; }
     /// <summary>Storage class asked of cloud repositories for the data objects (STANDARD_IA, GLACIER…).</summary>

@@ -103,6 +103,8 @@ public sealed class ClusterRestoreEngine
             throw new ShippyarException(ShippyarErrorKind.InvalidOperation, ErrorIds.GlobalsRestoreFailed,
                 $"Restoring roles and tablespaces of backup {backup.Id} failed: {string.Join(" ", fatal.Take(5))}", backup.Id);
         if (keptOwnRole) errors.Insert(0, $"Role {request.Connection.Username} (doing the restore) kept its definition and password on {request.Connection.DisplayName}.");
+        if (backup.RolePasswordsOmitted)
+            _reporter.Warning($"Backup {backup.Id} was taken by a login that is not a superuser, so its roles have no passwords: roles it created on {request.Connection.DisplayName} cannot log in with a password until one is set (ALTER ROLE … PASSWORD).");
         foreach (var notice in errors) _reporter.Verbose(notice);
         return errors;
     }
