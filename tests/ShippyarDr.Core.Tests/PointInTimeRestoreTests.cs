@@ -112,7 +112,10 @@ public sealed class PointInTimeRestoreTests(ArchivingCluster cluster) : IClassFi
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(data));
             Assert.False(File.Exists(Path.Combine(data, "recovery.conf")));
             var auto = File.ReadAllText(Path.Combine(data, "postgresql.auto.conf"));
-            Assert.Contains($"restore_command = '\"{ShippyarCli.Path}\" wal-fetch \"%f\" \"%p\" --repository \"{cluster.Repository}\"'", auto);
+            // WAL is prefetched beside the data directory while the server replays; the spool goes once recovery has ended.
+            Assert.Contains($"restore_command = '\"{ShippyarCli.Path}\" wal-fetch \"%f\" \"%p\" --repository \"{cluster.Repository}\" --async --spool-directory \"{data}.shippyar-spool\"'", auto);
+            Assert.Null(result.SpoolDirectory);
+            Assert.False(Directory.Exists(data + ".shippyar-spool"));
             Assert.Contains("recovery_target_action = 'promote'", auto);
             Assert.Contains("archive_mode = 'off'", auto);
         }

@@ -31,6 +31,11 @@ public sealed class PointInTimeRestoreResult
     public RecoveryPoint? PointReached { get; init; }
     /// <summary>Archived WAL segments replayed (started only).</summary>
     public int? WalSegmentsReplayed => PointReached?.SegmentsReplayed;
+    /// <summary>Where the recovering server prefetches WAL (beside the data directory); null once removed, after the
+    /// recovery of a started server.</summary>
+    public string? SpoolDirectory { get; init; }
+    /// <summary>pg_control's system identifier of the recovered cluster (the base backup's).</summary>
+    public string? SystemIdentifier { get; init; }
     /// <summary>From the start of the server to the end of recovery (started only).</summary>
     public TimeSpan? ReplayDuration { get; init; }
 }

@@ -47,7 +47,8 @@ public sealed class PointInTimeRestore
         LocalServer.RefuseRunning(dataDirectory);
         var (backup, archive, plan) = Prepare(repository, request.Target, request.BackupId, request.Keys);
         var physical = backup.Physical!;
-        var restoreCommand = request.RestoreCommand.Build();
+        var spool = request.Prefetch ? FetchSpool.Beside(dataDirectory) : null;
+        var restoreCommand = (spool is null ? request.RestoreCommand : request.RestoreCommand.Prefetching(spool)).Build();
         if (archive.Sealed && !request.RestoreCommand.NamesKeys)
             throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.RestoreCommandNeedsKeys,
                 $"The WAL archive of cluster {archive.SystemIdentifier} is sealed, and the restore command names no key to check (or decrypt) it with: give a passphrase file or variable, a secret key file or the signers' key file, or a registered repository. Nothing was restored.",
@@ -85,6 +86,7 @@ public sealed class PointInTimeRestore
             Backup = backup, DataDirectory = dataDirectory, TablespaceLocations = places, Keys = request.Keys, Owner = request.Owner,
         }, repository, cancel);
         _reporter.Progress(activity, "Writing the recovery settings");
+        if (spool is not null) FetchSpool.Create(spool, request.Owner);
         RecoveryConfiguration.Write(dataDirectory, restoreCommand, request.Target, now);
         foreach (var name in new[] { RecoveryConfiguration.AutoConf, RecoveryConfiguration.Signal })
             Restrict(Path.Combine(dataDirectory, name), UnixFileMode.UserRead | UnixFileMode.UserWrite);
@@ -97,8 +99,10 @@ public sealed class PointInTimeRestore
             BackupId = backup.Id, BackupStopTime = physical.StopTime, Repository = repository.Location, Target = request.Target.ToString(),
             DataDirectory = dataDirectory, Tablespaces = restored.Tablespaces, MovedAside = movedAside, RestoreCommand = restoreCommand,
             SegmentsNeeded = plan.SegmentCount, LastSegmentNeeded = plan.LastSegment, Files = restored.Files, Bytes = restored.Bytes,
-            RestoreDuration = restored.Duration,
+            RestoreDuration = restored.Duration, SpoolDirectory = spool, SystemIdentifier = backup.SystemIdentifier,
         };
+        if (spool is not null && !request.Start)
+            _reporter.Verbose($"The recovered server prefetches WAL into {spool}; remove it once recovery has ended.");
         return request.Start ? StartAndWait(request, result, activity, cancel) : result;
     }
 
@@ -131,13 +135,16 @@ public sealed class PointInTimeRestore
                 $"{e.Message} The server is left running: its recovery goes on.", data, e);
         }
         var point = RecoveryLog.Read(log);
-        _reporter.Verbose($"Recovery of {data} ended after {clock.Elapsed.TotalSeconds:F1} s: {point}.");
+        var replayed = clock.Elapsed;
+        _reporter.Verbose($"Recovery of {data} ended after {replayed.TotalSeconds:F1} s: {point}.");
+        var spoolLeft = restored.SpoolDirectory is { } spool && !FetchSpool.Remove(spool, restored.SystemIdentifier, _reporter) ? spool : null;
         return new PointInTimeRestoreResult
         {
             BackupId = restored.BackupId, BackupStopTime = restored.BackupStopTime, Repository = restored.Repository, Target = restored.Target,
             DataDirectory = data, Tablespaces = restored.Tablespaces, MovedAside = restored.MovedAside, RestoreCommand = restored.RestoreCommand,
             SegmentsNeeded = restored.SegmentsNeeded, LastSegmentNeeded = restored.LastSegmentNeeded, Files = restored.Files, Bytes = restored.Bytes,
-            RestoreDuration = restored.RestoreDuration, Started = true, Port = port, LogFile = log, PointReached = point, ReplayDuration = clock.Elapsed,
+            RestoreDuration = restored.RestoreDuration, Started = true, Port = port, LogFile = log, PointReached = point, ReplayDuration = replayed,
+            SpoolDirectory = spoolLeft, SystemIdentifier = restored.SystemIdentifier,
         };
     }
 

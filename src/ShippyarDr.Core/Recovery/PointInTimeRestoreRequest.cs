@@ -28,6 +28,8 @@ public sealed class PointInTimeRestoreRequest
     public int? Port { get; init; }
     /// <summary>Where the server's socket goes; null: what the restored configuration says.</summary>
     public string? SocketDirectory { get; init; }
+    /// <summary>Prefetch WAL while the server replays (wal-fetch --async through <see cref="FetchSpool"/> beside the data directory).</summary>
+    public bool Prefetch { get; init; } = true;
     /// <summary>How long the replay may take before the wait gives up (the server goes on replaying). Two hours.</summary>
     public TimeSpan RecoveryTimeout { get; init; } = TimeSpan.FromHours(2);
 }

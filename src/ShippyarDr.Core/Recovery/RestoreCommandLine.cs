@@ -24,6 +24,18 @@ public sealed class RestoreCommandLine
     public string? SecretKeyPassphraseVariable { get; init; }
     public string? SignerKeyFile { get; init; }
     public bool AllowUnauthenticated { get; init; }
+    /// <summary>With a spool (an absolute directory the server account owns), wal-fetch --async prefetches the
+    /// segments after each one asked for while the server replays it.</summary>
+    public string? SpoolDirectory { get; init; }
+
+    /// <summary>The same command, prefetching through <paramref name="spool"/>.</summary>
+    public RestoreCommandLine Prefetching(string spool) => new()
+    {
+        CliPath = CliPath, Repository = Repository, S3Endpoint = S3Endpoint, S3Region = S3Region, S3PathStyle = S3PathStyle,
+        PassphraseFile = PassphraseFile, PassphraseVariable = PassphraseVariable, SecretKeyFile = SecretKeyFile,
+        SecretKeyPassphraseFile = SecretKeyPassphraseFile, SecretKeyPassphraseVariable = SecretKeyPassphraseVariable,
+        SignerKeyFile = SignerKeyFile, AllowUnauthenticated = AllowUnauthenticated, SpoolDirectory = spool,
+    };
 
     /// <summary>Whether it names a key that decrypts or authenticates (or a registered repository, whose registration may).</summary>
     public bool NamesKeys => PassphraseFile is not null || PassphraseVariable is not null || SecretKeyFile is not null || SignerKeyFile is not null
@@ -34,10 +46,10 @@ public sealed class RestoreCommandLine
     {
         if (!Path.IsPathFullyQualified(CliPath))
             throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.PathNotAbsolute, $"The shippyar-dr executable must be given by its absolute path, not '{CliPath}'.", CliPath);
-        foreach (var file in new[] { PassphraseFile, SecretKeyFile, SecretKeyPassphraseFile, SignerKeyFile })
+        foreach (var file in new[] { PassphraseFile, SecretKeyFile, SecretKeyPassphraseFile, SignerKeyFile, SpoolDirectory })
             if (file is not null && !Path.IsPathFullyQualified(file))
                 throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.PathNotAbsolute,
-                    $"restore_command runs in the data directory: the key file '{file}' must be an absolute path.", file);
+                    $"restore_command runs in the data directory: '{file}' must be an absolute path.", file);
         var sb = new StringBuilder();
         sb.Append(Quote(CliPath)).Append(" wal-fetch \"%f\" \"%p\" --repository ").Append(Quote(Repository));
         Option(sb, "s3-endpoint", S3Endpoint);
@@ -50,6 +62,7 @@ public sealed class RestoreCommandLine
         Option(sb, "secret-key-passphrase-variable", SecretKeyPassphraseVariable);
         Option(sb, "signer-key-file", SignerKeyFile);
         if (AllowUnauthenticated) sb.Append(" --allow-unauthenticated");
+        if (SpoolDirectory is not null) sb.Append(" --async --spool-directory ").Append(Quote(SpoolDirectory));
         return sb.ToString();
     }
 

@@ -17,6 +17,7 @@ namespace ShippyarDr.Verification;
 internal sealed class ArchiveReplay(BackupInfo backup, IBackupRepository repository, VerificationRequest request, IOperationReporter reporter)
 {
     private WalCoverage.Plan? _plan;
+    private string? _spool;
 
     /// <summary>Refuses the level before anything is restored when there is no way to fetch WAL.</summary>
     public static void RequireAvailable(BackupInfo backup, VerificationRequest request)
@@ -37,9 +38,20 @@ internal sealed class ArchiveReplay(BackupInfo backup, IBackupRepository reposit
             return (true, $"{_plan.SegmentCount} segment(s) from {backup.Physical!.ArchiveNeededFrom} to {_plan.LastSegment}, none missing");
         });
 
-    /// <summary>Before the scratch server starts: replay the archive to its end, then promote.</summary>
-    public void Configure(string dataDirectory)
-        => RecoveryConfiguration.Write(dataDirectory, request.RestoreCommand!.Build(), RecoveryTarget.Latest, DateTimeOffset.UtcNow);
+    /// <summary>Before the scratch server starts: replay the archive to its end, prefetching into <paramref name="spool"/>
+    /// (a new directory the scratch cluster's account is given with the rest), then promote.</summary>
+    public void Configure(string dataDirectory, string spool)
+    {
+        Directory.CreateDirectory(spool);
+        _spool = spool;
+        RecoveryConfiguration.Write(dataDirectory, request.RestoreCommand!.Prefetching(spool).Build(), RecoveryTarget.Latest, DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>Before the scratch directory goes: waits for a prefetcher still fetching ahead to stop.</summary>
+    public void StopPrefetch()
+    {
+        if (_spool is not null) FetchSpool.Remove(_spool, backup.SystemIdentifier, reporter);
+    }
 
     /// <summary>After the start: wait for the end of recovery and report the point reached as a check.</summary>
     public void Check(LocalServer server, CheckRecorder checks, TimeSpan timeout, CancellationToken cancel)

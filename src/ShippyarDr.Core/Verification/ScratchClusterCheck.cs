@@ -51,7 +51,7 @@ internal sealed class ScratchClusterCheck(BackupInfo backup, IBackupRepository r
             });
             if (!restored) return null;
             ScratchClusterConfiguration.Write(data, backup.Id);
-            replay?.Configure(data);
+            replay?.Configure(data, Path.Combine(root, "wal-spool"));
             Directory.CreateDirectory(socket);
             account.GiveOwnership(root);
             reporter.Progress(activity, "Starting the scratch cluster (replaying the backup's WAL)");
@@ -84,7 +84,7 @@ internal sealed class ScratchClusterCheck(BackupInfo backup, IBackupRepository r
         }
         finally
         {
-            var problem = Remove(server, root);
+            var problem = Remove(server, root, replay);
             checks.Add("Scratch cluster removed", problem is null, problem ?? $"stopped, and {root} removed");
         }
     }
@@ -131,12 +131,13 @@ internal sealed class ScratchClusterCheck(BackupInfo backup, IBackupRepository r
         });
     }
 
-    /// <summary>Stops the scratch server and removes its directory; null when both worked.</summary>
-    private static string? Remove(LocalServer? server, string root)
+    /// <summary>Stops the scratch server (and the WAL prefetcher it may have started) and removes its directory; null when both worked.</summary>
+    private static string? Remove(LocalServer? server, string root, ArchiveReplay? replay)
     {
         var problems = new List<string>();
         try { server?.Stop(); }
         catch (ShippyarException e) { problems.Add(e.Message); }
+        replay?.StopPrefetch();
         try { Directory.Delete(root, recursive: true); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { problems.Add($"{root} stays: {e.Message}"); }
         return problems.Count == 0 ? null : string.Join("; ", problems);
