@@ -91,6 +91,11 @@ Initialize-ShippyarRole -Server $($sandbox.Server) -Port $($sandbox.Port) -Crede
         $w.Status | Should -Be 'Complete'
         $w.RolePasswordsOmitted | Should -BeTrue
         $w.Databases.Name | Should -Contain 'shippyar'
+        # The drill of a Weekly backup (every database into a scratch database) by a recovery_role login.
+        $drill = New-Login 'weekly_drill'
+        Initialize-ShippyarRole @conn -RecoveryLogin weekly_drill -Confirm:$false | Out-Null
+        $v = $w | Test-ShippyarBackup @drill -Level Restore -Passphrase $pass
+        $v.Passed | Should -BeTrue
         $fresh = New-ShippyarSandbox
         try {
             $on = @{ Server = $fresh.Server; Port = $fresh.Port; Credential = $fresh.Credential }
