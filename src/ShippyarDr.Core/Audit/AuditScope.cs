@@ -10,7 +10,7 @@ namespace ShippyarDr.Audit;
 /// </summary>
 public sealed class AuditScope
 {
-    private readonly Dictionary<string, (IAuditStore Store, string? BackupFile)> _stores = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (IAuditStore Store, string? BackupFile, string? Location)> _stores = new(StringComparer.Ordinal);
 
     private AuditScope(AuditOperation operation) => Operation = operation;
 
@@ -30,7 +30,16 @@ public sealed class AuditScope
     /// backup's place in that store's repository when it differs from <see cref="BackupFile"/>.</summary>
     public AuditScope Into(IAuditStore store, string? backupFile = null)
     {
-        if (!_stores.ContainsKey(store.Key)) _stores[store.Key] = (store, backupFile);
+        if (!_stores.ContainsKey(store.Key)) _stores[store.Key] = (store, backupFile, null);
+        return this;
+    }
+
+    /// <summary>Records also go to the audit store of this repository (<see cref="AuditStores.For"/>); <see cref="About"/>
+    /// a backup in it then names the backup's folder in it.</summary>
+    public AuditScope Into(Configuration.RepositorySettings? settings, Repository.IBackupRepository repository)
+    {
+        var store = AuditStores.For(settings, repository);
+        if (!_stores.ContainsKey(store.Key)) _stores[store.Key] = (store, null, repository.Location);
         return this;
     }
 
@@ -38,7 +47,9 @@ public sealed class AuditScope
     public AuditScope About(BackupInfo backup)
     {
         BackupId = backup.Id;
-        BackupFile = FileOf(backup);
+        BackupFile ??= FileOf(backup);
+        foreach (var (key, entry) in _stores.Where(s => s.Value.Location == backup.Repository).ToList())
+            _stores[key] = entry with { BackupFile = FileOf(backup) };
         Database = backup.IsCluster ? null : backup.Database;
         Tier = backup.Tier;
         Server ??= backup.Server is { Length: > 0 } s ? s : null;
@@ -101,7 +112,7 @@ public sealed class AuditScope
             PerformedBy = PerformedBy(Login), CreatedAt = started, Server = Server, Database = Database, Tier = Tier,
         };
         var trail = new AuditTrail(reporter, spool);
-        foreach (var (store, file) in _stores.Values)
+        foreach (var (store, file, _) in _stores.Values)
             trail.Write(store, file is null ? record : record with { BackupFile = file }, cancel);
     }
 

@@ -50,11 +50,18 @@ public abstract class BackupInputCmdlet : PassphraseCmdlet
 
     /// <summary>The backup this record names, the repository that holds it (read fresh from its manifest) and that
     /// repository's settings. A piped BackupInfo names its repository by location, which finds its registration too.</summary>
-    private protected (BackupInfo Backup, IBackupRepository Repository, RepositorySettings Settings) ResolveBackup(IOperationReporter reporter)
+    private protected (BackupInfo Backup, IBackupRepository Repository, RepositorySettings Settings) ResolveBackup(IOperationReporter reporter,
+        Audit.AuditScope? audit = null)
     {
         var settings = ResolveRepository(InputObject?.Repository is { Length: > 0 } r ? r : Repository!, reporter);
         var repository = OpenRepository(settings);
+        if (audit is not null)
+        {
+            // A backup that cannot be found is a failed operation on this repository too.
+            audit.Into(settings, repository).BackupId = InputObject?.Id ?? Id;
+        }
         var backup = new BackupCatalog(repository).Get(InputObject?.Id ?? Id!, InputObject?.Database);
+        audit?.About(backup);
         return (backup, repository, settings);
     }
 

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using ShippyarDr.Audit;
 using ShippyarDr.Configuration;
 using ShippyarDr.Diagnostics;
 using ShippyarDr.Repository;
@@ -71,4 +72,13 @@ public abstract class RepositoryCmdlet : ShippyarCmdlet
             ServerSideEncryption = ServerSideEncryption, KmsKeyId = KmsKeyId, Timeout = S3Timeout,
         }, credential is null ? null : (credential.UserName, credential.Password), storageClass);
     }
+
+    /// <summary>
+    /// The one call that audits an operation (Audit/AuditScope.Run): <paramref name="work"/> names the repositories
+    /// with <c>audit.Into(settings, repository)</c> as it opens them and the backup with <c>audit.About(backup)</c>, and
+    /// returns its result, or null when it did nothing (declined, -WhatIf). One record per audit store, Succeeded, Failed
+    /// (with the error) or Cancelled; an audit store that fails is a warning, never this command's failure.
+    /// </summary>
+    private protected T? Audited<T>(AuditOperation operation, IOperationReporter reporter, Func<AuditScope, T?> work) where T : class
+        => AuditScope.Run(operation, reporter, work, Cancel);
 }
