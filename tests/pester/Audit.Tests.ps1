@@ -143,4 +143,30 @@ Describe 'Audit edge cases' {
         (Get-Content -Raw $spooled[0].FullName | ConvertFrom-Json).backup_id | Should -Be $b.Id
         (Get-Content -Raw $spooled[0].FullName) | Should -Not -BeLike "*$env:SHIPPYAR_TEST_AUDIT_PW*"
     }
+
+    It 'a record the catalog did not take goes with the next record it takes' {
+        $later = New-Item -ItemType Directory (Join-Path $work 'later-repo')
+        Register-ShippyarRepository -Name later -Location $later -AuditServer $server -AuditDatabase later_catalog -AuditUser postgres `
+            -AuditPasswordVariable SHIPPYAR_TEST_AUDIT_PW | Out-Null
+        $first = Invoke-ShippyarBackup @conn -Database shippyar -Repository later -WarningVariable warned -WarningAction SilentlyContinue -ErrorAction Stop
+        @($warned | Where-Object { $_.Message -like '*audit catalog later_catalog*does not exist*' }).Count | Should -Be 1
+        $sandbox.Execute('postgres', 'CREATE DATABASE later_catalog')
+        $second = $first | Test-ShippyarBackup -WarningVariable again -WarningAction SilentlyContinue
+        $second.Passed | Should -BeTrue
+        $again | Should -BeNullOrEmpty
+        $log = @(Get-ShippyarAuditLog -Repository later)
+        ($log | ForEach-Object { "$($_.Operation):$($_.BackupId)" }) | Should -Be @("Verify:$($first.Id)", "Backup:$($first.Id)")
+    }
+
+    It 'records failed cluster and point-in-time restores as RestoreCluster and PointInTimeRestore' {
+        Restore-ShippyarCluster -Repository logged -Id 20260101-000000W-00000000 @conn -Force -ErrorVariable e1 -ErrorAction SilentlyContinue | Out-Null
+        $e1.Count | Should -Be 1
+        $recovered = Join-Path $work 'recovered'
+        Restore-ShippyarCluster -Repository logged -DataDirectory $recovered -Latest -Force -ErrorVariable e2 -ErrorAction SilentlyContinue | Out-Null
+        $e2.Count | Should -Be 1
+        $cluster = Get-ShippyarAuditLog -Repository logged -Operation RestoreCluster
+        ($cluster.Status, $cluster.BackupId, $cluster.Server, $cluster.Error) | Should -Be @('Failed', '20260101-000000W-00000000', $server, $e1[0].Exception.Message)
+        $pitr = Get-ShippyarAuditLog -Repository logged -Operation PointInTimeRestore
+        ($pitr.Status, $pitr.Tier, $pitr.Server, $pitr.Error) | Should -Be @('Failed', 'Base', $recovered, $e2[0].Exception.Message)
+    }
 }

@@ -78,8 +78,9 @@ public sealed class AuditScope
         {
             result = work(scope);
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException || cancel.IsCancellationRequested)
         {
+            // Whatever a stopped host throws (PowerShell: PipelineStoppedException), it is a cancellation.
             scope.Write(AuditStatus.Cancelled, "The operation was cancelled.", started, clock.Elapsed, reporter, spool);
             throw;
         }

@@ -52,7 +52,6 @@ public sealed class CopyShippyarBackupCommand : RepositoryCmdlet
             audit.Into(destination, target);
             var copy = new BackupCopier(reporter).Copy(backup, source, target, Cancel);
             audit.About(copy);
-            WriteObject(copy);
             return copy;
         }));
     }

@@ -115,9 +115,8 @@ public sealed class InvokeShippyarBackupCommand : PassphraseCmdlet
                 };
                 var backups = new BackupEngine(reporter).Run(request, targets, Cancel);
                 foreach (var backup in backups) audit.About(backup);
-                WriteObject(backups, enumerateCollection: true);
                 return backups;
-            }));
+            }, enumerateCollection: true));
         }
     }
 

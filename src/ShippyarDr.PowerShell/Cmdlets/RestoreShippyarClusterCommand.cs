@@ -140,7 +140,6 @@ public sealed class RestoreShippyarClusterCommand : RestoreCmdlet
                 SafetyLockWaitTimeout = SafetyLockWaitTimeout,
             }, repository, Cancel);
             if (!result.Passed) audit.Fail(RowCountsDiffer(result.Databases.ToArray()));
-            WriteObject(result);
             return result;
         }));
     }
@@ -179,7 +178,6 @@ public sealed class RestoreShippyarClusterCommand : RestoreCmdlet
                     Owner = ServerAccount.Named(OsUser), MoveAsideExisting = true, Start = Start, Port = StartPort == 0 ? null : StartPort,
                 }, repository, Cancel);
                 (audit.BackupId, audit.Size) = (result.BackupId, result.Bytes);
-                WriteObject(result);
                 return result;
             }
             finally

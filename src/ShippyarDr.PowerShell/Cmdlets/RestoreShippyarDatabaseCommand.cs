@@ -64,7 +64,6 @@ public sealed class RestoreShippyarDatabaseCommand : RestoreCmdlet
                 SafetyLockWaitTimeout = SafetyLockWaitTimeout,
             }, repository, Cancel);
             if (!result.Passed) audit.Fail(RowCountsDiffer(result));
-            WriteObject(result);
             return result;
         }));
     }

@@ -59,7 +59,6 @@ public sealed class TestShippyarBackupCommand : BackupInputCmdlet
             foreach (var failed in result.Checks.Where(c => !c.Passed)) WriteVerbose($"Backup {backup.Id}: {failed}");
             if (!result.Passed)
                 audit.Fail($"{result.FailedCount} of {result.Checks.Count} checks failed: {string.Join("; ", result.Checks.Where(c => !c.Passed).Select(c => c.ToString()))}");
-            WriteObject(result);
             return result;
         }));
     }

@@ -60,7 +60,18 @@ public abstract class BackupInputCmdlet : PassphraseCmdlet
             // A backup that cannot be found is a failed operation on this repository too.
             audit.Into(settings, repository).BackupId = InputObject?.Id ?? Id;
         }
-        var backup = new BackupCatalog(repository).Get(InputObject?.Id ?? Id!, InputObject?.Database);
+        BackupInfo backup;
+        try
+        {
+            backup = new BackupCatalog(repository).Get(InputObject?.Id ?? Id!, InputObject?.Database);
+        }
+        catch (ShippyarException) when (audit is not null && ConnectionParameters.AnyGiven(this))
+        {
+            // The server the operation was meant for, since no backup names it.
+            try { audit.Server = ResolveConnection().DisplayName; }
+            catch (ShippyarException) { }
+            throw;
+        }
         audit?.About(backup);
         return (backup, repository, settings);
     }
