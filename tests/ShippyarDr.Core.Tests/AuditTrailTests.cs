@@ -227,6 +227,31 @@ public sealed class AuditTrailTests(SandboxFixture fixture, S3Server s3) : IClas
     }
 
     [Fact]
+    public void A_backup_into_two_repositories_names_its_folder_in_each_and_fails_only_where_it_was_not_stored()
+    {
+        var first = new FileSystemRepository(Directory.CreateDirectory(Path.Combine(_dir.Path, "first")).FullName);
+        var second = new FileSystemRepository(Directory.CreateDirectory(Path.Combine(_dir.Path, "second")).FullName);
+        var third = new FileSystemRepository(Directory.CreateDirectory(Path.Combine(_dir.Path, "third")).FullName);
+        BackupInfo In(IBackupRepository r) => new() { Id = "20261201-101500D-0123abcd", Database = "shop", Tier = BackupTier.Daily, Size = 99, Repository = r.Location };
+        AuditScope.Run(AuditOperation.Backup, NullReporter.Instance, s =>
+        {
+            s.Into(null, first).Into(null, second).Into(null, third);
+            s.About(In(first));
+            s.About(In(second));
+            s.FailIn(third.Location, "not stored there");
+            return "done";
+        }, spool: Spool);
+        var a = Assert.Single(new RepositoryAuditStore(first).Read(new AuditQuery()));
+        var b = Assert.Single(new RepositoryAuditStore(second).Read(new AuditQuery()));
+        var c = Assert.Single(new RepositoryAuditStore(third).Read(new AuditQuery()));
+        Assert.Equal($"{first.Location}/backup/db/shop/20261201-101500D-0123abcd/", a.BackupFile);
+        Assert.Equal($"{second.Location}/backup/db/shop/20261201-101500D-0123abcd/", b.BackupFile);
+        Assert.Equal((AuditStatus.Succeeded, AuditStatus.Succeeded), (a.Status, b.Status));
+        Assert.Equal((AuditStatus.Failed, "not stored there", null), (c.Status, c.Error, c.BackupFile));
+        Assert.Equal(new[] { a.Id, a.Id }, new[] { b.Id, c.Id });
+    }
+
+    [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void A_registered_audit_catalog_round_trips_through_the_configuration_and_chooses_the_store()
     {

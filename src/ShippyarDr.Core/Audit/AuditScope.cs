@@ -11,6 +11,7 @@ namespace ShippyarDr.Audit;
 public sealed class AuditScope
 {
     private readonly Dictionary<string, (IAuditStore Store, string? BackupFile, string? Location)> _stores = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _failedIn = new(StringComparer.Ordinal);
 
     private AuditScope(AuditOperation operation) => Operation = operation;
 
@@ -59,6 +60,10 @@ public sealed class AuditScope
 
     /// <summary>Ends as Failed although the work returned (a verification whose checks failed).</summary>
     public void Fail(string message) => _failure = message;
+
+    /// <summary>Failed for the store of the repository at <paramref name="location"/> only (one of several a backup went
+    /// to), although the work returned.</summary>
+    public void FailIn(string location, string message) => _failedIn[location] = message;
 
     /// <summary>Where a backup is: its repository's location and folder.</summary>
     public static string FileOf(BackupInfo backup) => $"{backup.Repository.TrimEnd('/', '\\')}/{Repository.BackupLayout.PrefixOf(backup)}";
@@ -113,8 +118,13 @@ public sealed class AuditScope
             PerformedBy = PerformedBy(Login), CreatedAt = started, Server = Server, Database = Database, Tier = Tier,
         };
         var trail = new AuditTrail(reporter, spool);
-        foreach (var (store, file, _) in _stores.Values)
-            trail.Write(store, file is null ? record : record with { BackupFile = file }, cancel);
+        foreach (var (store, file, location) in _stores.Values)
+        {
+            var own = file is null ? record : record with { BackupFile = file };
+            if (status == AuditStatus.Succeeded && location is not null && _failedIn.TryGetValue(location, out var failed))
+                own = own with { Status = AuditStatus.Failed, Error = SecretRedactor.Redact(failed), BackupFile = null };
+            trail.Write(store, own, cancel);
+        }
     }
 
     /// <summary>"os:&lt;user&gt;", and " pg:&lt;login&gt;" with a PostgreSQL login.</summary>

@@ -115,6 +115,8 @@ public sealed class InvokeShippyarBackupCommand : PassphraseCmdlet
                 };
                 var backups = new BackupEngine(reporter).Run(request, targets, Cancel);
                 foreach (var backup in backups) audit.About(backup);
+                foreach (var missing in targets.Opened.Where(o => backups.All(b => b.Repository != o.Location)))
+                    audit.FailIn(missing.Location, $"The backup could not be stored in {missing.Location} (the command reported why); the other repositories hold it.");
                 return backups;
             }, enumerateCollection: true));
         }
