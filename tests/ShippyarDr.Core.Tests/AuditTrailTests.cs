@@ -114,6 +114,11 @@ public sealed class AuditTrailTests(SandboxFixture fixture, S3Server s3) : IClas
         Assert.Single(text.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("\"performed_by\":\"os:", text);
         Assert.Contains("\"operation\":\"", text);
+        // A damaged object is a warning; the rest of the trail still reads.
+        File.WriteAllText(Path.Combine(repo.Location, "audit", "2026", "11", "20261101T000000000000Z-00000000000000000000000000000000.json"), "{ not json");
+        var reporter = new RecordingReporter();
+        Assert.Equal(4, store.Read(new AuditQuery(), reporter).Count);
+        Assert.Contains("is not a valid record", Assert.Single(reporter.Warnings));
         var contents = new BackupCatalog(repo).Scan();
         Assert.Empty(contents.Backups);
         Assert.Empty(contents.Unreadable);
@@ -177,6 +182,38 @@ public sealed class AuditTrailTests(SandboxFixture fixture, S3Server s3) : IClas
         Assert.Equal(new[] { second.Id, first.Id }, store.Read(new AuditQuery()).Select(r => r.Id));
         Assert.Empty(Spool.Pending(store.Key));
         Assert.Single(Spool.Pending(unreachable.Key));
+    }
+
+    [Fact]
+    public void A_real_backup_that_times_out_is_Failed_with_its_error_and_one_cancelled_while_it_waits_is_Cancelled()
+    {
+        var database = fixture.CloneSample("audit_locked");
+        var repo = new FileSystemRepository(Directory.CreateDirectory(Path.Combine(_dir.Path, "locked")).FullName);
+        var reporter = new RecordingReporter();
+        using (var holder = Connection.PgSession.Open(fixture.Sandbox.Connection, database))
+        {
+            using (var cmd = new Npgsql.NpgsqlCommand("BEGIN; LOCK TABLE orders IN ACCESS EXCLUSIVE MODE", holder)) cmd.ExecuteNonQuery();
+            AuditRecord? Backup(TimeSpan lockWait, CancellationToken cancel) => AuditScope.Run(AuditOperation.Backup, reporter, s =>
+            {
+                s.Into(null, repo).Database = database;
+                return new Backup.BackupEngine(reporter).Run(new Backup.BackupRequest
+                {
+                    Database = database, Connection = fixture.Sandbox.Connection, LockWaitTimeout = lockWait,
+                }, repo, cancel) is { } b ? new AuditRecord { BackupId = b.Id } : null;
+            }, cancel, Spool);
+
+            var timedOut = Assert.Throws<ShippyarException>(() => Backup(TimeSpan.FromSeconds(1), CancellationToken.None));
+            using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(1.5));
+            Assert.ThrowsAny<OperationCanceledException>(() => Backup(TimeSpan.FromMinutes(5), cancel.Token));
+
+            var records = new RepositoryAuditStore(repo).Read(new AuditQuery());
+            Assert.Equal(new[] { AuditStatus.Cancelled, AuditStatus.Failed }, records.Select(r => r.Status));
+            Assert.Equal(timedOut.Message, records[1].Error);
+            Assert.All(records, r => Assert.Equal(database, r.Database));
+            Assert.InRange(records[0].Duration, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+        }
+        Assert.Empty(new BackupCatalog(repo).List());
+        Assert.Empty(reporter.Warnings);
     }
 
     private static int FreePortNumber() => Cluster.FreePort.OnLoopback();

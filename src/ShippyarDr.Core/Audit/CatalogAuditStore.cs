@@ -95,7 +95,7 @@ public sealed class CatalogAuditStore : IAuditStore
         });
     }
 
-    public IReadOnlyList<AuditRecord> Read(AuditQuery query, CancellationToken cancel = default)
+    public IReadOnlyList<AuditRecord> Read(AuditQuery query, IOperationReporter? reporter = null, CancellationToken cancel = default)
     {
         using var conn = PgSession.Open(_connection.Value, _database, cancel, "ShippyarDr audit");
         var records = new List<AuditRecord>();

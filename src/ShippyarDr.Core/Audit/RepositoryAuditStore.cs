@@ -38,7 +38,7 @@ public sealed class RepositoryAuditStore : IAuditStore
         }
     }
 
-    public IReadOnlyList<AuditRecord> Read(AuditQuery query, CancellationToken cancel = default)
+    public IReadOnlyList<AuditRecord> Read(AuditQuery query, IOperationReporter? reporter = null, CancellationToken cancel = default)
     {
         var records = new List<AuditRecord>();
         foreach (var prefix in Months(query))
@@ -46,7 +46,14 @@ public sealed class RepositoryAuditStore : IAuditStore
             {
                 cancel.ThrowIfCancellationRequested();
                 if (!key.EndsWith(".json", StringComparison.Ordinal)) continue;
-                var record = Parse(key);
+                AuditRecord record;
+                try { record = Parse(key); }
+                catch (ShippyarException e) when (e.ErrorId == ErrorIds.AuditRecordInvalid)
+                {
+                    // One damaged object must not hide the rest of the trail.
+                    (reporter ?? NullReporter.Instance).Warning(e.Message);
+                    continue;
+                }
                 if (query.Matches(record)) records.Add(record with { Store = Key });
             }
         var newest = records.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id);

@@ -78,14 +78,14 @@ public sealed class GetShippyarAuditLogCommand : RepositoryCmdlet
                 var (host, port) = PgConnectionInfo.SplitServer(AuditServer);
                 var credential = AuditCredential is null || AuditCredential == PSCredential.Empty ? null : AuditCredential.GetNetworkCredential();
                 var store = new CatalogAuditStore(PgConnectionInfo.Resolve(host, port, credential?.UserName, credential?.Password), AuditDatabase!);
-                WriteObject(store.Read(query, Cancel), enumerateCollection: true);
+                WriteObject(store.Read(query, reporter, Cancel), enumerateCollection: true);
                 return;
             }
             var settings = ResolveRepository(Repository, reporter);
             var repository = OpenRepository(settings);
             try
             {
-                WriteObject(AuditStores.For(settings, repository).Read(query, Cancel), enumerateCollection: true);
+                WriteObject(AuditStores.For(settings, repository).Read(query, reporter, Cancel), enumerateCollection: true);
             }
             finally
             {
