@@ -169,4 +169,16 @@ Describe 'Audit edge cases' {
         $pitr = Get-ShippyarAuditLog -Repository logged -Operation PointInTimeRestore
         ($pitr.Status, $pitr.Tier, $pitr.Server, $pitr.Error) | Should -Be @('Failed', 'Base', $recovered, $e2[0].Exception.Message)
     }
+
+    It 'registers the catalog by reference only, and completes -Operation and -Status' {
+        $config = Get-Content -Raw $env:SHIPPYAR_CONFIG | ConvertFrom-Json
+        $config.repositories.catalogued.audit.passwordVariable | Should -Be 'SHIPPYAR_TEST_AUDIT_PW'
+        (Get-Content -Raw $env:SHIPPYAR_CONFIG) | Should -Not -BeLike "*$env:SHIPPYAR_TEST_AUDIT_PW*"
+        (Get-ShippyarRepository -Name catalogued).Audit | Should -Be "audit_catalog on $server as postgres"
+        (Get-ShippyarRepository -Name logged).Audit | Should -Be 'repository log'
+        $line = 'Get-ShippyarAuditLog -Repository logged -Operation Po'
+        (TabExpansion2 $line $line.Length).CompletionMatches.CompletionText | Should -Be 'PointInTimeRestore'
+        $line = 'Get-ShippyarAuditLog -Repository logged -Status Ca'
+        (TabExpansion2 $line $line.Length).CompletionMatches.CompletionText | Should -Be 'Cancelled'
+    }
 }
