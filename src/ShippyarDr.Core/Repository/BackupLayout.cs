@@ -92,7 +92,7 @@ public static partial class BackupLayout
         if (parts.Length < 2 || !BackupId.IsValid(parts[^2]) || !IsFileName(parts[^1])) return null;
         var database = parts.Length == 2 ? "." : string.Join('/', parts[..^2]);
         // A format 1 database named "backup" shares its folder with format 2 ("backup/<id>/…" has no "db" or "cluster"
-        // level, so it cannot be mistaken for it); one named "wal" is not read: that folder is the WAL archive's.
+        // level, so it cannot be mistaken for it); one named "wal" or "audit" is not read: those folders are the WAL archive's and the audit log's.
         if (!DatabaseName.IsValid(database) || parts[0] == "wal" || parts[0] == "audit" || (parts[0] == "backup" && parts.Length != 3)) return null;
         var prefix = string.Join('/', parts[..^1]) + "/";
         return database == LegacyClusterPrefix
