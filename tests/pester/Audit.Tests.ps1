@@ -181,4 +181,20 @@ Describe 'Audit edge cases' {
         $line = 'Get-ShippyarAuditLog -Repository logged -Status Ca'
         (TabExpansion2 $line $line.Length).CompletionMatches.CompletionText | Should -Be 'Cancelled'
     }
+
+    It 'records a Weekly backup of the cluster and a cluster restore of it' {
+        $weeklyRepo = New-Item -ItemType Directory (Join-Path $work 'weekly-repo')
+        $pass = Join-Path $work 'weekly.pass'
+        Set-Content -Path $pass -Value 'Audit-Weekly-Phrase-7351'
+        chmod 600 $pass
+        $w = Invoke-ShippyarBackup @conn -Tier Weekly -Repository $weeklyRepo -PassphraseFile $pass -ErrorAction Stop
+        $r = Restore-ShippyarCluster -Repository $weeklyRepo -Id $w.Id -Database audited_log -SkipGlobals -Force -PassphraseFile $pass @conn
+        $r.Passed | Should -BeTrue
+        $log = @(Get-ShippyarAuditLog -Repository $weeklyRepo)
+        ($log | ForEach-Object { "$($_.Operation)/$($_.Status)/$($_.Tier)/$($_.BackupId)" }) | Should -Be @("RestoreCluster/Succeeded/Weekly/$($w.Id)", "Backup/Succeeded/Weekly/$($w.Id)")
+        @($log | Where-Object Database).Count | Should -Be 0
+        $log[0].Server | Should -Be $server
+        $log[0].Size | Should -Be $w.Size
+        $log[1].BackupFile | Should -Be "$($w.Repository)/$($w.Prefix)"
+    }
 }

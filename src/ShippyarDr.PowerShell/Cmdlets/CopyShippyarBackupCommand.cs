@@ -44,6 +44,7 @@ public sealed class CopyShippyarBackupCommand : RepositoryCmdlet
         {
             var source = OpenRepository(InputObject?.Repository is { Length: > 0 } r ? r : Repository!, reporter: reporter);
             var backup = new BackupCatalog(source).Get(id, InputObject?.Database);
+            // The source's id, database, tier and size, so a failed copy says what it copied; the folder is the copy's.
             audit.About(backup);
             audit.BackupFile = null;
             // The copy keeps the storage class its tier asked for (GLACIER for weekly backups…).
