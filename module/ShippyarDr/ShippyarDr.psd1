@@ -17,6 +17,7 @@
         'Restore-ShippyarDatabase'
         'Restore-ShippyarCluster'
         'Copy-ShippyarBackup'
+        'Get-ShippyarAuditLog'
         'Get-ShippyarBackupStatus'
         'Get-ShippyarLeftover'
         'Remove-ShippyarLeftover'

@@ -32,6 +32,11 @@ The file is written whole to a temporary file that replaces it (readers see the 
         SecretKeyFile                = 'An OpenPGP secret key that decrypts backups encrypted to public keys (on a host that verifies or restores).'
         SecretKeyPassphraseFile      = 'A file whose first line is the secret key''s passphrase.'
         SecretKeyPassphraseVariable  = 'The environment variable that holds the secret key''s passphrase.'
+        AuditServer                  = 'The server of the catalog database that operations on this repository are audited in (host or host:port; with -AuditDatabase). Table shippyar_catalog.backup_audit is created there on first use. Without it, records go to the repository''s own audit log (audit/ in it).'
+        AuditDatabase                = 'The catalog database (with -AuditServer).'
+        AuditUser                    = 'The login that writes audit records (INSERT on shippyar_catalog.backup_audit, and CREATE on the database until the table exists); default: the OS user''s name.'
+        AuditPasswordFile            = 'A file whose first line is the audit login''s password. Without it or -AuditPasswordVariable, .pgpass (or PGPASSWORD) applies.'
+        AuditPasswordVariable        = 'The environment variable that holds the audit login''s password (the name is stored).'
         Default                      = 'Make it the default repository: the one the shippyar-dr CLI uses without --repository.'
         Scope                        = 'User (default): your own file, mode 0600. Machine: /etc/shippyar/repositories.json, mode 0640 with group postgres (archive_command runs as postgres). With SHIPPYAR_CONFIG set, its file is written either way; Machine makes it 0640 with group postgres.'
         Force                        = 'Replace a registration of the same name in that scope.'
@@ -52,6 +57,11 @@ The file is written whole to a temporary file that replaces it (readers see the 
             Title   = 'On the DR host: the same bucket, with the keys that read it'
             Code    = 'Register-ShippyarRepository prod s3://dr-backups/pg -S3AccessKeyVariable DR_S3_KEY -S3SecretKeyVariable DR_S3_SECRET -SecretKeyFile ~/dr.sec.asc -SignerKeyFile ~/host.asc'
             Remarks = 'Stores the variable names, never their values; Restore-ShippyarDatabase -Repository prod -Id ... decrypts and checks the signature with the registered keys.'
+        }
+        @{
+            Title   = 'Audit every operation on a repository in a catalog database'
+            Code    = 'Register-ShippyarRepository prod /srv/backups/pg -AuditServer dba01:5432 -AuditDatabase dr_catalog -AuditUser shippyar_audit -AuditPasswordFile /etc/shippyar/audit.pass -Force'
+            Remarks = 'Backups, verifications and restores through prod then write one row each into dr_catalog.shippyar_catalog.backup_audit; Get-ShippyarAuditLog -Repository prod reads them.'
         }
     )
     Notes       = 'Unregister-ShippyarRepository removes a registration; Get-ShippyarRepository lists them. The CLI (shippyar-dr) reads the same files.'

@@ -3,6 +3,7 @@
 BeforeDiscovery {
     $expected = [ordered]@{
         'Copy-ShippyarBackup'      = 'Destination Id InputObject KmsKeyId Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout ServerSideEncryption StorageClass'
+        'Get-ShippyarAuditLog'     = 'AuditCredential AuditDatabase AuditServer Database KmsKeyId Last Operation Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout ServerSideEncryption Since Status Tier Until'
         'Get-ShippyarBackup'       = 'Database Id KmsKeyId Latest Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout ServerSideEncryption Tier'
         'Get-ShippyarBackupStatus' = 'ConnectionString Credential Database KmsKeyId MaxAge Port Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout Server ServerSideEncryption'
         'Get-ShippyarRepository'   = 'Name Scope'
@@ -14,7 +15,7 @@ BeforeDiscovery {
         'Initialize-ShippyarRole'  = 'BackupLogin BackupRole ConnectionString Credential Physical Port RecoveryLogin RecoveryRole Server'
         'New-ShippyarRestorePoint' = 'ConnectionString Credential Name Port Server'
         'New-ShippyarSandbox'      = 'Port SampleDatabase SampleScale'
-        'Register-ShippyarRepository' = 'Default Force KmsKeyId Location Name PassphraseFile PassphraseVariable Recipient RecipientKeyFile S3AccessKeyVariable S3Endpoint S3PathStyle S3Profile S3Region S3SecretKeyVariable S3Timeout Scope SecretKeyFile SecretKeyPassphraseFile SecretKeyPassphraseVariable ServerSideEncryption SignerKeyFile SigningKeyFile SigningKeyPassphraseFile SigningKeyPassphraseVariable'
+        'Register-ShippyarRepository' = 'AuditDatabase AuditPasswordFile AuditPasswordVariable AuditServer AuditUser Default Force KmsKeyId Location Name PassphraseFile PassphraseVariable Recipient RecipientKeyFile S3AccessKeyVariable S3Endpoint S3PathStyle S3Profile S3Region S3SecretKeyVariable S3Timeout Scope SecretKeyFile SecretKeyPassphraseFile SecretKeyPassphraseVariable ServerSideEncryption SignerKeyFile SigningKeyFile SigningKeyPassphraseFile SigningKeyPassphraseVariable'
         'Remove-ShippyarLeftover'  = 'ConnectionString Credential InputObject KmsKeyId Port S3Credential S3Endpoint S3PathStyle S3Region S3Timeout Server ServerSideEncryption'
         'Remove-ShippyarSandbox'   = 'InputObject'
         'Restore-ShippyarCluster'  = 'AllowUnauthenticated ConnectionString Credential Database DataDirectory Force Id InputObject KmsKeyId Latest LockWaitTimeout OsUser Passphrase PassphraseFile PassphraseVariable Port Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout SecretKeyFile SecretKeyPassphrase Server ServerSideEncryption SignerKeyFile SigningKeyFile SigningKeyPassphrase SkipGlobals Start StartPort TablespaceLocation TargetLsn TargetName TargetTime TargetXid'

@@ -91,7 +91,11 @@ Describe 'Copy-ShippyarBackup' {
         Copy-ShippyarBackup -Repository $damaged -Id $b.Id -Destination $target -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'BackupCorrupt,*'
         Get-ShippyarBackup -Repository $target | Should -BeNullOrEmpty
-        Get-ChildItem -Recurse -File $target | Should -BeNullOrEmpty
+        # Only the audit record of the failed copy.
+        Get-ChildItem -Recurse -File $target | Where-Object { $_.FullName -notlike (Join-Path $target 'audit' '*') } | Should -BeNullOrEmpty
+        $audit = @(Get-ShippyarAuditLog -Repository $target)
+        ($audit.Operation, $audit.Status, $audit.BackupId) | Should -Be @('Copy', 'Failed', $b.Id)
+        $audit.Error | Should -Be $err[0].Exception.Message
         Remove-Item -Recurse -Force $damaged, $target
     }
 }

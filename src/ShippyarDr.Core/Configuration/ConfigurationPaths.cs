@@ -49,4 +49,24 @@ public sealed record ConfigurationPaths(string? Machine, string? User, string? O
         if (string.IsNullOrEmpty(home)) home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         return string.IsNullOrEmpty(home) ? null : Path.Combine(home, ".config", "shippyar", FileName);
     }
+
+    /// <summary>
+    /// Where audit records wait that their store did not take (Audit/AuditSpool): beside the file SHIPPYAR_CONFIG names;
+    /// else the user's state directory (XDG_STATE_HOME, else ~/.local/state; LocalApplicationData on Windows); without a
+    /// home directory, /var/lib/shippyar.
+    /// </summary>
+    public static string AuditSpoolDirectory()
+    {
+        const string folder = "audit-spool";
+        var overridden = Environment.GetEnvironmentVariable(Variable);
+        if (!string.IsNullOrEmpty(overridden) && Path.IsPathFullyQualified(overridden))
+            return Path.Combine(Path.GetDirectoryName(overridden)!, folder);
+        if (OperatingSystem.IsWindows())
+            return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "shippyar", folder);
+        var xdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        if (!string.IsNullOrEmpty(xdg) && Path.IsPathFullyQualified(xdg)) return Path.Combine(xdg, "shippyar", folder);
+        var home = Environment.GetEnvironmentVariable("HOME");
+        if (string.IsNullOrEmpty(home)) home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return string.IsNullOrEmpty(home) ? Path.Combine("/var/lib/shippyar", folder) : Path.Combine(home, ".local", "state", "shippyar", folder);
+    }
 }

@@ -64,6 +64,7 @@ public static partial class RegistrationRules
             CheckPassphrase(what, "decryption", d.PassphraseFile, d.PassphraseVariable);
         }
         foreach (var file in r.SignerKeyFiles ?? Array.Empty<string>()) CheckFile(what, "signerKeyFiles", file);
+        if (r.Audit is { } a) CheckAudit(what, a);
         return r with { Location = location, SignerKeyFiles = r.SignerKeyFiles is { Count: 0 } ? null : r.SignerKeyFiles };
     }
 
@@ -142,6 +143,20 @@ public static partial class RegistrationRules
         {
             throw Invalid(ErrorIds.InvalidKey, $"{what}: encryption names neither a passphrase nor recipients.");
         }
+    }
+
+    private static void CheckAudit(string what, AuditCatalogReference a)
+    {
+        if (string.IsNullOrWhiteSpace(a.Server)) throw Invalid(ErrorIds.InvalidServer, $"{what}: audit.server is empty.");
+        var (host, port) = Connection.PgConnectionInfo.SplitServer(a.Server);
+        if (string.IsNullOrWhiteSpace(host) || port is < 1 or > 65535)
+            throw Invalid(ErrorIds.InvalidServer, $"{what}: audit.server must be \"host\" or \"host:port\".");
+        if (string.IsNullOrWhiteSpace(a.Database)) throw Invalid(ErrorIds.InvalidDatabaseName, $"{what}: audit.database is empty.");
+        if (a.User is { } user && string.IsNullOrWhiteSpace(user)) throw Invalid(ErrorIds.InvalidArgumentValue, $"{what}: audit.user is empty.");
+        if (a.PasswordFile is not null && a.PasswordVariable is not null)
+            throw Invalid(ErrorIds.PassphraseAmbiguous, $"{what}: give audit.passwordFile or audit.passwordVariable, not both.");
+        if (a.PasswordFile is not null) CheckFile(what, "audit.passwordFile", a.PasswordFile);
+        if (a.PasswordVariable is not null) CheckVariable(what, "audit.passwordVariable", a.PasswordVariable);
     }
 
     private static void CheckPassphrase(string what, string section, string? file, string? variable)

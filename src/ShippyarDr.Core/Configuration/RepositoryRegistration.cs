@@ -30,6 +30,9 @@ public sealed record RepositoryRegistration
 
     /// <summary>A secret key that decrypts backups encrypted to public keys (on a host that restores).</summary>
     public DecryptionReference? Decryption { get; init; }
+
+    /// <summary>The catalog database operations on it are audited in; without one, the repository's own audit log.</summary>
+    public AuditCatalogReference? Audit { get; init; }
 }
 
 /// <summary>A passphrase from a file (its first line) or an environment variable; or recipients' public keys.</summary>

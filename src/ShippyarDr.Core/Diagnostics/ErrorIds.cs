@@ -230,4 +230,8 @@ public static class ErrorIds
 
     /// <summary>What a host reports for a failure it cannot name (a bug): never for a known failure.</summary>
     public const string UnexpectedError = nameof(UnexpectedError);
+
+    // The audit trail.
+    public const string AuditRecordInvalid = nameof(AuditRecordInvalid);
+    public const string AuditCatalogFailed = nameof(AuditCatalogFailed);
 }

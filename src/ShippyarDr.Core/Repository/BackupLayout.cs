@@ -10,6 +10,7 @@ namespace ShippyarDr.Repository;
 ///   backup/db/&lt;name&gt;/&lt;id&gt;/&lt;file&gt;    one database (Daily, Safety); the name encoded by NameEncoding
 ///   backup/cluster/&lt;id&gt;/&lt;file&gt;       the whole cluster (Weekly)
 ///   wal/                               reserved for the WAL archive, never walked when backups are listed
+///   audit/&lt;yyyy&gt;/&lt;mm&gt;/&lt;time&gt;-&lt;id&gt;.json  the audit log when no catalog database is registered (one object per record)
 /// </code>
 /// Format 1 (before) kept "&lt;database&gt;/&lt;id&gt;/&lt;file&gt;" and "_cluster/&lt;id&gt;/&lt;file&gt;" at the root; those are still
 /// read, never written. Every key is built here from parts that were checked, so no manifest can name a key
@@ -29,6 +30,8 @@ public static partial class BackupLayout
     public const string DescriptorName = "repository.json";
     public const string BackupRoot = "backup/";
     public const string WalRoot = "wal/";
+    /// <summary>The audit log (Audit/RepositoryAuditStore), never walked when backups are listed.</summary>
+    public const string AuditRoot = "audit/";
     /// <summary>The database a format 1 cluster backup was filed under.</summary>
     public const string LegacyClusterPrefix = "_cluster";
     private const string DatabaseFolder = BackupRoot + "db/";
@@ -89,8 +92,8 @@ public static partial class BackupLayout
         if (parts.Length < 2 || !BackupId.IsValid(parts[^2]) || !IsFileName(parts[^1])) return null;
         var database = parts.Length == 2 ? "." : string.Join('/', parts[..^2]);
         // A format 1 database named "backup" shares its folder with format 2 ("backup/<id>/…" has no "db" or "cluster"
-        // level, so it cannot be mistaken for it); one named "wal" is not read: that folder is the WAL archive's.
-        if (!DatabaseName.IsValid(database) || parts[0] == "wal" || (parts[0] == "backup" && parts.Length != 3)) return null;
+        // level, so it cannot be mistaken for it); one named "wal" or "audit" is not read: those folders are the WAL archive's and the audit log's.
+        if (!DatabaseName.IsValid(database) || parts[0] == "wal" || parts[0] == "audit" || (parts[0] == "backup" && parts.Length != 3)) return null;
         var prefix = string.Join('/', parts[..^1]) + "/";
         return database == LegacyClusterPrefix
             ? new BackupKey(prefix, parts[^2], null, true, parts[^1], Legacy: true)

@@ -39,13 +39,21 @@ public sealed class CopyShippyarBackupCommand : RepositoryCmdlet
     {
         var id = InputObject?.Id ?? Id!;
         if (!ShouldProcessOrExplain($"backup {id}", $"Copy to {Destination}")) return;
-        Run(id, reporter =>
+        // Audited where the copy lands: the destination's audit store.
+        Run(id, reporter => Audited(Audit.AuditOperation.Copy, reporter, audit =>
         {
             var source = OpenRepository(InputObject?.Repository is { Length: > 0 } r ? r : Repository!, reporter: reporter);
             var backup = new BackupCatalog(source).Get(id, InputObject?.Database);
+            // The source's id, database, tier and size, so a failed copy says what it copied; the folder is the copy's.
+            audit.About(backup);
+            audit.BackupFile = null;
             // The copy keeps the storage class its tier asked for (GLACIER for weekly backups…).
-            var target = OpenRepository(Destination, StorageClass ?? backup.StorageClass, reporter);
-            WriteObject(new BackupCopier(reporter).Copy(backup, source, target, Cancel));
-        });
+            var destination = ResolveRepository(Destination, reporter);
+            var target = OpenRepository(destination, StorageClass ?? backup.StorageClass);
+            audit.Into(destination, target);
+            var copy = new BackupCopier(reporter).Copy(backup, source, target, Cancel);
+            audit.About(copy);
+            return copy;
+        }));
     }
 }

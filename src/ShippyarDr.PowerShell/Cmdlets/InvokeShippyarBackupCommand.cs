@@ -88,12 +88,15 @@ public sealed class InvokeShippyarBackupCommand : PassphraseCmdlet
         }
         foreach (var database in databases)
         {
-            Run(database, reporter =>
+            Run(database, reporter => Audited(Audit.AuditOperation.Backup, reporter, audit =>
             {
                 var connection = ResolveConnection();
+                (audit.Server, audit.Login, audit.Tier) = (connection.DisplayName, connection.Username, Tier);
+                audit.Database = preset.WholeCluster ? null : database;
                 var what = preset.WholeCluster ? $"cluster on {connection.DisplayName}" : $"{database} on {connection.DisplayName}";
-                if (!ShouldProcessOrExplain(what, $"{Tier} backup into {string.Join(", ", Repository)}")) return;
+                if (!ShouldProcessOrExplain(what, $"{Tier} backup into {string.Join(", ", Repository)}")) return null;
                 var (settings, targets) = Targets(StorageClass ?? preset.StorageClass, reporter);
+                foreach (var opened in targets.Opened) audit.Into(settings.FirstOrDefault(s => s.Location == opened.Location), opened);
                 var request = new BackupRequest
                 {
                     Database = database, Connection = connection, Tier = Tier, StorageClass = StorageClass, Checkpoint = Checkpoint,
@@ -110,8 +113,12 @@ public sealed class InvokeShippyarBackupCommand : PassphraseCmdlet
                             : RepositorySettings.RegisteredEncryption(settings, reporter),
                     },
                 };
-                WriteObject(new BackupEngine(reporter).Run(request, targets, Cancel), enumerateCollection: true);
-            });
+                var backups = new BackupEngine(reporter).Run(request, targets, Cancel);
+                foreach (var backup in backups) audit.About(backup);
+                foreach (var missing in targets.Opened.Where(o => backups.All(b => b.Repository != o.Location)))
+                    audit.FailIn(missing.Location, $"The backup could not be stored in {missing.Location} (the command reported why); the other repositories hold it.");
+                return backups;
+            }, enumerateCollection: true));
         }
     }
 

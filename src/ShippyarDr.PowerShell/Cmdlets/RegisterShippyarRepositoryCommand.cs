@@ -49,6 +49,13 @@ public sealed class RegisterShippyarRepositoryCommand : ShippyarCmdlet
     [Parameter] [ValidateNotNullOrEmpty] public string? SecretKeyPassphraseFile { get; set; }
     [Parameter] [ValidateNotNullOrEmpty] public string? SecretKeyPassphraseVariable { get; set; }
 
+    /// <summary>The catalog database operations on it are audited in (host or host:port; with -AuditDatabase).</summary>
+    [Parameter] [ValidateNotNullOrEmpty] public string? AuditServer { get; set; }
+    [Parameter] [ValidateNotNullOrEmpty] public string? AuditDatabase { get; set; }
+    [Parameter] [ValidateNotNullOrEmpty] public string? AuditUser { get; set; }
+    [Parameter] [ValidateNotNullOrEmpty] public string? AuditPasswordFile { get; set; }
+    [Parameter] [ValidateNotNullOrEmpty] public string? AuditPasswordVariable { get; set; }
+
     /// <summary>Make it the default repository of its configuration file.</summary>
     [Parameter] public SwitchParameter Default { get; set; }
 
@@ -81,6 +88,9 @@ public sealed class RegisterShippyarRepositoryCommand : ShippyarCmdlet
             ThrowTerminatingError(ErrorRecords.Argument(Diagnostics.ErrorIds.InvalidSecretReference, "-SigningKeyPassphraseFile and -SigningKeyPassphraseVariable need -SigningKeyFile.", Name));
         if (SecretKeyFile is null && (SecretKeyPassphraseFile ?? SecretKeyPassphraseVariable) is not null)
             ThrowTerminatingError(ErrorRecords.Argument(Diagnostics.ErrorIds.InvalidSecretReference, "-SecretKeyPassphraseFile and -SecretKeyPassphraseVariable need -SecretKeyFile.", Name));
+        if ((AuditServer is null) != (AuditDatabase is null) || (AuditServer is null && (AuditUser ?? AuditPasswordFile ?? AuditPasswordVariable) is not null))
+            ThrowTerminatingError(ErrorRecords.Argument(Diagnostics.ErrorIds.InvalidArgumentValue,
+                "An audit catalog needs both -AuditServer and -AuditDatabase; -AuditUser, -AuditPasswordFile and -AuditPasswordVariable go with them.", Name));
         var isUrl = Location.Contains("://", StringComparison.Ordinal);
         var s3 = new S3Settings
         {
@@ -108,6 +118,11 @@ public sealed class RegisterShippyarRepositoryCommand : ShippyarCmdlet
             Decryption = SecretKeyFile is null ? null : new DecryptionReference
             {
                 SecretKeyFile = ResolvePath(SecretKeyFile), PassphraseFile = ResolveOptionalPath(SecretKeyPassphraseFile), PassphraseVariable = SecretKeyPassphraseVariable,
+            },
+            Audit = AuditServer is null ? null : new AuditCatalogReference
+            {
+                Server = AuditServer, Database = AuditDatabase!, User = AuditUser,
+                PasswordFile = ResolveOptionalPath(AuditPasswordFile), PasswordVariable = AuditPasswordVariable,
             },
         };
     }

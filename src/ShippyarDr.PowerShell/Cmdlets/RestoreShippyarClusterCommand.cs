@@ -124,28 +124,32 @@ public sealed class RestoreShippyarClusterCommand : RestoreCmdlet
 
     private void RestoreLogical()
     {
-        Run(BackupName, reporter =>
+        Run(BackupName, reporter => Audited(Audit.AuditOperation.RestoreCluster, reporter, audit =>
         {
-            var (backup, repository, settings) = ResolveBackup(reporter);
+            var (backup, repository, settings) = ResolveBackup(reporter, audit);
             var connection = ResolveConnection(backup.Server);
+            (audit.Server, audit.Login) = (connection.DisplayName, connection.Username);
             var keys = ResolveRestoreKeys(reporter, settings);
             var action = $"Restore cluster backup {backup.Id} ({backup.Databases.Count} databases{(SkipGlobals ? "" : ", roles and tablespaces")}); existing databases are replaced after safety backups";
-            if (!(Force && !IsWhatIf()) && !ShouldProcessOrExplain($"server {connection.DisplayName}", action, nameof(Force))) return;
-            WriteObject(new ClusterRestoreEngine(reporter).Run(new ClusterRestoreRequest
+            if (!(Force && !IsWhatIf()) && !ShouldProcessOrExplain($"server {connection.DisplayName}", action, nameof(Force))) return null;
+            var result = new ClusterRestoreEngine(reporter).Run(new ClusterRestoreRequest
             {
                 Backup = backup, Connection = connection, Keys = keys, Databases = Database ?? Array.Empty<string>(),
                 // Confirmed (or -Force): the action above said existing databases are replaced.
                 SkipGlobals = SkipGlobals, ReplaceExisting = true, ReplacePostgresDatabase = Force,
                 SafetyLockWaitTimeout = SafetyLockWaitTimeout,
-            }, repository, Cancel));
-        });
+            }, repository, Cancel);
+            if (!result.Passed) audit.Fail(RowCountsDiffer(result.Databases.ToArray()));
+            return result;
+        }));
     }
 
     private void RecoverToPointInTime()
     {
         var dataDirectory = ResolvePath(DataDirectory!);
-        Run(dataDirectory, reporter =>
+        Run(dataDirectory, reporter => Audited(Audit.AuditOperation.PointInTimeRestore, reporter, audit =>
         {
+            (audit.Server, audit.Tier, audit.BackupId) = (dataDirectory, BackupTier.Base, Id);
             var target = ParameterSetName switch
             {
                 TimeSet => RecoveryTarget.AtTime(TargetTime),
@@ -159,6 +163,7 @@ public sealed class RestoreShippyarClusterCommand : RestoreCmdlet
             var settings = ResolveRepository(Repository!, reporter);
             var restoreCommand = ResolveRestoreCommand(settings);
             var repository = OpenRepository(settings);
+            audit.Into(settings, repository);
             try
             {
                 var keys = ResolveKeys(reporter, settings);
@@ -166,17 +171,19 @@ public sealed class RestoreShippyarClusterCommand : RestoreCmdlet
                 var action = $"Point-in-time recovery to {target} from {(Id is null ? "the newest base backup before it" : $"base backup {Id}")}"
                     + (occupied ? $"; what the directory holds now is moved to {dataDirectory}.shippyar-<time> (not deleted)" : "")
                     + (Start ? "; then the server is started" : "");
-                if (!(Force && !IsWhatIf()) && !ShouldProcessOrExplain(dataDirectory, action, nameof(Force))) return;
-                WriteObject(new PointInTimeRestore(reporter).Run(new PointInTimeRestoreRequest
+                if (!(Force && !IsWhatIf()) && !ShouldProcessOrExplain(dataDirectory, action, nameof(Force))) return null;
+                var result = new PointInTimeRestore(reporter).Run(new PointInTimeRestoreRequest
                 {
                     Target = target, BackupId = Id, DataDirectory = dataDirectory, Keys = keys, RestoreCommand = restoreCommand, TablespaceLocations = tablespaces,
                     Owner = ServerAccount.Named(OsUser), MoveAsideExisting = true, Start = Start, Port = StartPort == 0 ? null : StartPort,
-                }, repository, Cancel));
+                }, repository, Cancel);
+                (audit.BackupId, audit.Size) = (result.BackupId, result.Bytes);
+                return result;
             }
             finally
             {
                 (repository as IDisposable)?.Dispose();
             }
-        });
+        }));
     }
 }

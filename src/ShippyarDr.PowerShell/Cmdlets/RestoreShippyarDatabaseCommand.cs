@@ -29,11 +29,12 @@ public sealed class RestoreShippyarDatabaseCommand : RestoreCmdlet
 
     protected override void ProcessRecord()
     {
-        Run(BackupName, reporter =>
+        Run(BackupName, reporter => Audited(Audit.AuditOperation.Restore, reporter, audit =>
         {
-            var (backup, repository, settings) = ResolveBackup(reporter);
+            var (backup, repository, settings) = ResolveBackup(reporter, audit);
             var target = TargetDatabase ?? DatabaseUnit.Of(backup, SourceDatabase).Database;
             var connection = ResolveConnection(backup.Server);
+            (audit.Server, audit.Login, audit.Database) = (connection.DisplayName, connection.Username, target);
             if (SystemDatabases.RefuseByName(target, connection.DisplayName) is { } refused) throw refused;
             // Key problems (a missing passphrase file…) are reported before anyone is asked to confirm.
             var keys = ResolveRestoreKeys(reporter, settings);
@@ -48,13 +49,13 @@ public sealed class RestoreShippyarDatabaseCommand : RestoreCmdlet
                 if (IsWhatIf())
                 {
                     ShouldProcess(where, $"Create from backup {backup.Id}");
-                    return;
+                    return null;
                 }
             }
             else if (!(Force && !IsWhatIf()) && !ShouldProcessOrExplain(where,
                          $"Replace with backup {backup.Id} of {backup.Database} from {backup.EndTime:u} (a safety backup of {target} is taken first)", nameof(Force)))
             {
-                return;
+                return null;
             }
             var result = new RestoreEngine(reporter).Run(new RestoreRequest
             {
@@ -62,7 +63,8 @@ public sealed class RestoreShippyarDatabaseCommand : RestoreCmdlet
                 NoOwner = NoOwner, Keys = keys, ReplacePostgresDatabase = Force,
                 SafetyLockWaitTimeout = SafetyLockWaitTimeout,
             }, repository, Cancel);
-            WriteObject(result);
-        });
+            if (!result.Passed) audit.Fail(RowCountsDiffer(result));
+            return result;
+        }));
     }
 }

@@ -42,11 +42,13 @@ public sealed class TestShippyarBackupCommand : BackupInputCmdlet
 
     protected override void ProcessRecord()
     {
-        Run(BackupName, reporter =>
+        // A verification that restores is a restore drill.
+        Run(BackupName, reporter => Audited(Level >= VerificationLevel.Restore ? Audit.AuditOperation.Drill : Audit.AuditOperation.Verify, reporter, audit =>
         {
-            var (backup, repository, settings) = ResolveBackup(reporter);
+            var (backup, repository, settings) = ResolveBackup(reporter, audit);
             // A base backup is restored into a scratch cluster on this host; a logical one into a server.
             var connection = Level >= VerificationLevel.Restore && backup.Kind == BackupKind.Logical ? ResolveConnection(backup.Server) : null;
+            if (connection is not null) (audit.Server, audit.Login) = (connection.DisplayName, connection.Username);
             var result = new BackupVerifier(reporter).Run(new VerificationRequest
             {
                 Backup = backup, Level = Level, Connection = connection, Checks = _checks,
@@ -55,7 +57,9 @@ public sealed class TestShippyarBackupCommand : BackupInputCmdlet
                 RestoreCommand = Level == VerificationLevel.Recovery && backup.Kind == BackupKind.Physical ? ResolveRestoreCommand(settings) : null,
             }, repository, Cancel);
             foreach (var failed in result.Checks.Where(c => !c.Passed)) WriteVerbose($"Backup {backup.Id}: {failed}");
-            WriteObject(result);
-        });
+            if (!result.Passed)
+                audit.Fail($"{result.FailedCount} of {result.Checks.Count} checks failed: {string.Join("; ", result.Checks.Where(c => !c.Passed).Select(c => c.ToString()))}");
+            return result;
+        }));
     }
 }

@@ -50,11 +50,29 @@ public abstract class BackupInputCmdlet : PassphraseCmdlet
 
     /// <summary>The backup this record names, the repository that holds it (read fresh from its manifest) and that
     /// repository's settings. A piped BackupInfo names its repository by location, which finds its registration too.</summary>
-    private protected (BackupInfo Backup, IBackupRepository Repository, RepositorySettings Settings) ResolveBackup(IOperationReporter reporter)
+    private protected (BackupInfo Backup, IBackupRepository Repository, RepositorySettings Settings) ResolveBackup(IOperationReporter reporter,
+        Audit.AuditScope? audit = null)
     {
         var settings = ResolveRepository(InputObject?.Repository is { Length: > 0 } r ? r : Repository!, reporter);
         var repository = OpenRepository(settings);
-        var backup = new BackupCatalog(repository).Get(InputObject?.Id ?? Id!, InputObject?.Database);
+        if (audit is not null)
+        {
+            // A backup that cannot be found is a failed operation on this repository too.
+            audit.Into(settings, repository).BackupId = InputObject?.Id ?? Id;
+        }
+        BackupInfo backup;
+        try
+        {
+            backup = new BackupCatalog(repository).Get(InputObject?.Id ?? Id!, InputObject?.Database);
+        }
+        catch (ShippyarException) when (audit is not null && ConnectionParameters.AnyGiven(this))
+        {
+            // The server the operation was meant for, since no backup names it.
+            try { audit.Server = ResolveConnection().DisplayName; }
+            catch (ShippyarException) { }
+            throw;
+        }
+        audit?.About(backup);
         return (backup, repository, settings);
     }
 

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using ShippyarDr.Audit;
 using ShippyarDr.Configuration;
 using ShippyarDr.Diagnostics;
 using ShippyarDr.Repository;
@@ -70,5 +71,19 @@ public abstract class RepositoryCmdlet : ShippyarCmdlet
             Endpoint = S3Endpoint, Region = S3Region, PathStyle = S3PathStyle.IsPresent ? true : null,
             ServerSideEncryption = ServerSideEncryption, KmsKeyId = KmsKeyId, Timeout = S3Timeout,
         }, credential is null ? null : (credential.UserName, credential.Password), storageClass);
+    }
+
+    /// <summary>
+    /// The one call that audits an operation (Audit/AuditScope.Run) and writes its result: <paramref name="work"/> names
+    /// the repositories with <c>audit.Into(settings, repository)</c> as it opens them and the backup with
+    /// <c>audit.About(backup)</c>, and returns its result, or null when it did nothing (declined, -WhatIf). One record per
+    /// audit store, Succeeded, Failed (with the error) or Cancelled, written before the result goes down the pipeline
+    /// (so a downstream Select-Object -First cannot make a done operation look failed); an audit store that fails is a
+    /// warning, never this command's failure.
+    /// </summary>
+    private protected void Audited<T>(AuditOperation operation, IOperationReporter reporter, Func<AuditScope, T?> work, bool enumerateCollection = false)
+        where T : class
+    {
+        if (AuditScope.Run(operation, reporter, work, Cancel) is { } result) WriteObject(result, enumerateCollection);
     }
 }

@@ -33,4 +33,11 @@ public abstract class RestoreCmdlet : BackupInputCmdlet
     /// <summary>The keys to read the backup with, and to sign the safety backup.</summary>
     private protected BackupKeys ResolveRestoreKeys(IOperationReporter reporter, Configuration.RepositorySettings settings)
         => ResolveKeys(reporter, settings, writes: true, SigningKeyFile, SigningKeyPassphrase);
+
+    /// <summary>What an audit record of a restore whose row counts did not all match says.</summary>
+    private protected static string RowCountsDiffer(params RestoreResult[] results)
+    {
+        var differ = results.SelectMany(r => r.Tables.Where(t => !t.RowsMatch).Select(t => $"{r.TargetDatabase}.{t.Table}: {t.RestoredRows} of {t.ExpectedRows} rows"));
+        return $"Restored row counts differ from the backup's: {string.Join("; ", differ)}";
+    }
 }
