@@ -19,6 +19,8 @@
         'Copy-ShippyarBackup'
         'Get-ShippyarBackupStatus'
         'Get-ShippyarLeftover'
+        'Invoke-ShippyarRetention'
+        'Remove-ShippyarBackup'
         'Remove-ShippyarLeftover'
         'New-ShippyarRestorePoint'
         'Initialize-ShippyarRole'

@@ -30,6 +30,9 @@ public sealed record RepositoryRegistration
 
     /// <summary>A secret key that decrypts backups encrypted to public keys (on a host that restores).</summary>
     public DecryptionReference? Decryption { get; init; }
+
+    /// <summary>How long its backups and WAL are kept, where a retention run gives no policy of its own.</summary>
+    public Retention.RetentionPolicy? Retention { get; init; }
 }
 
 /// <summary>A passphrase from a file (its first line) or an environment variable; or recipients' public keys.</summary>

@@ -10,6 +10,8 @@ namespace ShippyarDr.Repository;
 ///   backup/db/&lt;name&gt;/&lt;id&gt;/&lt;file&gt;    one database (Daily, Safety); the name encoded by NameEncoding
 ///   backup/cluster/&lt;id&gt;/&lt;file&gt;       the whole cluster (Weekly)
 ///   wal/                               reserved for the WAL archive, never walked when backups are listed
+///   verification/&lt;backup folder&gt;/     verification records of a backup (its folder without "backup/")
+///   retention/lock.json                the lock of a running retention
 /// </code>
 /// Format 1 (before) kept "&lt;database&gt;/&lt;id&gt;/&lt;file&gt;" and "_cluster/&lt;id&gt;/&lt;file&gt;" at the root; those are still
 /// read, never written. Every key is built here from parts that were checked, so no manifest can name a key
@@ -29,6 +31,10 @@ public static partial class BackupLayout
     public const string DescriptorName = "repository.json";
     public const string BackupRoot = "backup/";
     public const string WalRoot = "wal/";
+    /// <summary>Verification records (VerificationRecords), one folder per backup, outside the backup's own folder.</summary>
+    public const string VerificationRoot = "verification/";
+    /// <summary>What retention keeps for itself: its lock (RetentionLock).</summary>
+    public const string RetentionRoot = "retention/";
     /// <summary>The database a format 1 cluster backup was filed under.</summary>
     public const string LegacyClusterPrefix = "_cluster";
     private const string DatabaseFolder = BackupRoot + "db/";
@@ -47,6 +53,12 @@ public static partial class BackupLayout
 
     /// <summary>The folder of a backup: where it was read from, or where a new one goes.</summary>
     public static string PrefixOf(BackupInfo backup) => backup.Prefix ?? NewPrefix(backup.IsCluster, backup.Database, backup.Id);
+
+    /// <summary>The folder of a backup's verification records: its own folder moved under verification/.</summary>
+    public static string VerificationPrefix(BackupInfo backup) => VerificationPrefix(PrefixOf(backup));
+
+    public static string VerificationPrefix(string backupPrefix)
+        => VerificationRoot + (backupPrefix.StartsWith(BackupRoot, StringComparison.Ordinal) ? backupPrefix[BackupRoot.Length..] : "legacy/" + backupPrefix);
 
     /// <summary>The key of one of a backup's objects; the name must be a plain file name.</summary>
     public static string Key(BackupInfo backup, string file) => PrefixOf(backup) + CheckFileName(file);
@@ -90,7 +102,7 @@ public static partial class BackupLayout
         var database = parts.Length == 2 ? "." : string.Join('/', parts[..^2]);
         // A format 1 database named "backup" shares its folder with format 2 ("backup/<id>/…" has no "db" or "cluster"
         // level, so it cannot be mistaken for it); one named "wal" is not read: that folder is the WAL archive's.
-        if (!DatabaseName.IsValid(database) || parts[0] == "wal" || (parts[0] == "backup" && parts.Length != 3)) return null;
+        if (!DatabaseName.IsValid(database) || parts[0] is "wal" or "verification" or "retention" || (parts[0] == "backup" && parts.Length != 3)) return null;
         var prefix = string.Join('/', parts[..^1]) + "/";
         return database == LegacyClusterPrefix
             ? new BackupKey(prefix, parts[^2], null, true, parts[^1], Legacy: true)

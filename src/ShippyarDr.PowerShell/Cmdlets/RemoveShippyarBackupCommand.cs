@@ -1,0 +1,38 @@
+using System.Management.Automation;
+using ShippyarDr.PowerShell.Infrastructure;
+using ShippyarDr.Retention;
+
+namespace ShippyarDr.PowerShell.Cmdlets;
+
+/// <summary>
+/// Removes backups piped from Get-ShippyarBackup, manifest first. Refuses a backup under S3 Object Lock always, and
+/// without -Force the last complete backup of its database and tier and the newest one that passed verification.
+/// The WAL a removed base backup used is left to Invoke-ShippyarRetention.
+/// </summary>
+[Cmdlet(VerbsCommon.Remove, "ShippyarBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(RetentionDecision))]
+public sealed class RemoveShippyarBackupCommand : RepositoryCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public BackupInfo? InputObject { get; set; }
+
+    /// <summary>Remove it even when it is the last complete backup of its tier or the newest verified one (never a locked one).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var backup = InputObject!;
+        Run(backup.Id, reporter =>
+        {
+            if (backup.Prefix is null)
+                throw new PSArgumentException($"Backup {backup.Id} was not read from a repository: pipe it from Get-ShippyarBackup.");
+            var repository = OpenRepository(backup.Repository, reporter: reporter);
+            var remover = new BackupRemover(repository, reporter);
+            if (remover.Refusal(backup, Force, DateTimeOffset.UtcNow) is { } refusal) throw refusal;
+            if (!ShouldProcessOrExplain($"backup {backup.Id} of {backup.Database} ({backup.Tier}, ended {backup.EndTime:u}) in {repository.Location}", "Remove")) return;
+            WriteObject(remover.Remove(backup, Force, cancel: Cancel));
+        });
+    }
+}
