@@ -64,6 +64,7 @@ public static partial class RegistrationRules
             CheckPassphrase(what, "decryption", d.PassphraseFile, d.PassphraseVariable);
         }
         foreach (var file in r.SignerKeyFiles ?? Array.Empty<string>()) CheckFile(what, "signerKeyFiles", file);
+        r.Retention?.Check();
         return r with { Location = location, SignerKeyFiles = r.SignerKeyFiles is { Count: 0 } ? null : r.SignerKeyFiles };
     }
 

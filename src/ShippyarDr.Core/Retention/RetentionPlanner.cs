@@ -16,6 +16,8 @@ public static class RetentionPlanner
 {
     public static List<RetentionDecision> Plan(RetentionInventory inventory, RetentionPolicy policy, RetentionScope scope, DateTimeOffset now)
     {
+        policy.Check();
+        scope.Check();
         var decisions = new List<RetentionDecision>();
         var anchors = WalRetention.Anchors(inventory, policy, now);
         var backupDecisions = new List<(BackupInfo Backup, RetentionDecision Decision)>();

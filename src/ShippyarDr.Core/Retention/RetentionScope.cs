@@ -11,6 +11,13 @@ public sealed class RetentionScope
     public BackupTier? Tier { get; init; }
     public TimeSpan IncompleteGrace { get; init; } = DefaultIncompleteGrace;
 
+    public void Check()
+    {
+        if (IncompleteGrace < TimeSpan.Zero)
+            throw new Diagnostics.ShippyarException(Diagnostics.ShippyarErrorKind.InvalidArgument, Diagnostics.ErrorIds.RetentionPolicyInvalid,
+                $"The grace for incomplete backups is {IncompleteGrace}: it must not be negative.");
+    }
+
     public bool Includes(string database, BackupTier? tier)
         => (Database is null || Database == database) && (Tier is null || tier is null || Tier == tier);
 
