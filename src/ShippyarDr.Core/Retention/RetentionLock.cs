@@ -7,11 +7,14 @@ namespace ShippyarDr.Retention;
 /// One retention (or backup removal) at a time per repository: retention/lock.json, created only if absent (on a
 /// directory, a link that fails when the name exists), holding the holder's lease (host, process, run). A lock whose
 /// holder on this host is gone is taken over; one held by a live run, or from another host, makes the next run wait
-/// up to its limit and then fail with RetentionInProgress.
+/// up to its limit and then fail with RetentionInProgress. On S3, which can only check and then write, the run whose
+/// lease is read back after writing holds it; two runs that both read their own back in the same instant remain
+/// possible where the store offers no conditional write.
 /// </summary>
 public sealed class RetentionLock : IDisposable
 {
-    public const string Key = BackupLayout.RetentionRoot + "lock.json";
+    private const string LockName = "lock.json";
+    public const string Key = BackupLayout.RetentionRoot + LockName;
     public static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(10);
 
     private readonly IBackupRepository _repository;
@@ -37,11 +40,14 @@ public sealed class RetentionLock : IDisposable
                 try
                 {
                     repository.WriteAtomically(Key, lease.Serialize());
-                    return new RetentionLock(repository, lease, hold);
+                    // S3 can only check, then write: of two runs that both wrote, the one whose lease is there now holds it.
+                    if (BackupLease.Read(repository, BackupLayout.RetentionRoot, LockName)?.RunId == lease.RunId)
+                        return new RetentionLock(repository, lease, hold);
+                    throw new ShippyarException(ShippyarErrorKind.WriteError, ErrorIds.ObjectExists, $"{Key} was written by another run meanwhile.", Key);
                 }
                 catch (ShippyarException e) when (e.ErrorId == ErrorIds.ObjectExists || repository.Exists(Key))
                 {
-                    var holder = BackupLease.Read(repository, BackupLayout.RetentionRoot, "lock.json");
+                    var holder = BackupLease.Read(repository, BackupLayout.RetentionRoot, LockName);
                     if (holder is not null && holder.WriterIsGone())
                     {
                         repository.Delete(Key);
@@ -68,7 +74,7 @@ public sealed class RetentionLock : IDisposable
     {
         try
         {
-            if (BackupLease.Read(_repository, BackupLayout.RetentionRoot, "lock.json") is { } current && current.RunId == _lease.RunId) _repository.Delete(Key);
+            if (BackupLease.Read(_repository, BackupLayout.RetentionRoot, LockName) is { } current && current.RunId == _lease.RunId) _repository.Delete(Key);
         }
         finally
         {
