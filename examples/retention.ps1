@@ -24,7 +24,7 @@ $arguments = @{ Repository = $Repository; WhatIf = $WhatIfPreference; Confirm = 
 if ($Policy) { $arguments.Policy = $Policy }
 $decisions = @(Invoke-ShippyarRetention @arguments)
 
-$decisions | Select-Object Action, Subject, Database, Tier, Id, EndTime, Size, LockedUntil, Reason, Error | Export-Csv -Path $Log -NoTypeInformation
+$decisions | Select-Object Action, Subject, Database, Tier, Id, EndTime, Size, LockedUntil, Reason, Error | Export-Csv -Path $Log -NoTypeInformation -WhatIf:$false
 $decisions | Group-Object Action | Format-Table Count, Name
 $decisions | Where-Object Action -ne 'Keep' | Format-Table Action, Subject, Database, Id, Reason -Wrap
 "Every decision: $Log"
