@@ -386,4 +386,34 @@ public sealed class RetentionTests : IDisposable
         Assert.Equal(new[] { older.Id, only.Id }.ToHashSet(), _h.Catalog.List().Select(b => b.Id).ToHashSet());
         Assert.Empty(_h.Catalog.Incomplete());
     }
+
+    private sealed class NoVerificationWrites(IBackupRepository inner) : DelegatingRepository(inner)
+    {
+        public override void WriteAtomically(string key, ReadOnlySpan<byte> content, bool replace = false)
+        {
+            if (key.StartsWith(BackupLayout.VerificationRoot, StringComparison.Ordinal))
+                throw new ShippyarException(ShippyarErrorKind.WriteError, ErrorIds.S3UploadFailed, $"Writing {key} failed: access denied.", key);
+            base.WriteAtomically(key, content, replace);
+        }
+    }
+
+    [Fact]
+    public void A_verification_is_recorded_beside_the_backup_folder_and_a_failed_record_write_is_only_a_warning()
+    {
+        var backup = _h.Daily("app", Now.AddDays(-1), b => b.Files.Clear());
+        var reporter = new RecordingReporter();
+        var result = new BackupVerifier(reporter).Run(new VerificationRequest { Backup = backup, Level = VerificationLevel.Checksum }, _h.Repository);
+        Assert.True(result.Passed);
+        Assert.Empty(reporter.Warnings);
+        var record = VerificationRecords.Newest(_h.Repository, new[] { backup })[backup.Prefix!];
+        Assert.Equal((backup.Id, VerificationLevel.Checksum, true), (record.BackupId, record.Level, record.Passed));
+        Assert.StartsWith(BackupLayout.VerificationRoot, VerificationRecords.Key(backup, VerificationLevel.Checksum));
+        Assert.DoesNotContain(_h.Repository.List(backup.Prefix!), k => k.EndsWith("Checksum.json", StringComparison.Ordinal));
+        Assert.Single(_h.Catalog.List()); // verification/ is not a backup folder
+
+        var failing = new RecordingReporter();
+        var again = new BackupVerifier(failing).Run(new VerificationRequest { Backup = backup, Level = VerificationLevel.Checksum }, new NoVerificationWrites(_h.Repository));
+        Assert.True(again.Passed);
+        Assert.Contains("was not recorded", Assert.Single(failing.Warnings));
+    }
 }
