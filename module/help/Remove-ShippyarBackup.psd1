@@ -3,7 +3,7 @@
     Description = @'
 A backup goes manifest first, then its data and its verification records, under the repository's retention lock (a retention run at the same time makes it wait, then fail with RetentionInProgress).
 
-It refuses, with BackupRemovalRefused, the last complete backup of its database and tier and the newest one that passed verification, unless -Force is given; and a backup under S3 Object Lock always (BackupLocked). The WAL a removed base backup used stays: Invoke-ShippyarRetention removes what no retained base backup needs.
+It refuses, with BackupRemovalRefused, the last complete backup of its database and tier, the newest one that passed verification, and the base backup that recovery to the start of the WAL window starts from (the newest ending before now minus the registered WalDays, else 30), unless -Force is given; and a backup under S3 Object Lock always (BackupLocked). The WAL a removed base backup used stays: Invoke-ShippyarRetention removes what no retained base backup needs.
 
 Asks before each removal (ConfirmImpact High); -Confirm:$false does not ask.
 '@

@@ -385,6 +385,14 @@ public sealed class RetentionTests : IDisposable
         Assert.Equal(RetentionAction.Removed, removed.Action);
         Assert.Equal(new[] { older.Id, only.Id }.ToHashSet(), _h.Catalog.List().Select(b => b.Id).ToHashSet());
         Assert.Empty(_h.Catalog.Incomplete());
+
+        // The base backup recovery to the start of the WAL window starts from.
+        var anchor = _h.Base(DateTimeOffset.UtcNow.AddDays(-40), 1, 1);
+        var older2 = _h.Base(DateTimeOffset.UtcNow.AddDays(-50), 1, 1);
+        _h.Base(DateTimeOffset.UtcNow.AddDays(-1), 1, 9);
+        Assert.Contains("WAL window", Assert.Throws<ShippyarException>(() => remover.Remove(anchor, force: false)).Message);
+        Assert.Null(remover.Refusal(anchor, force: false, DateTimeOffset.UtcNow, walWindowDays: 45));
+        Assert.Equal(RetentionAction.Removed, remover.Remove(older2, force: false).Action);
     }
 
     private sealed class NoVerificationWrites(IBackupRepository inner) : DelegatingRepository(inner)

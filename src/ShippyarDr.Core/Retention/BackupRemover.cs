@@ -7,7 +7,8 @@ namespace ShippyarDr.Retention;
 /// <summary>
 /// Removes one backup by hand, under the retention lock, with retention's guards: never a backup S3 Object Lock still
 /// holds; without force, never the last complete backup of its database and tier, nor the newest one that passed
-/// verification. A base backup's WAL is left to retention, which knows what the remaining backups need.
+/// verification, nor the base backup recovery to the start of the WAL window starts from. A base backup's WAL is left
+/// to retention, which knows what the remaining backups need.
 /// </summary>
 public sealed class BackupRemover
 {
@@ -21,7 +22,7 @@ public sealed class BackupRemover
     }
 
     /// <summary>Why the backup may not be removed (ErrorId BackupLocked or BackupRemovalRefused), or null.</summary>
-    public ShippyarException? Refusal(BackupInfo backup, bool force, DateTimeOffset now)
+    public ShippyarException? Refusal(BackupInfo backup, bool force, DateTimeOffset now, int walWindowDays = 30)
     {
         var contents = new BackupCatalog(_repository).Scan(backup.Database);
         var current = contents.Backups.FirstOrDefault(b => b.Prefix == backup.Prefix && b.Id == backup.Id)
@@ -35,6 +36,11 @@ public sealed class BackupRemover
         if (tier.Count == 1)
             return new ShippyarException(ShippyarErrorKind.InvalidOperation, ErrorIds.BackupRemovalRefused,
                 $"Backup {backup.Id} is the only complete {current.Tier} backup of {current.Database} in {_repository.Location}: removing it would leave the tier without one. It was not removed; force the removal to remove it anyway.", backup.Id);
+        var windowStart = now.AddDays(-walWindowDays);
+        if (current.Kind == BackupKind.Physical && current.EndTime <= windowStart
+            && tier.Where(b => b.SystemIdentifier == current.SystemIdentifier && b.EndTime <= windowStart).MaxBy(b => b.EndTime)?.Prefix == current.Prefix)
+            return new ShippyarException(ShippyarErrorKind.InvalidOperation, ErrorIds.BackupRemovalRefused,
+                $"Base backup {backup.Id} is the newest that ended before the start of the {walWindowDays}-day WAL window: recovery to the window's first points starts from it. It was not removed; force the removal to remove it anyway.", backup.Id);
         var records = VerificationRecords.Newest(_repository, tier, _reporter);
         var newestVerified = tier.OrderByDescending(b => b.EndTime).ThenByDescending(b => b.Id, StringComparer.Ordinal)
             .FirstOrDefault(b => records.TryGetValue(b.Prefix!, out var r) && r.Passed);
@@ -45,11 +51,11 @@ public sealed class BackupRemover
     }
 
     /// <summary>Removes the backup (manifest first), looked up again under the lock; throws the refusal.</summary>
-    public RetentionDecision Remove(BackupInfo backup, bool force, TimeSpan? lockWait = null, CancellationToken cancel = default)
+    public RetentionDecision Remove(BackupInfo backup, bool force, TimeSpan? lockWait = null, int walWindowDays = 30, CancellationToken cancel = default)
     {
         using var held = RetentionLock.Acquire(_repository, lockWait, cancel);
         var now = DateTimeOffset.UtcNow;
-        if (Refusal(backup, force, now) is { } refusal) throw refusal;
+        if (Refusal(backup, force, now, walWindowDays) is { } refusal) throw refusal;
         if (RetentionInventory.LeaseOf(_repository, backup.Prefix!) == LeaseState.WriterAlive)
             throw new ShippyarException(ShippyarErrorKind.InvalidOperation, ErrorIds.BackupRemovalRefused,
                 $"A live writer holds a lease in the folder of backup {backup.Id}: it was not removed.", backup.Id);

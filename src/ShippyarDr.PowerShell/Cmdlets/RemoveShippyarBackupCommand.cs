@@ -6,7 +6,8 @@ namespace ShippyarDr.PowerShell.Cmdlets;
 
 /// <summary>
 /// Removes backups piped from Get-ShippyarBackup, manifest first. Refuses a backup under S3 Object Lock always, and
-/// without -Force the last complete backup of its database and tier and the newest one that passed verification.
+/// without -Force the last complete backup of its database and tier, the newest one that passed verification, and the
+/// base backup that recovery to the start of the WAL window (the registered WalDays, else 30) starts from.
 /// The WAL a removed base backup used is left to Invoke-ShippyarRetention.
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "ShippyarBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
@@ -28,11 +29,13 @@ public sealed class RemoveShippyarBackupCommand : RepositoryCmdlet
         {
             if (backup.Prefix is null)
                 throw new PSArgumentException($"Backup {backup.Id} was not read from a repository: pipe it from Get-ShippyarBackup.");
-            var repository = OpenRepository(backup.Repository, reporter: reporter);
+            var settings = ResolveRepository(backup.Repository, reporter);
+            var repository = OpenRepository(settings);
+            var walDays = RetentionPolicy.Resolve(null, settings.Registered?.Registration.Retention).WalWindowDays;
             var remover = new BackupRemover(repository, reporter);
-            if (remover.Refusal(backup, Force, DateTimeOffset.UtcNow) is { } refusal) throw refusal;
+            if (remover.Refusal(backup, Force, DateTimeOffset.UtcNow, walDays) is { } refusal) throw refusal;
             if (!ShouldProcessOrExplain($"backup {backup.Id} of {backup.Database} ({backup.Tier}, ended {backup.EndTime:u}) in {repository.Location}", "Remove")) return;
-            WriteObject(remover.Remove(backup, Force, cancel: Cancel));
+            WriteObject(remover.Remove(backup, Force, walWindowDays: walDays, cancel: Cancel));
         });
     }
 }
