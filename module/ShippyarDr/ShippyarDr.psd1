@@ -20,6 +20,8 @@
         'Get-ShippyarAuditLog'
         'Get-ShippyarBackupStatus'
         'Get-ShippyarLeftover'
+        'Invoke-ShippyarRetention'
+        'Remove-ShippyarBackup'
         'Remove-ShippyarLeftover'
         'New-ShippyarRestorePoint'
         'Initialize-ShippyarRole'

@@ -18,6 +18,7 @@ The file is written whole to a temporary file that replaces it (readers see the 
         ServerSideEncryption         = 'Server-side encryption of objects written: AES256 or aws:kms (with -KmsKeyId).'
         KmsKeyId                     = 'KMS key id or ARN for -ServerSideEncryption aws:kms.'
         S3Timeout                    = 'How long a connection may go without progress (default 60s). Durations: 30s, 2m, or a TimeSpan.'
+        RetentionPolicy              = 'The retention Invoke-ShippyarRetention applies to this repository when it is given no -Policy: a ShippyarDr.Retention.RetentionPolicy or a hashtable such as @{ Daily = @{ KeepDays = 30; KeepMonthly = 12 }; Base = @{ KeepDays = 14 }; WalDays = 14 }. Tiers left out keep what each backup recorded (90 days Daily, 365 Weekly, 30 Safety and Base; WAL 30 days).'
         S3Profile                    = 'A named AWS profile (~/.aws/credentials and ~/.aws/config, or AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE) holds the S3 credentials.'
         S3AccessKeyVariable          = 'The name of the environment variable that holds the S3 access key (with -S3SecretKeyVariable). The name is stored, never the key.'
         S3SecretKeyVariable          = 'The name of the environment variable that holds the S3 secret key.'
@@ -62,6 +63,11 @@ The file is written whole to a temporary file that replaces it (readers see the 
             Title   = 'Audit every operation on a repository in a catalog database'
             Code    = 'Register-ShippyarRepository prod /srv/backups/pg -AuditServer dba01:5432 -AuditDatabase dr_catalog -AuditUser shippyar_audit -AuditPasswordFile /etc/shippyar/audit.pass -Force'
             Remarks = 'Backups, verifications and restores through prod then write one row each into dr_catalog.shippyar_catalog.backup_audit; Get-ShippyarAuditLog -Repository prod reads them.'
+        }
+        @{
+            Title   = 'A repository with its own retention'
+            Code    = 'Register-ShippyarRepository local /var/backups/pg -RetentionPolicy @{ Daily = @{ KeepDays = 30; KeepMonthly = 12 }; WalDays = 14 }'
+            Remarks = 'Invoke-ShippyarRetention -Repository local then keeps Daily backups 30 days plus the newest of each of the last 12 months, and 14 days of WAL.'
         }
     )
     Notes       = 'Unregister-ShippyarRepository removes a registration; Get-ShippyarRepository lists them. The CLI (shippyar-dr) reads the same files.'

@@ -134,6 +134,8 @@ public sealed class RepositoryRegistryTests : IDisposable
     [InlineData("{ \"default\": \"nope\", \"repositories\": { } }", "default 'nope'")]
     [InlineData("{ \"version\": 7, \"repositories\": { } }", "newer ShippyarDr")]
     [InlineData("{ \"repositories\": { \"s\": { \"location\": \"/a\", \"s3\": { \"region\": \"eu-west-1\" } } } }", "s3:// locations only")]
+    [InlineData("{ \"repositories\": { \"r\": { \"location\": \"/a\", \"retention\": { \"daily\": { \"keepDayz\": 3 } } } } }", "keepDayz")]
+    [InlineData("{ \"repositories\": { \"r\": { \"location\": \"/a\", \"retention\": { \"walDays\": -1 } } } }", "0 or more")]
     public void A_malformed_file_is_ConfigurationInvalid_naming_the_file_and_where(string content, string expected)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(_user)!);
@@ -328,5 +330,23 @@ public sealed class RepositoryRegistryTests : IDisposable
         {
             Environment.SetEnvironmentVariable("SHIPPYAR_TEST_S3_SECRET", null);
         }
+    }
+
+    [Fact]
+    public void A_retention_policy_is_stored_with_the_registration_and_read_back()
+    {
+        var registry = Registry();
+        registry.Register(Entry("kept", _repo) with
+        {
+            Retention = new Retention.RetentionPolicy { Daily = new Retention.TierRetention { KeepDays = 30, KeepMonthly = 12 }, WalDays = 7 },
+        }, ConfigurationScope.User);
+        var json = File.ReadAllText(_user);
+        Assert.Contains("\"retention\"", json);
+        Assert.Contains("\"keepMonthly\": 12", json);
+        Assert.DoesNotContain("walWindowDays", json, StringComparison.OrdinalIgnoreCase);
+        var read = Registry().Get("kept");
+        Assert.Equal((30, 12, 7), (read.Registration.Retention!.Daily!.KeepDays!.Value, read.Registration.Retention.Daily.KeepMonthly!.Value, read.Registration.Retention.WalDays!.Value));
+        Assert.Null(read.Registration.Retention.Weekly);
+        Assert.Equal("Daily: 30 days, 12 monthly; WAL: 7 days", read.Retention);
     }
 }

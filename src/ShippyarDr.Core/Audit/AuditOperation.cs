@@ -21,4 +21,6 @@ public enum AuditOperation
     TableDataRestore,
     /// <summary>A backup copied into another repository.</summary>
     Copy,
+    /// <summary>One backup removed by hand (not by a retention run).</summary>
+    Remove,
 }

@@ -65,6 +65,7 @@ public static partial class RegistrationRules
         }
         foreach (var file in r.SignerKeyFiles ?? Array.Empty<string>()) CheckFile(what, "signerKeyFiles", file);
         if (r.Audit is { } a) CheckAudit(what, a);
+        r.Retention?.Check();
         return r with { Location = location, SignerKeyFiles = r.SignerKeyFiles is { Count: 0 } ? null : r.SignerKeyFiles };
     }
 

@@ -33,6 +33,8 @@ public sealed record RepositoryRegistration
 
     /// <summary>The catalog database operations on it are audited in; without one, the repository's own audit log.</summary>
     public AuditCatalogReference? Audit { get; init; }
+    /// <summary>How long its backups and WAL are kept, where a retention run gives no policy of its own.</summary>
+    public Retention.RetentionPolicy? Retention { get; init; }
 }
 
 /// <summary>A passphrase from a file (its first line) or an environment variable; or recipients' public keys.</summary>

@@ -228,6 +228,16 @@ public static class ErrorIds
     public const string PathNotAbsolute = nameof(PathNotAbsolute);
     public const string S3ProfileNotFound = nameof(S3ProfileNotFound);
 
+    // Retention (Retention/) and verification records.
+    public const string RetentionPolicyInvalid = nameof(RetentionPolicyInvalid);
+    /// <summary>Another retention run holds the repository's retention lock.</summary>
+    public const string RetentionInProgress = nameof(RetentionInProgress);
+    /// <summary>Deleting the last complete backup of its tier, or the newest one that passed verification, without force.</summary>
+    public const string BackupRemovalRefused = nameof(BackupRemovalRefused);
+    /// <summary>S3 Object Lock retention still holds the backup's objects.</summary>
+    public const string BackupLocked = nameof(BackupLocked);
+    public const string VerificationRecordFailed = nameof(VerificationRecordFailed);
+
     /// <summary>What a host reports for a failure it cannot name (a bug): never for a known failure.</summary>
     public const string UnexpectedError = nameof(UnexpectedError);
 

@@ -30,6 +30,8 @@ public sealed class RegisteredRepository
     public string? S3Endpoint => Registration.S3?.Endpoint;
     /// <summary>Where operations on it are audited: its catalog database ("db on host:port as user"), or its own audit log.</summary>
     public string Audit => Registration.Audit?.ToString() ?? "repository log";
+    /// <summary>The registered retention policy ("Daily: 30 days; WAL: 7 days"), or null: the defaults apply.</summary>
+    public string? Retention => Registration.Retention?.ToString();
     /// <summary>Where S3 credentials come from: a profile, environment variables, or the AWS default chain.</summary>
     public string? S3Credentials => Repository.S3.S3Location.IsS3(Location) ? Registration.S3?.Credentials?.ToString() ?? "AWS default chain" : null;
 

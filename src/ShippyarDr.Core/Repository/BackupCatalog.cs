@@ -12,7 +12,7 @@ namespace ShippyarDr.Repository;
 public sealed class BackupCatalog
 {
     private static readonly HashSet<string> Reserved = new(StringComparer.Ordinal)
-        { BackupLayout.BackupRoot, BackupLayout.WalRoot, BackupLayout.AuditRoot, BackupLayout.DescriptorName, "lost+found/" };
+        { BackupLayout.BackupRoot, BackupLayout.WalRoot, BackupLayout.AuditRoot, BackupLayout.VerificationRoot, BackupLayout.RetentionRoot, BackupLayout.DescriptorName, "lost+found/" };
     private readonly IBackupRepository _repository;
 
     public BackupCatalog(IBackupRepository repository) => _repository = repository;

@@ -11,6 +11,8 @@ namespace ShippyarDr.Repository;
 ///   backup/cluster/&lt;id&gt;/&lt;file&gt;       the whole cluster (Weekly)
 ///   wal/                               reserved for the WAL archive, never walked when backups are listed
 ///   audit/&lt;yyyy&gt;/&lt;mm&gt;/&lt;time&gt;-&lt;id&gt;.json  the audit log when no catalog database is registered (one object per record)
+///   verification/&lt;backup folder&gt;/     verification records of a backup (its folder without "backup/")
+///   retention/lock.json                the lock of a running retention
 /// </code>
 /// Format 1 (before) kept "&lt;database&gt;/&lt;id&gt;/&lt;file&gt;" and "_cluster/&lt;id&gt;/&lt;file&gt;" at the root; those are still
 /// read, never written. Every key is built here from parts that were checked, so no manifest can name a key
@@ -32,6 +34,10 @@ public static partial class BackupLayout
     public const string WalRoot = "wal/";
     /// <summary>The audit log (Audit/RepositoryAuditStore), never walked when backups are listed.</summary>
     public const string AuditRoot = "audit/";
+    /// <summary>Verification records (VerificationRecords), one folder per backup, outside the backup's own folder.</summary>
+    public const string VerificationRoot = "verification/";
+    /// <summary>What retention keeps for itself: its lock (RetentionLock).</summary>
+    public const string RetentionRoot = "retention/";
     /// <summary>The database a format 1 cluster backup was filed under.</summary>
     public const string LegacyClusterPrefix = "_cluster";
     private const string DatabaseFolder = BackupRoot + "db/";
@@ -50,6 +56,12 @@ public static partial class BackupLayout
 
     /// <summary>The folder of a backup: where it was read from, or where a new one goes.</summary>
     public static string PrefixOf(BackupInfo backup) => backup.Prefix ?? NewPrefix(backup.IsCluster, backup.Database, backup.Id);
+
+    /// <summary>The folder of a backup's verification records: its own folder moved under verification/.</summary>
+    public static string VerificationPrefix(BackupInfo backup) => VerificationPrefix(PrefixOf(backup));
+
+    public static string VerificationPrefix(string backupPrefix)
+        => VerificationRoot + (backupPrefix.StartsWith(BackupRoot, StringComparison.Ordinal) ? backupPrefix[BackupRoot.Length..] : "legacy/" + backupPrefix);
 
     /// <summary>The key of one of a backup's objects; the name must be a plain file name.</summary>
     public static string Key(BackupInfo backup, string file) => PrefixOf(backup) + CheckFileName(file);
@@ -92,8 +104,8 @@ public static partial class BackupLayout
         if (parts.Length < 2 || !BackupId.IsValid(parts[^2]) || !IsFileName(parts[^1])) return null;
         var database = parts.Length == 2 ? "." : string.Join('/', parts[..^2]);
         // A format 1 database named "backup" shares its folder with format 2 ("backup/<id>/…" has no "db" or "cluster"
-        // level, so it cannot be mistaken for it); one named "wal" or "audit" is not read: those folders are the WAL archive's and the audit log's.
-        if (!DatabaseName.IsValid(database) || parts[0] == "wal" || parts[0] == "audit" || (parts[0] == "backup" && parts.Length != 3)) return null;
+        // level, so it cannot be mistaken for it); one named "wal", "audit", "verification" or "retention" is not read: those folders are the WAL archive's, the audit log's and retention's.
+        if (!DatabaseName.IsValid(database) || parts[0] is "wal" or "audit" or "verification" or "retention" || (parts[0] == "backup" && parts.Length != 3)) return null;
         var prefix = string.Join('/', parts[..^1]) + "/";
         return database == LegacyClusterPrefix
             ? new BackupKey(prefix, parts[^2], null, true, parts[^1], Legacy: true)

@@ -46,11 +46,14 @@ public sealed class BackupLease
     public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this, RepositoryJson.Default.BackupLease);
 
     /// <summary>The lease in a backup folder, or null when there is none or it cannot be read.</summary>
-    public static BackupLease? Read(IBackupRepository repository, string prefix)
+    public static BackupLease? Read(IBackupRepository repository, string prefix) => Read(repository, prefix, BackupLayout.LeaseName);
+
+    /// <summary>A lease stored under another name (the retention lock).</summary>
+    public static BackupLease? Read(IBackupRepository repository, string prefix, string name)
     {
         try
         {
-            using var s = repository.OpenRead(prefix + BackupLayout.LeaseName);
+            using var s = repository.OpenRead(prefix + name);
             return JsonSerializer.Deserialize(s, RepositoryJson.Default.BackupLease);
         }
         catch (Exception e) when (e is Diagnostics.ShippyarException or JsonException or IOException)

@@ -159,6 +159,8 @@ public sealed class FileSystemRepository : IBackupRepository
     public void Delete(string key)
     {
         var path = PathOf(key);
+        // File.Delete ignores a missing file but not a missing folder (one emptied and removed by an earlier delete).
+        if (!Directory.Exists(Path.GetDirectoryName(path))) return;
         File.Delete(path);
         // Folders left empty go too, up to the repository root; one still in use (a concurrent writer) stays.
         for (var dir = Path.GetDirectoryName(path); dir is not null && dir.Length > Root.Length; dir = Path.GetDirectoryName(dir))

@@ -13,6 +13,7 @@ namespace ShippyarDr.Repository;
 [JsonSerializable(typeof(BackupInfo))]
 [JsonSerializable(typeof(RepositoryDescriptor))]
 [JsonSerializable(typeof(BackupLease))]
+[JsonSerializable(typeof(VerificationRecord))]
 [JsonSerializable(typeof(ManifestMac.MacFile))]
 [JsonSerializable(typeof(ScratchClusterLeftovers.Marker))]
 internal sealed partial class RepositoryJson : JsonSerializerContext;

@@ -62,6 +62,7 @@ public sealed class BackupVerifier
         {
             result.Checks = checks.Checks;
             result.Duration = clock.Elapsed;
+            VerificationRecords.Write(repository, backup, result, _reporter);
             return result;
         }
         backup = authentic;
@@ -81,6 +82,7 @@ public sealed class BackupVerifier
         }
         result.Checks = checks.Checks;
         result.Duration = clock.Elapsed;
+        VerificationRecords.Write(repository, backup, result, _reporter);
         return result;
     }
 

@@ -55,6 +55,8 @@ public sealed class RegisterShippyarRepositoryCommand : ShippyarCmdlet
     [Parameter] [ValidateNotNullOrEmpty] public string? AuditUser { get; set; }
     [Parameter] [ValidateNotNullOrEmpty] public string? AuditPasswordFile { get; set; }
     [Parameter] [ValidateNotNullOrEmpty] public string? AuditPasswordVariable { get; set; }
+    /// <summary>How long Invoke-ShippyarRetention keeps its backups and WAL when it is given no -Policy.</summary>
+    [Parameter] [ValidateNotNull] public Retention.RetentionPolicy? RetentionPolicy { get; set; }
 
     /// <summary>Make it the default repository of its configuration file.</summary>
     [Parameter] public SwitchParameter Default { get; set; }
@@ -70,6 +72,7 @@ public sealed class RegisterShippyarRepositoryCommand : ShippyarCmdlet
     {
         Run(Name, reporter =>
         {
+            RetentionPolicy?.Check();
             var registration = Build();
             var registry = RepositoryRegistry.Load();
             var file = registry.Paths.PathOf(Scope) ?? $"the {Scope} configuration";
@@ -115,6 +118,7 @@ public sealed class RegisterShippyarRepositoryCommand : ShippyarCmdlet
                 KeyFile = ResolvePath(SigningKeyFile), PassphraseFile = ResolveOptionalPath(SigningKeyPassphraseFile), PassphraseVariable = SigningKeyPassphraseVariable,
             },
             SignerKeyFiles = SignerKeyFile?.Select(ResolvePath).ToList(),
+            Retention = RetentionPolicy,
             Decryption = SecretKeyFile is null ? null : new DecryptionReference
             {
                 SecretKeyFile = ResolvePath(SecretKeyFile), PassphraseFile = ResolveOptionalPath(SecretKeyPassphraseFile), PassphraseVariable = SecretKeyPassphraseVariable,
