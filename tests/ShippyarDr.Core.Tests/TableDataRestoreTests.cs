@@ -95,4 +95,156 @@ public sealed class TableDataRestoreTests(SandboxFixture fixture) : IDisposable
         Assert.Equal("0", ScratchDatabases());
         Assert.All(results, r => Assert.Equal(backup.Id, r.BackupId));
     }
+
+    /// <summary>Production after the incident: of the day's orders, the even ids are gone and the odd ones were changed.</summary>
+    private (string Prod, string Day, long Gone, long Changed, string DayBefore) HalfGoneHalfChanged()
+    {
+        var day = DayFilter(Sample);
+        var prod = fixture.CloneSample("td_rule");
+        var dayBefore = Fingerprint(Sample, "orders", day, "id");
+        fixture.Sandbox.Execute(prod, $"""
+            DELETE FROM shipments WHERE order_id IN (SELECT id FROM orders WHERE ({day}) AND id % 2 = 0);
+            DELETE FROM order_items WHERE order_id IN (SELECT id FROM orders WHERE ({day}) AND id % 2 = 0);
+            DELETE FROM orders WHERE ({day}) AND id % 2 = 0;
+            UPDATE orders SET status = 'changed' WHERE ({day}) AND id % 4 = 1;
+            """);
+        var gone = long.Parse(Count(Sample, $"SELECT count(*) FROM orders WHERE ({day}) AND id % 2 = 0"));
+        var changed = long.Parse(Count(prod, "SELECT count(*) FROM orders WHERE status = 'changed'"));
+        Assert.True(gone > 0 && changed > 0);
+        return (prod, day, gone, changed, dayBefore);
+    }
+
+    [Theory]
+    [InlineData(ConflictRule.DoNothing)]
+    [InlineData(ConflictRule.Update)]
+    [InlineData(ConflictRule.Error)]
+    public void Each_conflict_rule_does_what_it_says_and_WhatIf_counts_the_same_without_writing(ConflictRule rule)
+    {
+        var (backup, repo) = BackupOf(Sample);
+        var (prod, day, gone, changed, dayBefore) = HalfGoneHalfChanged();
+        var selected = long.Parse(dayBefore.Split(':')[0]);
+        var prodBefore = Fingerprint(prod, "orders", "true", "id");
+
+        var preview = Assert.Single(new TableDataRestore().Run(Request(backup, prod, ["orders"], day, rule, whatIf: true), repo));
+        Assert.True(preview.WhatIf);
+        Assert.Equal(prodBefore, Fingerprint(prod, "orders", "true", "id"));
+        Assert.Equal("0", ScratchDatabases());
+        Assert.Equal(selected, preview.RowsSelected);
+        Assert.Equal(gone, preview.RowsInserted);
+        Assert.Equal(rule == ConflictRule.Update ? changed : 0, preview.RowsUpdated);
+        Assert.Equal(selected - gone, preview.RowsConflicting);
+        Assert.Equal(rule == ConflictRule.Error ? 0 : selected - gone - preview.RowsUpdated, preview.RowsSkipped);
+
+        if (rule == ConflictRule.Error)
+        {
+            var e = Assert.Throws<ShippyarException>(() => new TableDataRestore().Run(Request(backup, prod, ["orders"], day, rule), repo));
+            Assert.Equal(ErrorIds.TableDataConflict, e.ErrorId);
+            Assert.Contains($"{selected - gone} of the {selected} rows", e.Message);
+            Assert.Equal(prodBefore, Fingerprint(prod, "orders", "true", "id"));
+            Assert.Equal("0", ScratchDatabases());
+            return;
+        }
+        var result = Assert.Single(new TableDataRestore().Run(Request(backup, prod, ["orders"], day, rule), repo));
+        Assert.False(result.WhatIf);
+        Assert.Equal((preview.RowsSelected, preview.RowsInserted, preview.RowsUpdated, preview.RowsSkipped, preview.RowsConflicting),
+            (result.RowsSelected, result.RowsInserted, result.RowsUpdated, result.RowsSkipped, result.RowsConflicting));
+        if (rule == ConflictRule.Update) Assert.Equal(dayBefore, Fingerprint(prod, "orders", day, "id"));
+        else
+        {
+            Assert.Equal(changed.ToString(), Count(prod, "SELECT count(*) FROM orders WHERE status = 'changed'"));
+            Assert.Equal(selected.ToString(), Count(prod, $"SELECT count(*) FROM orders WHERE {day}"));
+        }
+        Assert.Equal("0", ScratchDatabases());
+    }
+
+    [Fact]
+    public void An_Error_conflict_in_the_second_table_writes_nothing_to_the_first()
+    {
+        var (backup, repo) = BackupOf(Sample);
+        var day = DayFilter(Sample);
+        var prod = fixture.CloneSample("td_atomic");
+        // The day's orders are gone, but their first items stayed behind (the key is NOT VALID now): the items conflict.
+        fixture.Sandbox.Execute(prod, $"""
+            ALTER TABLE order_items DROP CONSTRAINT order_items_order_id_fkey;
+            ALTER TABLE shipments DROP CONSTRAINT shipments_order_id_fkey;
+            DELETE FROM order_items WHERE {ItemsOf(day)} AND line_no > 1;
+            DELETE FROM orders WHERE {day};
+            ALTER TABLE order_items ADD CONSTRAINT order_items_order_id_fkey FOREIGN KEY (order_id) REFERENCES orders(id) NOT VALID;
+            """);
+        var before = Count(prod, "SELECT count(*) FROM orders");
+        var e = Assert.Throws<ShippyarException>(() => new TableDataRestore().Run(Request(backup, prod, ["orders", "order_items"], day, ConflictRule.Error), repo));
+        Assert.Equal(ErrorIds.TableDataConflict, e.ErrorId);
+        Assert.Contains("public.order_items", e.Message);
+        Assert.Equal(before, Count(prod, "SELECT count(*) FROM orders"));
+        Assert.Equal("0", ScratchDatabases());
+    }
+
+    [Fact]
+    public void Columns_match_by_name_identity_keeps_its_values_generated_columns_are_the_targets_and_enums_travel_as_text()
+    {
+        var source = fixture.UniqueName("td_shape_src");
+        fixture.Sandbox.Execute("postgres", $"CREATE DATABASE {source}");
+        fixture.Sandbox.Execute(source, """
+            CREATE TYPE mood AS ENUM ('calm', 'cross');
+            CREATE DOMAIN positive AS int CHECK (VALUE > 0);
+            CREATE TABLE notes (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body text, weight positive, twice int GENERATED ALWAYS AS (weight * 2) STORED, moods mood[], m mood);
+            INSERT INTO notes (body, weight, moods, m) SELECT 'note ' || g, g, ARRAY['calm', 'cross']::mood[], 'cross' FROM generate_series(1, 20) g;
+            CREATE TABLE other (id int PRIMARY KEY);
+            """);
+        var (backup, repo) = BackupOf(source);
+        // The target's table has its columns in another order, and another generated expression.
+        var prod = fixture.UniqueName("td_shape_prod");
+        fixture.Sandbox.Execute("postgres", $"CREATE DATABASE {prod}");
+        fixture.Sandbox.Execute(prod, """
+            CREATE TYPE mood AS ENUM ('calm', 'cross');
+            CREATE DOMAIN positive AS int CHECK (VALUE > 0);
+            CREATE TABLE notes (m mood, twice int GENERATED ALWAYS AS (weight * 2) STORED, weight positive, body text, moods mood[], id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY);
+            """);
+        var reporter = new HookReporter();
+        var result = Assert.Single(new TableDataRestore(reporter).Run(Request(backup, prod, ["notes"], "id <= 10"), repo));
+        Assert.Equal(10, result.RowsInserted);
+        Assert.Equal(
+            Count(source, "SELECT string_agg(concat_ws('/', id, body, weight, twice, moods, m), ',' ORDER BY id) FROM notes WHERE id <= 10"),
+            Count(prod, "SELECT string_agg(concat_ws('/', id, body, weight, twice, moods, m), ',' ORDER BY id) FROM notes"));
+        var entries = Assert.Single(reporter.Verbose, v => v.Contains("entries of the archive"));
+        Assert.Contains("TYPE public mood", entries);
+        Assert.Contains("DOMAIN public positive", entries);
+        Assert.Contains("SEQUENCE public notes_id_seq", entries);
+        Assert.DoesNotContain("other", entries);
+    }
+
+    [Fact]
+    public void Clear_errors_and_the_scratch_database_is_dropped_after_a_failure()
+    {
+        var (backup, repo) = BackupOf(Sample);
+        var prod = fixture.CloneSample("td_errors");
+        ShippyarException Fails(TableDataRequest request) => Assert.Throws<ShippyarException>(() => new TableDataRestore().Run(request, repo));
+
+        Assert.Equal(ErrorIds.TableNotInBackup, Fails(Request(backup, prod, ["nosuch"], null)).ErrorId);
+        Assert.Contains("Orders", Fails(Request(backup, prod, ["Orders"], null)).Message); // names the case-sensitive match
+        fixture.Sandbox.Execute(prod, "DROP TABLE shipments");
+        var missing = Fails(Request(backup, prod, ["shipments"], null));
+        Assert.Equal(ErrorIds.TargetTableNotFound, missing.ErrorId);
+        fixture.Sandbox.Execute(prod, "ALTER TABLE order_items DROP CONSTRAINT order_items_pkey");
+        var noKey = Fails(Request(backup, prod, ["order_items"], "order_id = 1", ConflictRule.Update));
+        Assert.Equal(ErrorIds.TargetTableHasNoPrimaryKey, noKey.ErrorId);
+        Assert.DoesNotContain("-OnConflict", noKey.Message);
+        // Without a key only the rule that fails on conflicts may run: it inserts every row selected.
+        var appended = Assert.Single(new TableDataRestore().Run(Request(backup, prod, ["order_items"], "order_id = 1", ConflictRule.Error), repo));
+        Assert.Equal(3, appended.RowsInserted);
+
+        var semicolon = Fails(Request(backup, prod, ["orders"], "true; DROP TABLE orders"));
+        Assert.Equal(ErrorIds.InvalidRowFilter, semicolon.ErrorId);
+        Assert.Equal(ErrorIds.InvalidRowFilter, Fails(Request(backup, prod, ["orders"], "true) OR (true")).ErrorId);
+        // A filter the server rejects: its message, and where in the filter; the scratch database is gone all the same.
+        var bad = Fails(Request(backup, prod, ["orders"], "created_at > now() AND no_such_column = 1"));
+        Assert.Equal(ErrorIds.InvalidRowFilter, bad.ErrorId);
+        Assert.Contains("no_such_column", bad.Message);
+        Assert.Contains("at character 24 of the filter", bad.Message);
+        // The filter runs in a read-only transaction of the scratch copy.
+        var writes = Fails(Request(backup, prod, ["orders"], "id IN (SELECT nextval('no_seq'))"));
+        Assert.Equal(ErrorIds.InvalidRowFilter, writes.ErrorId);
+        Assert.Equal("0", ScratchDatabases());
+        Assert.Equal(Count(Sample, "SELECT count(*) FROM orders"), Count(prod, "SELECT count(*) FROM orders"));
+    }
 }

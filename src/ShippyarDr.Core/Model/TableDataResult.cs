@@ -20,6 +20,8 @@ public sealed class TableDataResult
     public long RowsUpdated { get; set; }
     /// <summary>Rows whose key the target held already and that were left as the target has them.</summary>
     public long RowsSkipped { get; set; }
+    /// <summary>Rows whose primary key the target held already (updated or skipped; with the rule that fails, what would fail).</summary>
+    public long RowsConflicting { get; set; }
     public bool WhatIf { get; set; }
     public TimeSpan Duration { get; set; }
     public override string ToString() => $"{Table}: {RowsSelected} selected, {RowsInserted} inserted, {RowsUpdated} updated, {RowsSkipped} skipped{(WhatIf ? " (what if)" : "")}";

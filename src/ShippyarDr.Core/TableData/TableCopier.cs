@@ -97,15 +97,18 @@ internal sealed class TableCopier(NpgsqlConnection source, NpgsqlConnection targ
             using var r = cmd.ExecuteReader();
             r.Read();
             var (fresh, differing, existing) = (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
-            if (rule == ConflictRule.Error && existing > 0)
+            if (rule == ConflictRule.Error && existing > 0 && whatIf)
+                reporter.Warning($"{existing} of the {result.RowsSelected} rows selected from the backup's {table.Qualified} have keys that the target holds already: with the rule that fails on a conflict, the restore would fail and write nothing.");
+            else if (rule == ConflictRule.Error && existing > 0)
                 throw new ShippyarException(ShippyarErrorKind.InvalidOperation, ErrorIds.TableDataConflict,
                     $"{existing} of the {result.RowsSelected} rows selected from the backup's {table.Qualified} have keys that {table.Qualified} in the target holds already "
                     + $"({differing} of them with other values), and the rule is to fail on a conflict. Nothing was written to the target.", table.Qualified);
             if (whatIf)
             {
                 result.RowsInserted = fresh;
+                result.RowsConflicting = existing;
                 result.RowsUpdated = rule == ConflictRule.Update ? differing : 0;
-                result.RowsSkipped = existing - result.RowsUpdated;
+                result.RowsSkipped = rule == ConflictRule.Error ? 0 : existing - result.RowsUpdated;
                 result.Duration = clock.Elapsed;
                 return result;
             }
@@ -158,6 +161,7 @@ internal sealed class TableCopier(NpgsqlConnection source, NpgsqlConnection targ
                 $"The rows of the backup's {table.Qualified} could not be written into the target: {e.MessageText}{(e.Detail is { Length: > 0 } d ? " (" + d + ")" : "")}. Nothing was written to the target.", table.Qualified, e);
         }
         result.RowsSkipped = result.RowsSelected - result.RowsInserted - result.RowsUpdated;
+        result.RowsConflicting = result.RowsSelected - result.RowsInserted;
         result.Duration = clock.Elapsed;
         reporter.Verbose($"{table.Qualified}: {result.RowsSelected} rows selected, {result.RowsInserted} inserted, {result.RowsUpdated} updated, {result.RowsSkipped} skipped.");
         return result;
