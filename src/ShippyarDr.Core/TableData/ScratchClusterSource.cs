@@ -47,6 +47,7 @@ internal sealed class ScratchClusterSource : IDisposable
         {
             var data = Path.Combine(root, "data");
             var socket = Path.Combine(root, "socket");
+            reporter.Verbose($"Restoring base backup {backup.Id} into the scratch data directory {data}.");
             reporter.Progress(activity, $"Restoring base backup {backup.Id} into the scratch data directory {data}");
             var places = backup.Physical!.Tablespaces.ToDictionary(t => t.Oid, t => Path.Combine(root, "tablespaces", t.Oid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             new BaseBackupRestore(reporter).Extract(backup, new BaseBackupRestoreRequest
