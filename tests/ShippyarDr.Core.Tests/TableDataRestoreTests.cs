@@ -247,4 +247,20 @@ public sealed class TableDataRestoreTests(SandboxFixture fixture) : IDisposable
         Assert.Equal("0", ScratchDatabases());
         Assert.Equal(Count(Sample, "SELECT count(*) FROM orders"), Count(prod, "SELECT count(*) FROM orders"));
     }
+
+    [Theory]
+    [InlineData("Restoring public.orders into the scratch database")]
+    [InlineData("Copying rows of public.orders")]
+    [InlineData("Writing rows of public.orders")]
+    public void A_cancelled_restore_writes_nothing_and_drops_its_scratch_database(string at)
+    {
+        var (backup, repo) = BackupOf(Sample);
+        var prod = fixture.CloneSample("td_cancel");
+        fixture.Sandbox.Execute(prod, "DELETE FROM order_items WHERE order_id <= 10; DELETE FROM shipments WHERE order_id <= 10; DELETE FROM orders WHERE id <= 10");
+        using var cancel = new CancellationTokenSource();
+        var reporter = new HookReporter(at, cancel.Cancel);
+        Assert.ThrowsAny<OperationCanceledException>(() => new TableDataRestore(reporter).Run(Request(backup, prod, ["orders"], "id <= 10"), repo, cancel.Token));
+        Assert.Equal("0", Count(prod, "SELECT count(*) FROM orders WHERE id <= 10"));
+        Assert.Equal("0", ScratchDatabases());
+    }
 }

@@ -20,10 +20,13 @@ namespace ShippyarDr.TableData;
 internal sealed class TableCopier(NpgsqlConnection source, NpgsqlConnection target, IOperationReporter reporter, string activity)
 {
     private const int BufferSize = 1 << 16;
+    /// <summary>Cancels the statement running on either server (Npgsql sends a cancel request), so a Ctrl+C rolls back at once.</summary>
+    private CancellationToken _cancel;
 
     public IReadOnlyList<TableDataResult> Run(IReadOnlyList<TableShape> targets, IReadOnlyList<ForeignKey> keys, ConflictRule rule, RowFilter? filter, bool whatIf,
         CancellationToken cancel)
     {
+        _cancel = cancel;
         var results = new List<TableDataResult>();
         using var read = source.BeginTransaction(System.Data.IsolationLevel.RepeatableRead);
         Execute(source, "SET TRANSACTION READ ONLY");
@@ -35,6 +38,7 @@ internal sealed class TableCopier(NpgsqlConnection source, NpgsqlConnection targ
             var selectedBy = filter is null ? null : parents.Count == 0 ? filter.Text : $"rows referencing the rows selected in {string.Join(" or ", parents)}";
             results.Add(CopyOne(targets[i], $"shippyar_rows_{i}", rule, filter, Selection(targets[i], targets, keys, filter, new HashSet<uint>()), selectedBy, whatIf, cancel));
         }
+        cancel.ThrowIfCancellationRequested();
         if (whatIf) write.Rollback();
         else
         {
@@ -94,7 +98,7 @@ internal sealed class TableCopier(NpgsqlConnection source, NpgsqlConnection targ
             using var cmd = new NpgsqlCommand(
                 $"SELECT count(*) FILTER (WHERE t.ctid IS NULL), count(*) FILTER (WHERE t.ctid IS NOT NULL AND {staysOrDiffers}), count(*) FILTER (WHERE t.ctid IS NOT NULL) "
                 + $"FROM (SELECT {Values(named: true)} FROM {Quote(staged)} s) v LEFT JOIN ONLY {table.Sql} t ON {join}", target);
-            using var r = cmd.ExecuteReader();
+            using var r = cmd.ExecuteReaderAsync(_cancel).GetAwaiter().GetResult();
             r.Read();
             var (fresh, differing, existing) = (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
             if (rule == ConflictRule.Error && existing > 0 && whatIf)
@@ -140,7 +144,7 @@ internal sealed class TableCopier(NpgsqlConnection source, NpgsqlConnection targ
                                    RETURNING (t.xmax = 0) AS inserted)
                         SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM w
                         """, target);
-                    using var r = cmd.ExecuteReader();
+                    using var r = cmd.ExecuteReaderAsync(_cancel).GetAwaiter().GetResult();
                     r.Read();
                     (result.RowsInserted, result.RowsUpdated) = (r.GetInt64(0), r.GetInt64(1));
                     break;
@@ -240,15 +244,15 @@ internal sealed class TableCopier(NpgsqlConnection source, NpgsqlConnection targ
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException or IOException or ObjectDisposedException) { }
     }
 
-    private static int Execute(NpgsqlConnection conn, string sql)
+    private int Execute(NpgsqlConnection conn, string sql)
     {
         using var cmd = new NpgsqlCommand(sql, conn);
-        return cmd.ExecuteNonQuery();
+        return cmd.ExecuteNonQueryAsync(_cancel).GetAwaiter().GetResult();
     }
 
-    private static long Scalar(NpgsqlConnection conn, string sql)
+    private long Scalar(NpgsqlConnection conn, string sql)
     {
         using var cmd = new NpgsqlCommand(sql, conn);
-        return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+        return Convert.ToInt64(cmd.ExecuteScalarAsync(_cancel).GetAwaiter().GetResult(), CultureInfo.InvariantCulture);
     }
 }
