@@ -10,11 +10,15 @@ using ShippyarDr.Verification;
 
 namespace ShippyarDr.TableData;
 
+/// <summary>A point to recover the scratch copy to, and the restore_command that fetches the WAL archive's segments.</summary>
+internal sealed record ScratchRecovery(Recovery.RecoveryTarget Target, Recovery.RestoreCommandLine RestoreCommand);
+
 /// <summary>
 /// A base backup as the source of rows: restored into a scratch data directory (as a verification's Restore level
 /// does: <see cref="ScratchClusterLeftovers"/> marks it as this process's, <see cref="ScratchClusterConfiguration"/>
 /// keeps it away from production's archive and network), started until consistent on a private socket, and connected
-/// to the database that holds the tables. Disposing stops the server and removes the directory.
+/// to the database that holds the tables. With a <see cref="ScratchRecovery"/> it replays the WAL archive to that point
+/// first (recovery.signal, restore_command, promote at the target; archive_mode stays off). Disposing stops the server and removes the directory.
 /// </summary>
 internal sealed class ScratchClusterSource : IDisposable
 {
@@ -36,7 +40,7 @@ internal sealed class ScratchClusterSource : IDisposable
     /// <summary>The ordinary tables of the source database.</summary>
     public IReadOnlyList<TableName> Tables { get; private set; } = [];
 
-    public static ScratchClusterSource Start(BackupInfo backup, IBackupRepository repository, BackupKeys keys, string database,
+    public static ScratchClusterSource Start(BackupInfo backup, IBackupRepository repository, BackupKeys keys, string database, ScratchRecovery? recovery,
         IOperationReporter reporter, string activity, CancellationToken cancel)
     {
         var account = ServerAccount.Default;
@@ -55,6 +59,7 @@ internal sealed class ScratchClusterSource : IDisposable
                 Backup = backup, DataDirectory = data, TablespaceLocations = places, Keys = keys, Owner = account,
             }, repository, cancel);
             ScratchClusterConfiguration.Write(data, backup.Id);
+            if (recovery is not null) Recovery.RecoveryConfiguration.Write(data, recovery.RestoreCommand.Build(), recovery.Target, DateTimeOffset.UtcNow);
             Directory.CreateDirectory(socket);
             account.GiveOwnership(root);
             reporter.Progress(activity, "Starting the scratch cluster (replaying the backup's WAL)");
@@ -63,6 +68,12 @@ internal sealed class ScratchClusterSource : IDisposable
                 Port = FreePort.OnLoopback(), SocketDirectory = socket, ListenAddresses = "127.0.0.1", Account = account,
                 LogFile = Path.Combine(root, "server.log"), StartTimeout = StartTimeout,
             }, cancel);
+            if (recovery is not null)
+            {
+                reporter.Progress(activity, $"Replaying the WAL archive to {recovery.Target}");
+                source._server.WaitForRecoveryEnd(StartTimeout, cancel);
+                reporter.Verbose($"The scratch copy of base backup {backup.Id} recovered to {Recovery.RecoveryLog.Read(source._server.LogFile)}.");
+            }
             var connection = source._server.ConnectionAs(backup.Physical.BootstrapSuperuser ?? "postgres");
             try { source.Connection = PgSession.Open(connection, database, cancel); }
             catch (ShippyarException e) when (e.ErrorId == ErrorIds.DatabaseNotFound)

@@ -21,4 +21,9 @@ public sealed class TableDataRequest
     /// <summary>Restore into the scratch copy and count against the target, but write nothing to it.</summary>
     public bool WhatIf { get; init; }
     public BackupKeys Keys { get; init; } = BackupKeys.None;
+    /// <summary>For a base backup: recover its scratch copy to this point through the WAL archive first (null: the backup's own
+    /// consistent point). Needs <see cref="RestoreCommand"/>.</summary>
+    public Recovery.RecoveryTarget? RecoveryTarget { get; init; }
+    /// <summary>How the scratch cluster fetches WAL for <see cref="RecoveryTarget"/> (shippyar-dr wal-fetch, keys by reference).</summary>
+    public Recovery.RestoreCommandLine? RestoreCommand { get; init; }
 }

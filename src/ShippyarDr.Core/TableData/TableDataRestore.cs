@@ -34,10 +34,23 @@ public sealed class TableDataRestore
         var activity = $"Restoring rows of {string.Join(", ", request.Tables)} from backup {backup.Id} into {request.TargetDatabase} on {server}";
         IReadOnlyList<TableDataResult> results;
         string sourceDatabase;
+        if (request.RecoveryTarget is not null && backup.Kind != BackupKind.Physical)
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.RecoveryNeedsBaseBackup,
+                $"Backup {backup.Id} is a logical backup: only a base backup can be recovered to a point in time before its rows are read.", backup.Id);
         if (backup.Kind == BackupKind.Physical)
         {
             sourceDatabase = request.SourceDatabase ?? request.TargetDatabase;
-            using var scratch = ScratchClusterSource.Start(backup, repository, request.Keys, sourceDatabase, _reporter, activity, cancel);
+            ScratchRecovery? recovery = null;
+            if (request.RecoveryTarget is { } point)
+            {
+                var restoreCommand = request.RestoreCommand ?? throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.ArchiveReplayUnavailable,
+                    $"Recovering base backup {backup.Id} to {point} needs a restore command (the shippyar-dr executable and the repository to fetch WAL from).", backup.Id);
+                // The archive must hold every segment from the backup to the point: checked before anything is restored.
+                var (_, _, plan) = new Recovery.PointInTimeRestore(_reporter).Prepare(repository, point, backup.Id, request.Keys);
+                _reporter.Verbose($"Recovering the scratch copy of base backup {backup.Id} to {point}: {plan.SegmentCount} WAL segment(s) from the archive.");
+                recovery = new ScratchRecovery(point, restoreCommand);
+            }
+            using var scratch = ScratchClusterSource.Start(backup, repository, request.Keys, sourceDatabase, recovery, _reporter, activity, cancel);
             var tables = Resolve(request.Tables, scratch.Tables, $"Database {sourceDatabase} of base backup {backup.Id}");
             results = Copy(scratch.Connection, tables, request, filter, activity, cancel);
         }
