@@ -2,7 +2,7 @@
     Synopsis    = 'Restores rows of some tables from a backup into a live database (partial data recovery).'
     Description = @'
 For the day of orders deleted by mistake: the rows come back from a backup without restoring the whole database. PostgreSQL cannot read one database from another, so:
-1. Only the tables named by -Table are restored into a scratch database on the target's server, shippyar_tabledata_<run token>_<id>: pg_restore with a TOC list (-L) of their entries, their data, the sequences they own or use, and the schemas, types, domains, functions and extensions they need. Other tables, indexes, constraints, triggers and grants are not restored. A base backup (tier Base) is restored into a scratch cluster on this host instead (started on a private socket, archive_mode off, as Test-ShippyarBackup -Level Restore does) and the rows are read from its database.
+1. Only the tables named by -Table are restored into a scratch database on the target's server, shippyar_tabledata_<run token>_<id>: pg_restore with a TOC list (-L) of their entries, their data, the sequences they own or use, and the schemas, types, domains, functions and extensions they need. Other tables, indexes, constraints, triggers and grants are not restored. A base backup (tier Base) is restored into a scratch cluster on this host instead (started on a private socket, archive_mode off, as Test-ShippyarBackup -Level Restore does), optionally recovered through the WAL archive to -TargetTime or -TargetLsn, and the rows are read from its database (-SourceDatabase, by default the one named like -TargetDatabase).
 2. The rows -Where selects are copied into the target with binary COPY between two connections (no intermediate file; memory stays bounded), into a temporary table of the target first.
 3. One INSERT per table applies -OnConflict on the target's primary key. Several tables are written parents first (by the target's foreign keys), all in one transaction: if anything fails, nothing is written.
 4. The scratch database (or cluster) is dropped whatever happened, also on Ctrl+C. A killed run leaves it behind: Get-ShippyarLeftover lists it (Kind TableData), and the next run drops it.
@@ -24,6 +24,8 @@ Errors: TableNotInBackup, TableNameAmbiguous, TargetTableNotFound, TargetTableHa
         SourceDatabase       = 'For a cluster (Weekly) or base backup: the database of the backup that holds the tables. Defaults to the one named like -TargetDatabase (or, in a Weekly backup, the only one that has the tables).'
         OnConflict           = 'What happens to a row whose primary key the target holds already. DoNothing (default) keeps the target''s row; Update overwrites it with the backup''s (equal rows count as skipped); Error fails the whole restore and writes nothing. DoNothing and Update need a primary key on the target''s table; Error also works without one (every row is inserted).'
         Force                = 'Write without asking for confirmation.'
+        TargetTime           = 'For a base backup (tier Base): recover its scratch copy through the repository''s WAL archive to this time before the rows are read (a DateTime or DateTimeOffset; local times are converted to UTC), e.g. just before the DELETE. The archive must hold every segment from the backup to that time (WalSegmentMissing otherwise, before anything is restored). The scratch cluster fetches WAL with the module''s shippyar-dr, naming keys by reference: give -PassphraseFile or -PassphraseVariable (not -Passphrase), or use a registered repository.'
+        TargetLsn            = 'For a base backup: recover its scratch copy through the WAL archive to this WAL position (e.g. 0/5000060) before the rows are read.'
         InputObject          = 'A ShippyarDr.BackupInfo, usually piped from Get-ShippyarBackup: Daily (pg_dump), Weekly (cluster) or Base (physical).'
         Repository           = 'The repository holding the backup (with -Id); a registered name works too.'
         Id                   = 'The backup id (with -Repository).'
@@ -49,6 +51,11 @@ Errors: TableNotInBackup, TableNameAmbiguous, TargetTableNotFound, TargetTableHa
             Title   = 'See first what would change'
             Code    = 'Restore-ShippyarTableData -Repository /var/backups/pg -Id 20240116-040512D-7f3a -Table orders -Where "id BETWEEN 1000 AND 1999" -OnConflict Update -WhatIf'
             Remarks = 'Restores into the scratch copy and reports the rows that would be inserted, updated and skipped; nothing is written to shippyar_prod.'
+        }
+        @{
+            Title   = 'Rows written after the last base backup: recover its scratch copy to just before the DELETE'
+            Code    = 'Get-ShippyarBackup -Repository prod -Tier Base -Latest | Restore-ShippyarTableData -TargetDatabase shippyar_prod -Table orders -Where "created_at >= ''2026-12-01''" -TargetTime ''2026-12-01 11:52:00Z'' -PassphraseFile /etc/shippyar/pass'
+            Remarks = 'The base backup is restored into a scratch cluster on this host, the WAL archive replayed to 11:52, and the rows copied from there into shippyar_prod on the server given (or the local default).'
         }
         @{
             Title   = 'From a Weekly cluster backup, failing on any existing key'

@@ -84,4 +84,16 @@ Restore-ShippyarTableData -Repository '$repo' -Id '$($backup.Id)' -Table orders 
         $child.Output | Should -Match 'ConfirmationRequired' -Because $child.Error
         $sandbox.QueryScalar('shippyar', 'SELECT count(*) FROM orders WHERE id = 7') | Should -Be '0'
     }
+
+    It 'reads the rows from a base backup through a scratch cluster, and refuses a point in time for a logical backup' {
+        $base = Invoke-ShippyarBackup @conn -Tier Base -Repository $repo -Checkpoint Fast
+        $sandbox.Execute('shippyar', "DELETE FROM shipments WHERE order_id = 8; DELETE FROM order_items WHERE order_id = 8; DELETE FROM orders WHERE id = 8")
+        $r = @($base | Restore-ShippyarTableData -SourceDatabase shippyar -TargetDatabase shippyar -Table orders, order_items -Where 'id = 8' -Force @conn)
+        $r.Table | Should -Be @('public.orders', 'public.order_items')
+        $r.RowsInserted | Should -Be @(1, 3)
+        $r[0].BackupId | Should -Be $base.Id
+        Get-Fingerprint orders 'id = 8' id | Should -Be ($sandbox.QueryScalar('shippyar', "SELECT '1:' || md5(string_agg(t::text, '|' ORDER BY id)) FROM orders t WHERE id = 8"))
+        $logical = Get-ErrorRecords { $backup | Restore-ShippyarTableData -Table orders -TargetTime (Get-Date) -Force @conn }
+        $logical[0].FullyQualifiedErrorId | Should -BeLike 'NotAPhysicalBackup*'
+    }
 }

@@ -35,7 +35,7 @@ public sealed class TableDataRestore
         IReadOnlyList<TableDataResult> results;
         string sourceDatabase;
         if (request.RecoveryTarget is not null && backup.Kind != BackupKind.Physical)
-            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.RecoveryNeedsBaseBackup,
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.NotAPhysicalBackup,
                 $"Backup {backup.Id} is a logical backup: only a base backup can be recovered to a point in time before its rows are read.", backup.Id);
         if (backup.Kind == BackupKind.Physical)
         {

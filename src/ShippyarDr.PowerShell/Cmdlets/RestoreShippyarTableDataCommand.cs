@@ -37,6 +37,15 @@ public sealed class RestoreShippyarTableDataCommand : BackupInputCmdlet
     [Parameter]
     public ConflictRule OnConflict { get; set; } = ConflictRule.DoNothing;
 
+    /// <summary>For a base backup: recover its scratch copy through the WAL archive to this time before reading the rows.</summary>
+    [Parameter]
+    public DateTimeOffset? TargetTime { get; set; }
+
+    /// <summary>For a base backup: recover its scratch copy through the WAL archive to this WAL position.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? TargetLsn { get; set; }
+
     /// <summary>Write without asking for confirmation.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -49,8 +58,14 @@ public sealed class RestoreShippyarTableDataCommand : BackupInputCmdlet
             var target = TargetDatabase ?? SourceDatabase ?? (backup.IsCluster ? null : backup.Database)
                 ?? throw new Diagnostics.ShippyarException(Diagnostics.ShippyarErrorKind.InvalidArgument, Diagnostics.ErrorIds.InvalidArgumentValue,
                     $"Backup {backup.Id} is a backup of the whole cluster: name the database to write the rows into with -TargetDatabase.", backup.Id);
+            if (TargetTime is not null && TargetLsn is not null)
+                throw new Diagnostics.ShippyarException(Diagnostics.ShippyarErrorKind.InvalidArgument, Diagnostics.ErrorIds.InvalidArgumentValue,
+                    "Give -TargetTime or -TargetLsn, not both.", TargetLsn);
+            var point = TargetTime is { } time ? Recovery.RecoveryTarget.AtTime(time) : TargetLsn is { } lsn ? Recovery.RecoveryTarget.AtLsn(lsn) : null;
             var connection = ResolveConnection(backup.Kind == BackupKind.Logical ? backup.Server : null);
             var keys = ResolveKeys(reporter, settings);
+            // The scratch cluster fetches WAL through the module's shippyar-dr, keys by reference.
+            var restoreCommand = point is not null && backup.Kind == BackupKind.Physical ? ResolveRestoreCommand(settings) : null;
             var whatIf = IsWhatIf();
             var tables = string.Join(", ", Table);
             var rows = Where is null ? "all rows" : $"the rows where {Where}";
@@ -68,6 +83,7 @@ public sealed class RestoreShippyarTableDataCommand : BackupInputCmdlet
             {
                 Backup = backup, Tables = Table, Filter = Where, SourceDatabase = SourceDatabase, TargetDatabase = target,
                 Connection = connection, OnConflict = OnConflict, WhatIf = whatIf, Keys = keys,
+                RecoveryTarget = point, RestoreCommand = restoreCommand,
             }, repository, Cancel);
             foreach (var result in results) WriteObject(result);
         });
