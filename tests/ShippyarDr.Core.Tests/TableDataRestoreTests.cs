@@ -263,4 +263,24 @@ public sealed class TableDataRestoreTests(SandboxFixture fixture) : IDisposable
         Assert.Equal("0", Count(prod, "SELECT count(*) FROM orders WHERE id <= 10"));
         Assert.Equal("0", ScratchDatabases());
     }
+
+    [Fact]
+    public void A_scratch_database_a_killed_run_left_is_a_TableData_leftover_and_the_next_run_drops_it()
+    {
+        var (backup, repo) = BackupOf(Sample);
+        var prod = fixture.CloneSample("td_leftover");
+        var deadToken = Leftovers.RunNaming.NewToken();
+        var left = Leftovers.RunNaming.DatabaseName(LeftoverKind.TableData, deadToken, backup.Id);
+        fixture.Sandbox.Execute("postgres", $"CREATE DATABASE {left}");
+        fixture.Sandbox.Execute("postgres", $"COMMENT ON DATABASE {left} IS '{Leftovers.RunNaming.Note(LeftoverKind.TableData, deadToken, backup.Id, prod)}'");
+        var found = Assert.Single(Leftovers.LeftoverFinder.Find(fixture.Sandbox.Connection), l => l.Name == left);
+        Assert.Equal(LeftoverKind.TableData, found.Kind);
+        Assert.False(found.OwnedByLiveRun);
+        Assert.Equal(prod, found.TargetDatabase);
+
+        var reporter = new HookReporter();
+        new TableDataRestore(reporter).Run(Request(backup, prod, ["orders"], "id = 1"), repo);
+        Assert.Contains(reporter.Warnings, w => w.Contains(left) && w.Contains("partial data restore"));
+        Assert.Equal("0", ScratchDatabases());
+    }
 }

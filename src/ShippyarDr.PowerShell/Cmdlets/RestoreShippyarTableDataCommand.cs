@@ -69,16 +69,11 @@ public sealed class RestoreShippyarTableDataCommand : BackupInputCmdlet
             var whatIf = IsWhatIf();
             var tables = string.Join(", ", Table);
             var rows = Where is null ? "all rows" : $"the rows where {Where}";
-            if (whatIf)
-            {
-                // -WhatIf runs the restore into the scratch copy and counts against the target: it writes nothing there.
-                WriteVerbose($"What if: restoring {rows} of {tables} from backup {backup.Id} into {target} on {connection.DisplayName} ({OnConflict} on conflicts); counting only.");
-            }
-            else if (!(Force || ShouldProcessOrExplain($"database {target} on {connection.DisplayName}",
-                         $"Write {rows} of {tables} from backup {backup.Id} of {backup.EndTime:u} ({OnConflict} where a primary key exists already)", nameof(Force))))
-            {
-                return;
-            }
+            var where = $"database {target} on {connection.DisplayName}";
+            var action = $"Write {rows} of {tables} from backup {backup.Id} of {backup.EndTime:u} ({OnConflict} where a primary key exists already)";
+            // -WhatIf says what it would do, then still restores the scratch copy and counts against the target, writing nothing there.
+            if (whatIf) ShouldProcess(where, action);
+            else if (!(Force || ShouldProcessOrExplain(where, action, nameof(Force)))) return;
             var results = new TableDataRestore(reporter).Run(new TableDataRequest
             {
                 Backup = backup, Tables = Table, Filter = Where, SourceDatabase = SourceDatabase, TargetDatabase = target,
