@@ -206,6 +206,9 @@ public sealed class TableDataRestoreTests(SandboxFixture fixture) : IDisposable
         Assert.Equal(
             Count(source, "SELECT string_agg(concat_ws('/', id, body, weight, twice, moods, m), ',' ORDER BY id) FROM notes WHERE id <= 10"),
             Count(prod, "SELECT string_agg(concat_ws('/', id, body, weight, twice, moods, m), ',' ORDER BY id) FROM notes"));
+        // The target's identity sequence moved past the restored ids: the next row does not collide with them.
+        Assert.Contains(reporter.Verbose, v => v.StartsWith("Sequence notes_id_seq of public.notes.id moved on to 10", StringComparison.Ordinal));
+        Assert.Equal("11", Count(prod, "INSERT INTO notes (body, weight) VALUES ('after', 1) RETURNING id"));
         var entries = Assert.Single(reporter.Verbose, v => v.Contains("entries of the archive"));
         Assert.Contains("TYPE public mood", entries);
         Assert.Contains("DOMAIN public positive", entries);

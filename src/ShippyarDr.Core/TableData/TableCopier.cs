@@ -69,20 +69,21 @@ internal sealed class TableCopier(NpgsqlConnection source, NpgsqlConnection targ
     {
         var clock = Stopwatch.StartNew();
         var table = into.Table;
+        var stagedSql = "pg_temp." + Quote(staged);
         var from = TableShape.Read(source, table) ?? throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, ErrorIds.TableNotInBackup,
             $"The backup's copy has no table {table.Qualified}.", table.Qualified);
         var columns = Match(from, into);
         var result = new TableDataResult { Table = table.Qualified, OnConflict = rule, Filter = selectedBy, WhatIf = whatIf };
 
         // The target's side: a temporary table with the target's types, or text where the value travels as text.
-        Execute(target, $"CREATE TEMP TABLE {Quote(staged)} ON COMMIT DROP AS SELECT "
+        Execute(target, $"CREATE TEMP TABLE {stagedSql} ON COMMIT DROP AS SELECT "
                         + string.Join(", ", columns.Select(c => c.Binary ? Quote(c.Name) : $"NULL::text AS {Quote(c.Name)}"))
                         + $" FROM ONLY {table.Sql} WITH NO DATA");
         var list = string.Join(", ", columns.Select(c => Quote(c.Name)));
         var copyOut = $"COPY (SELECT {string.Join(", ", columns.Select(c => c.Binary ? Quote(c.Name) : $"{Quote(c.Name)}::text"))} FROM ONLY {table.Sql} {where}) TO STDOUT (FORMAT binary)";
         reporter.Progress(activity, $"Copying rows of {table.Qualified}");
-        Stream(copyOut, $"COPY {Quote(staged)} ({list}) FROM STDIN (FORMAT binary)", filter, table, cancel);
-        result.RowsSelected = Scalar(target, $"SELECT count(*) FROM {Quote(staged)}");
+        Stream(copyOut, $"COPY {stagedSql} ({list}) FROM STDIN (FORMAT binary)", filter, table, cancel);
+        result.RowsSelected = Scalar(target, $"SELECT count(*) FROM {stagedSql}");
 
         // The staged values in the target's types (a value that travelled as text is cast back).
         string Values(bool named) => string.Join(", ", columns.Select(c =>
@@ -97,7 +98,7 @@ internal sealed class TableCopier(NpgsqlConnection source, NpgsqlConnection targ
             var join = string.Join(" AND ", into.KeyColumns.Select(k => $"t.{Quote(k)} = v.{Quote(k)}"));
             using var cmd = new NpgsqlCommand(
                 $"SELECT count(*) FILTER (WHERE t.ctid IS NULL), count(*) FILTER (WHERE t.ctid IS NOT NULL AND {staysOrDiffers}), count(*) FILTER (WHERE t.ctid IS NOT NULL) "
-                + $"FROM (SELECT {Values(named: true)} FROM {Quote(staged)} s) v LEFT JOIN ONLY {table.Sql} t ON {join}", target);
+                + $"FROM (SELECT {Values(named: true)} FROM {stagedSql} s) v LEFT JOIN ONLY {table.Sql} t ON {join}", target);
             using var r = cmd.ExecuteReaderAsync(_cancel).GetAwaiter().GetResult();
             r.Read();
             var (fresh, differing, existing) = (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
@@ -127,7 +128,7 @@ internal sealed class TableCopier(NpgsqlConnection source, NpgsqlConnection targ
 
         reporter.Progress(activity, $"Writing rows of {table.Qualified}");
         var overriding = columns.Any(c => c.Shape.Identity == 'a') ? " OVERRIDING SYSTEM VALUE" : "";
-        var insert = $"INSERT INTO {table.Sql} AS t ({list}){overriding} SELECT {values} FROM {Quote(staged)} s";
+        var insert = $"INSERT INTO {table.Sql} AS t ({list}){overriding} SELECT {values} FROM {stagedSql} s";
         try
         {
             switch (rule)
@@ -164,11 +165,30 @@ internal sealed class TableCopier(NpgsqlConnection source, NpgsqlConnection targ
             throw new ShippyarException(ShippyarErrorKind.WriteError, ErrorIds.TableDataWriteFailed,
                 $"The rows of the backup's {table.Qualified} could not be written into the target: {e.MessageText}{(e.Detail is { Length: > 0 } d ? " (" + d + ")" : "")}. Nothing was written to the target.", table.Qualified, e);
         }
+        AdvanceSequences(into, columns);
         result.RowsSkipped = result.RowsSelected - result.RowsInserted - result.RowsUpdated;
         result.RowsConflicting = result.RowsSelected - result.RowsInserted;
         result.Duration = clock.Elapsed;
         reporter.Verbose($"{table.Qualified}: {result.RowsSelected} rows selected, {result.RowsInserted} inserted, {result.RowsUpdated} updated, {result.RowsSkipped} skipped.");
         return result;
+    }
+
+    /// <summary>
+    /// The target's serial and identity sequences, moved past the largest value now in their columns: restored rows keep
+    /// the backup's ids, and a sequence reset since then would hand them out again (a duplicate key on the next insert).
+    /// </summary>
+    private void AdvanceSequences(TableShape into, IReadOnlyList<CopiedColumn> columns)
+    {
+        foreach (var column in columns.Where(c => c.Shape.Type is "smallint" or "integer" or "bigint"))
+        {
+            using var cmd = new NpgsqlCommand($"""
+                SELECT x.s::text, setval(x.s, x.m) FROM (SELECT pg_get_serial_sequence($1, $2)::regclass AS s, (SELECT max({Quote(column.Name)}) FROM ONLY {into.Table.Sql})::bigint AS m) x
+                WHERE x.s IS NOT NULL AND x.m IS NOT NULL AND x.m > coalesce(pg_sequence_last_value(x.s), 0)
+                  AND (SELECT seqincrement FROM pg_sequence WHERE seqrelid = x.s) > 0
+                """, target) { Parameters = { new() { Value = into.Table.Sql }, new() { Value = column.Name } } };
+            using var r = cmd.ExecuteReaderAsync(_cancel).GetAwaiter().GetResult();
+            if (r.Read()) reporter.Verbose($"Sequence {r.GetString(0)} of {into.Table.Qualified}.{column.Name} moved on to {r.GetInt64(1)}, the largest value restored.");
+        }
     }
 
     private sealed record CopiedColumn(string Name, ColumnShape Shape, bool Binary);
