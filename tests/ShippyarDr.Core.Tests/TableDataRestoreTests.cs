@@ -286,4 +286,35 @@ public sealed class TableDataRestoreTests(SandboxFixture fixture) : IDisposable
         Assert.Contains(reporter.Warnings, w => w.Contains(left) && w.Contains("partial data restore"));
         Assert.Equal("0", ScratchDatabases());
     }
+
+    [Fact]
+    public void Rows_the_target_refuses_fail_the_restore_whole_and_a_name_in_two_schemas_needs_its_schema()
+    {
+        var (backup, repo) = BackupOf(Sample);
+        var day = DayFilter(Sample);
+        var prod = fixture.CloneSample("td_refused");
+        fixture.Sandbox.Execute(prod, $"DELETE FROM shipments WHERE {ItemsOf(day)}; DELETE FROM order_items WHERE {ItemsOf(day)}; DELETE FROM orders WHERE {day};");
+        // The items alone: their orders are not in the target, so its foreign key refuses them.
+        // (The scratch copy holds only the tables named: a filter on order_items cannot read orders there.)
+        var notThere = Assert.Throws<ShippyarException>(() => new TableDataRestore().Run(Request(backup, prod, ["order_items"], ItemsOf(day)), repo));
+        Assert.Equal(ErrorIds.InvalidRowFilter, notThere.ErrorId);
+        Assert.Contains("\"orders\" does not exist", notThere.Message);
+        var ids = Count(Sample, $"SELECT string_agg(id::text, ',') FROM orders WHERE {day}");
+        var refused = Assert.Throws<ShippyarException>(() => new TableDataRestore().Run(Request(backup, prod, ["order_items"], $"order_id IN ({ids})"), repo));
+        Assert.Equal(ErrorIds.TableDataWriteFailed, refused.ErrorId);
+        Assert.Contains("order_items_order_id_fkey", refused.Message);
+        Assert.Contains("Nothing was written", refused.Message);
+        Assert.Equal("0", Count(prod, $"SELECT count(*) FROM order_items WHERE {ItemsOf(day)}"));
+
+        var source = fixture.UniqueName("td_schemas");
+        fixture.Sandbox.Execute("postgres", $"CREATE DATABASE {source}");
+        fixture.Sandbox.Execute(source, "CREATE SCHEMA a; CREATE SCHEMA b; CREATE TABLE a.t (id int PRIMARY KEY); CREATE TABLE b.t (id int PRIMARY KEY); INSERT INTO a.t VALUES (1), (2); INSERT INTO b.t VALUES (3);");
+        var (two, twoRepo) = BackupOf(source);
+        fixture.Sandbox.Execute(source, "DELETE FROM a.t");
+        var ambiguous = Assert.Throws<ShippyarException>(() => new TableDataRestore().Run(Request(two, source, ["t"], null), twoRepo));
+        Assert.Equal(ErrorIds.TableNameAmbiguous, ambiguous.ErrorId);
+        Assert.Contains("a.t, b.t", ambiguous.Message);
+        var restored = Assert.Single(new TableDataRestore().Run(Request(two, source, ["a.t"], null), twoRepo));
+        Assert.Equal(("a.t", 2L), (restored.Table, restored.RowsInserted));
+    }
 }
