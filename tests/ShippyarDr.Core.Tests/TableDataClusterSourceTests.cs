@@ -93,6 +93,15 @@ public sealed class TableDataClusterSourceTests(ClusterSandbox cluster) : IClass
         Assert.Contains(reporter.Verbose, v => v.Contains("runs as a scratch cluster"));
         Assert.False(Directory.Exists(ScratchDirectory(reporter)));
 
+        // A table the target lacks is found before any cluster is restored.
+        var quick = new HookReporter();
+        var noTable = Assert.Throws<Diagnostics.ShippyarException>(() => new TableDataRestore(quick).Run(new TableDataRequest
+        {
+            Backup = backup, Tables = ["no_such_table"], SourceDatabase = Sample, TargetDatabase = prod, Connection = cluster.Sandbox.Connection,
+        }, repo));
+        Assert.Equal(Diagnostics.ErrorIds.TargetTableNotFound, noTable.ErrorId);
+        Assert.DoesNotContain(quick.Verbose, v => v.Contains("scratch data directory"));
+
         // A source database the base backup does not hold: a clear error, and the scratch cluster is gone too.
         var again = new HookReporter();
         var missing = Assert.Throws<Diagnostics.ShippyarException>(() => new TableDataRestore(again).Run(new TableDataRequest

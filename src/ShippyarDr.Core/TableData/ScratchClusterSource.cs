@@ -92,7 +92,8 @@ internal sealed class ScratchClusterSource : IDisposable
         }
     }
 
-    private static List<TableName> ReadTables(NpgsqlConnection conn)
+    /// <summary>The ordinary and partitioned tables of a database, system schemas left out.</summary>
+    internal static List<TableName> ReadTables(NpgsqlConnection conn)
     {
         using var cmd = new NpgsqlCommand("""
             SELECT n.nspname::text, c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -50,6 +50,10 @@ public sealed class TableDataRestore
                 _reporter.Verbose($"Recovering the scratch copy of base backup {backup.Id} to {point}: {plan.SegmentCount} WAL segment(s) from the archive.");
                 recovery = new ScratchRecovery(point, restoreCommand);
             }
+            // Before a cluster is restored: the tables the target must have for the rows (as named; the backup's own names come later).
+            using (var target = PgSession.Open(request.Connection, request.TargetDatabase, cancel))
+                TargetTables.Inspect(target, Resolve(request.Tables, ScratchClusterSource.ReadTables(target), $"Database {request.TargetDatabase} on {server}",
+                    ErrorIds.TargetTableNotFound), request.OnConflict, request.TargetDatabase, server);
             using var scratch = ScratchClusterSource.Start(backup, repository, request.Keys, sourceDatabase, recovery, _reporter, activity, cancel);
             var tables = Resolve(request.Tables, scratch.Tables, $"Database {sourceDatabase} of base backup {backup.Id}");
             results = Copy(scratch.Connection, tables, request, filter, activity, cancel);
@@ -135,8 +139,8 @@ public sealed class TableDataRestore
         return new TableCopier(source, target, _reporter, activity).Run(ordered, keys, request.OnConflict, filter, request.WhatIf, cancel);
     }
 
-    private static List<TableName> Resolve(IReadOnlyList<string> given, IReadOnlyCollection<TableName> available, string where)
-        => given.Select(t => TableName.Resolve(t, available, where)).Distinct().ToList();
+    private static List<TableName> Resolve(IReadOnlyList<string> given, IReadOnlyCollection<TableName> available, string where, string? notFoundId = null)
+        => given.Select(t => TableName.Resolve(t, available, where, notFoundId)).Distinct().ToList();
 
     /// <summary>The database of a cluster backup that holds the tables: the one named, else the one named like the target,
     /// else the only one that has them all.</summary>

@@ -11,7 +11,8 @@ internal sealed record TableName(string Schema, string Name)
     public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
 
     /// <summary>The table <paramref name="given"/> names ("schema.table" or "table") among <paramref name="available"/>.</summary>
-    public static TableName Resolve(string given, IReadOnlyCollection<TableName> available, string where)
+    /// <param name="notFoundId">The error id when no table matches (by default TableNotInBackup).</param>
+    public static TableName Resolve(string given, IReadOnlyCollection<TableName> available, string where, string? notFoundId = null)
     {
         var dot = given.IndexOf('.');
         var (schema, name) = dot > 0 && dot < given.Length - 1 ? (given[..dot], given[(dot + 1)..]) : ((string?)null, given);
@@ -21,7 +22,7 @@ internal sealed record TableName(string Schema, string Name)
         return matches.Count switch
         {
             1 => matches[0],
-            0 => throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, ErrorIds.TableNotInBackup,
+            0 => throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, notFoundId ?? ErrorIds.TableNotInBackup,
                 $"{where} holds no table '{given}'{Nearby(name, available)}.", given),
             _ => throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.TableNameAmbiguous,
                 $"{where} holds several tables named '{given}' ({string.Join(", ", matches.Select(m => m.Qualified))}): name one with its schema.", given),
