@@ -16,6 +16,7 @@
         'Test-ShippyarBackup'
         'Restore-ShippyarDatabase'
         'Restore-ShippyarCluster'
+        'Restore-ShippyarTableData'
         'Copy-ShippyarBackup'
         'Get-ShippyarAuditLog'
         'Get-ShippyarBackupStatus'

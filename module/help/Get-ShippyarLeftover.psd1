@@ -1,13 +1,13 @@
 @{
     Synopsis    = 'Lists what interrupted restores, verifications and backups left behind.'
     Description = @'
-A restore works in a staging database (shippyar_restore_*), a verification in a scratch database (shippyar_verify_*), and a swap keeps the replaced database (shippyar_replaced_*) until it drops it. Every run puts its random token in those names and holds a session named "ShippyarDr run <token>" open while it works. A run that was killed (kill -9, a crash, a reboot) leaves its databases behind; this cmdlet finds every database with those prefixes on the server and tells them apart from those of runs still going: OwnedByLiveRun is true while the run's session is in pg_stat_activity.
+A restore works in a staging database (shippyar_restore_*), a verification in a scratch database (shippyar_verify_*), a partial data restore (Restore-ShippyarTableData) in one of its own (shippyar_tabledata_*), and a swap keeps the replaced database (shippyar_replaced_*) until it drops it. Every run puts its random token in those names and holds a session named "ShippyarDr run <token>" open while it works. A run that was killed (kill -9, a crash, a reboot) leaves its databases behind; this cmdlet finds every database with those prefixes on the server and tells them apart from those of runs still going: OwnedByLiveRun is true while the run's session is in pg_stat_activity.
 
 With -Repository it also lists partial backups (directories with data but no manifest.json). A partial backup that started less than a day ago may still be being written and counts as owned by a live run.
 
 With -ScratchCluster it also lists the scratch clusters of base backup verifications on this machine (directories named shippyar-verify-* in the temp directory). A verification that was killed leaves its scratch data directory behind, and its server still running on a loopback port; the process that made it being gone, it counts as not owned. Name is the directory, Server the server's address while it runs.
 
-Returns one ShippyarDr.Leftover per leftover: Kind (Staging, Scratch, Replaced, PartialBackup, ScratchCluster), Name, Server or Repository, Size, RunToken, OwnedByLiveRun, Sessions (others connected now), InUse, BackupId and TargetDatabase (the database a staging or replaced copy belongs to). Pipe them to Remove-ShippyarLeftover.
+Returns one ShippyarDr.Leftover per leftover: Kind (Staging, Scratch, Replaced, PartialBackup, ScratchCluster, TableData), Name, Server or Repository, Size, RunToken, OwnedByLiveRun, Sessions (others connected now), InUse, BackupId and TargetDatabase (the database a staging or replaced copy belongs to). Pipe them to Remove-ShippyarLeftover.
 '@
     Parameters  = @{
         Repository       = 'Repositories (registered names, directories or s3:// URLs) to look for partial backups in. Given without any connection parameter, the server is not asked.'

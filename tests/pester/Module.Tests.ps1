@@ -38,7 +38,7 @@ Describe 'Module conventions' {
     }
 
     It 'cmdlets that change things support -WhatIf' {
-        foreach ($name in 'Invoke-ShippyarBackup', 'Restore-ShippyarDatabase', 'New-ShippyarSandbox', 'Remove-ShippyarSandbox', 'Remove-ShippyarLeftover', 'Enable-ShippyarWalArchiving', 'Disable-ShippyarWalArchiving') {
+        foreach ($name in 'Invoke-ShippyarBackup', 'Restore-ShippyarDatabase', 'Restore-ShippyarTableData', 'New-ShippyarSandbox', 'Remove-ShippyarSandbox', 'Remove-ShippyarLeftover', 'Enable-ShippyarWalArchiving', 'Disable-ShippyarWalArchiving') {
             (Get-Command $name).Parameters.Keys | Should -Contain 'WhatIf'
         }
     }

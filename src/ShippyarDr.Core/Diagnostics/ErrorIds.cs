@@ -202,6 +202,16 @@ public static class ErrorIds
     public const string LeftoverNotFound = nameof(LeftoverNotFound);
     public const string NotALeftover = nameof(NotALeftover);
 
+    // Partial data restores (TableData/).
+    public const string TableNotInBackup = nameof(TableNotInBackup);
+    public const string TableNameAmbiguous = nameof(TableNameAmbiguous);
+    public const string TargetTableNotFound = nameof(TargetTableNotFound);
+    public const string TargetTableHasNoPrimaryKey = nameof(TargetTableHasNoPrimaryKey);
+    public const string KeyColumnNotInBackup = nameof(KeyColumnNotInBackup);
+    public const string TableDataConflict = nameof(TableDataConflict);
+    public const string InvalidRowFilter = nameof(InvalidRowFilter);
+    public const string TableDataWriteFailed = nameof(TableDataWriteFailed);
+
     // Data directories and the servers on them (Cluster/).
     public const string ServerAccountUnavailable = nameof(ServerAccountUnavailable);
     public const string ServerStartFailed = nameof(ServerStartFailed);

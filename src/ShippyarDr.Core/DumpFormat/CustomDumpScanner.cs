@@ -12,6 +12,13 @@ public static class CustomDumpScanner
     private const int BlockData = 1;  // BLK_DATA: table data
     private const int BlockBlobs = 3; // BLK_BLOBS: a group of large objects
 
+    /// <summary>Reads the header and the table of contents only (with each entry's dependencies), leaving the data unread.</summary>
+    internal static IReadOnlyList<TocItem> ReadToc(Stream input, CancellationToken cancel = default)
+    {
+        var reader = new DumpInput(input);
+        return DumpToc.Read(reader, DumpHeader.Read(reader), cancel);
+    }
+
     /// <summary>Reads <paramref name="input"/> to its end. Throws ShippyarException (InvalidData) with ErrorId
     /// NotCustomArchive, UnsupportedArchiveVersion, ArchiveTruncated or ArchiveCorrupt.</summary>
     public static DumpSummary Scan(Stream input, CancellationToken cancel = default)

@@ -2,7 +2,8 @@ namespace ShippyarDr.DumpFormat;
 
 /// <summary>A TOC entry as read, with what the scanner needs beyond the public record.</summary>
 /// <param name="HasCopyStatement">The data is COPY text (pg_dump --inserts leaves copyStmt NULL and writes SQL).</param>
-internal sealed record TocItem(DumpTocEntry Entry, bool HasCopyStatement);
+/// <param name="Dependencies">The dump ids this entry depends on (what pg_restore orders by; a partial restore follows them).</param>
+internal sealed record TocItem(DumpTocEntry Entry, bool HasCopyStatement, IReadOnlyList<int> Dependencies);
 
 /// <summary>
 /// Reads the table of contents (pg_backup_archiver.c WriteToc/ReadToc, custom format's _WriteExtraToc). Per entry:
@@ -41,13 +42,16 @@ internal static class DumpToc
             if (header.Version >= DumpHeader.WithRelkind) input.ReadInt();
             var owner = input.ReadString();
             input.SkipString(); // WITH OIDS: always "false" since pg_dump 12
-            while (input.SkipString() >= 0) { } // dependencies, as text, NULL-terminated
+            var dependencies = new List<int>();
+            while (input.ReadString(32) is { } dependency) // dump ids as text, NULL-terminated
+                if (int.TryParse(dependency, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)) dependencies.Add(id);
+                else throw input.Corrupt($"dependency '{dependency}' of TOC entry {dumpId}");
 
             var dataState = input.ReadByte();
             if (dataState is < 1 or > 3) throw input.Corrupt($"data state {dataState} in TOC entry {dumpId}");
             input.Skip(header.OffsetSize); // the data offset: unset when pg_dump wrote to a pipe
             var hasData = hadDumper && dataState != OffsetNoData;
-            items.Add(new TocItem(new DumpTocEntry(dumpId, desc, ns, tag, owner, SectionName(section), hasData), hasCopy));
+            items.Add(new TocItem(new DumpTocEntry(dumpId, desc, ns, tag, owner, SectionName(section), hasData), hasCopy, dependencies));
         }
         return items;
     }

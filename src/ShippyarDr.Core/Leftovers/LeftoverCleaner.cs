@@ -52,6 +52,7 @@ public static class LeftoverCleaner
     {
         LeftoverKind.Replaced => $"the old copy of {leftover.TargetDatabase ?? "a database"} that a restore had already replaced (the restored data is in place)",
         LeftoverKind.Staging => $"an unfinished restore{(leftover.BackupId is null ? "" : " of backup " + leftover.BackupId)} that never replaced {leftover.TargetDatabase ?? "its target"}",
+        LeftoverKind.TableData => $"the scratch database of an unfinished partial data restore{(leftover.BackupId is null ? "" : " of backup " + leftover.BackupId)}",
         _ => $"the scratch database of an unfinished verification{(leftover.BackupId is null ? "" : " of backup " + leftover.BackupId)}",
     };
 

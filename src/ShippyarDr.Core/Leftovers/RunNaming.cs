@@ -23,6 +23,7 @@ internal static class RunNaming
         [LeftoverKind.Staging] = "shippyar_restore_",
         [LeftoverKind.Scratch] = "shippyar_verify_",
         [LeftoverKind.Replaced] = "shippyar_replaced_",
+        [LeftoverKind.TableData] = "shippyar_tabledata_",
     };
 
     public static string NewToken() => Convert.ToHexString(RandomNumberGenerator.GetBytes(TokenLength / 2)).ToLowerInvariant();

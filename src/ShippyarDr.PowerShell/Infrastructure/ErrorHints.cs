@@ -44,6 +44,10 @@ internal static class ErrorHints
         [ErrorIds.ServerAccountCannotAccess] = "Register the repository with -Scope Machine (its file is readable by group postgres), and give the server's account read access to the key files (chown/chmod, or ACLs); the module folder must be readable and traversable by it.",
         [ErrorIds.CliNotFound] = "Reinstall the ShippyarDr module (or run build.ps1 -Task Build): its bin/ folder holds shippyar-dr.",
         [ErrorIds.TestSegmentNotArchived] = "The server's log has the command's output; Get-ShippyarWalArchive -Repository <name> -Server <server> shows the archiver's failures.",
+        [ErrorIds.TargetTableHasNoPrimaryKey] = "Use -OnConflict Error (every selected row is inserted, and a unique violation fails the whole restore), or add a primary key to the target's table.",
+        [ErrorIds.TableDataConflict] = "-OnConflict DoNothing keeps the target's rows, -OnConflict Update overwrites them with the backup's; -WhatIf shows the counts first.",
+        [ErrorIds.InvalidRowFilter] = "-Where is one SQL condition on the table's columns, e.g. \"created_at >= '2024-01-15' AND created_at < '2024-01-16'\"; it runs in the scratch copy, which holds only the tables named by -Table.",
+        [ErrorIds.TableNotInBackup] = "Get-ShippyarBackup shows each backup's Tables; name one as schema.table when several schemas have it.",
         [ErrorIds.BackupNotAuthentic] = "Give the signers' public keys with -SignerKeyFile (or the passphrase); -AllowUnauthenticated accepts a backup that is not sealed.",
     };
 
