@@ -52,9 +52,9 @@ public sealed class RestoreShippyarTableDataCommand : BackupInputCmdlet
 
     protected override void ProcessRecord()
     {
-        Run(BackupName, reporter =>
+        Run(BackupName, reporter => Audited(Audit.AuditOperation.TableDataRestore, reporter, audit =>
         {
-            var (backup, repository, settings) = ResolveBackup(reporter);
+            var (backup, repository, settings) = ResolveBackup(reporter, audit);
             var target = TargetDatabase ?? SourceDatabase ?? (backup.IsCluster ? null : backup.Database)
                 ?? throw new Diagnostics.ShippyarException(Diagnostics.ShippyarErrorKind.InvalidArgument, Diagnostics.ErrorIds.InvalidArgumentValue,
                     $"Backup {backup.Id} is a backup of the whole cluster: name the database to write the rows into with -TargetDatabase.", backup.Id);
@@ -63,6 +63,7 @@ public sealed class RestoreShippyarTableDataCommand : BackupInputCmdlet
                     "Give -TargetTime or -TargetLsn, not both.", TargetLsn);
             var point = TargetTime is { } time ? Recovery.RecoveryTarget.AtTime(time) : TargetLsn is { } lsn ? Recovery.RecoveryTarget.AtLsn(lsn) : null;
             var connection = ResolveConnection(backup.Kind == BackupKind.Logical ? backup.Server : null);
+            (audit.Database, audit.Login, audit.Server) = (target, connection.Username, connection.DisplayName);
             var keys = ResolveKeys(reporter, settings);
             // The scratch cluster fetches WAL through the module's shippyar-dr, keys by reference.
             var restoreCommand = point is not null && backup.Kind == BackupKind.Physical ? ResolveRestoreCommand(settings) : null;
@@ -73,14 +74,17 @@ public sealed class RestoreShippyarTableDataCommand : BackupInputCmdlet
             var action = $"Write {rows} of {tables} from backup {backup.Id} of {backup.EndTime:u} ({OnConflict} where a primary key exists already)";
             // -WhatIf says what it would do, then still restores the scratch copy and counts against the target, writing nothing there.
             if (whatIf) ShouldProcess(where, action);
-            else if (!(Force || ShouldProcessOrExplain(where, action, nameof(Force)))) return;
+            else if (!(Force || ShouldProcessOrExplain(where, action, nameof(Force)))) return null;
             var results = new TableDataRestore(reporter).Run(new TableDataRequest
             {
                 Backup = backup, Tables = Table, Filter = Where, SourceDatabase = SourceDatabase, TargetDatabase = target,
                 Connection = connection, OnConflict = OnConflict, WhatIf = whatIf, Keys = keys,
                 RecoveryTarget = point, RestoreCommand = restoreCommand,
             }, repository, Cancel);
-            foreach (var result in results) WriteObject(result);
-        });
+            // A -WhatIf run wrote nothing: its counts go to the pipeline unaudited.
+            if (!whatIf) return results;
+            WriteObject(results, enumerateCollection: true);
+            return null;
+        }, enumerateCollection: true));
     }
 }
