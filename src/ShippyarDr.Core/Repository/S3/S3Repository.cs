@@ -242,7 +242,9 @@ public sealed class S3Repository : IObjectLockingRepository, IDisposable
 
     /// <summary>
     /// DeleteObjects, 1000 keys a request. Its answer is 200 even when objects were not deleted: each such key comes back
-    /// in Errors with its own code, and those are failures, never success. Missing keys come back as deleted.
+    /// in Errors with its own code, and those are failures, never success. Missing keys come back as deleted. A store
+    /// whose multi-object delete fails as a whole (not implemented, or s3rver's internal error when concurrent deletes
+    /// empty a folder, once the SDK's retries are spent) gets that batch one DELETE per key.
     /// </summary>
     public void DeleteMany(IEnumerable<string> keys)
     {
@@ -257,6 +259,17 @@ public sealed class S3Repository : IObjectLockingRepository, IDisposable
                 {
                     BucketName = _location.Bucket, Objects = batch.Select(k => new KeyVersion { Key = k.Object }).ToList(),
                 }).GetAwaiter().GetResult();
+            }
+            // The SDK throws when the answer lists errors; the answer is the same.
+            catch (DeleteObjectsException e) when (e.Response is not null) { response = e.Response; }
+            catch (AmazonS3Exception e) when (e.StatusCode is not (HttpStatusCode.Forbidden or HttpStatusCode.NotFound) && S3TimeoutException.Find(e) is null)
+            {
+                foreach (var (key, _) in batch)
+                {
+                    try { Delete(key); }
+                    catch (ShippyarException failure) when (failure.ErrorId == ErrorIds.ObjectLocked) { failures.Add(key, "AccessDenied", failure.Message); }
+                }
+                continue;
             }
             catch (Exception e) when (S3Errors.IsS3Failure(e)) { throw Translate(e, null); }
             var byObject = batch.ToDictionary(k => k.Object, k => k.Repository, StringComparer.Ordinal);
