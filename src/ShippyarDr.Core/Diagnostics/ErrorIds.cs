@@ -106,6 +106,8 @@ public static class ErrorIds
     /// <summary>The bucket refused locked objects: it was not created with Object Lock enabled.</summary>
     public const string ObjectLockNotEnabled = nameof(ObjectLockNotEnabled);
     public const string InvalidObjectLockDays = nameof(InvalidObjectLockDays);
+    /// <summary>A lock mode was given without the number of days to lock for.</summary>
+    public const string ObjectLockModeWithoutDays = nameof(ObjectLockModeWithoutDays);
     public const string BackupFileMissing = nameof(BackupFileMissing);
     public const string BackupNotFound = nameof(BackupNotFound);
     public const string BackupIdAmbiguous = nameof(BackupIdAmbiguous);
