@@ -116,6 +116,17 @@ public sealed class S3ObjectLockTests(SandboxFixture fixture, S3Server s3) : ICl
     }
 
     [Fact]
+    public void A_store_that_ignores_the_lock_headers_fails_the_backup_before_its_manifest_and_nothing_is_left_behind()
+    {
+        // s3rver itself: it accepts x-amz-object-lock-* headers and keeps no lock (GetObjectRetention: 501).
+        using var repo = new S3Repository(s3.Url(_prefix), s3.Options());
+        var e = Assert.Throws<ShippyarException>(() => new BackupEngine().Run(Request(7), repo));
+        Assert.Equal(ErrorIds.ObjectLockNotEnabled, e.ErrorId);
+        Assert.Contains("without the Object Lock it was asked for (the store reports no lock)", e.Message);
+        Assert.Empty(repo.List("backup/"));
+    }
+
+    [Fact]
     public void A_directory_repository_or_a_lock_out_of_range_is_refused_before_anything_is_written()
     {
         using var dir = new TempDirectory();
