@@ -249,7 +249,7 @@ public sealed class S3Repository : IObjectLockingRepository, IDisposable
     public void DeleteMany(IEnumerable<string> keys)
     {
         var failures = new S3DeleteFailures(Location);
-        foreach (var batch in keys.Select(k => (Repository: k, Object: Key(k))).Chunk(DeleteBatchSize))
+        foreach (var batch in keys.Distinct(StringComparer.Ordinal).Select(k => (Repository: k, Object: Key(k))).Chunk(DeleteBatchSize))
         {
             _outage.ThrowIfDown();
             DeleteObjectsResponse response;
@@ -257,7 +257,8 @@ public sealed class S3Repository : IObjectLockingRepository, IDisposable
             {
                 response = _client.DeleteObjectsAsync(new DeleteObjectsRequest
                 {
-                    BucketName = _location.Bucket, Objects = batch.Select(k => new KeyVersion { Key = k.Object }).ToList(),
+                    // Quiet: the answer lists only the keys that were not deleted.
+                    BucketName = _location.Bucket, Objects = batch.Select(k => new KeyVersion { Key = k.Object }).ToList(), Quiet = true,
                 }).GetAwaiter().GetResult();
             }
             // The SDK throws when the answer lists errors; the answer is the same.
