@@ -30,6 +30,9 @@ public sealed partial class S3Gateway
     {
         if (!isObject)
         {
+            if (Versioning && r.Method == "GET" && r.HasQuery("versioning"))
+                return await Xml(response, 200, new XElement(S3Xml + "VersioningConfiguration", new XElement(S3Xml + "Status", "Enabled")));
+            if (Versioning && r.Method == "GET" && r.HasQuery("versions")) return await ListVersions(r, response);
             if (r.Method != "POST" || !r.HasQuery("delete")) return false;
             if (RefuseMultiDelete) return await Error(response, 501, "NotImplemented", "A header you provided implies functionality that is not implemented");
             await DeleteObjects(request, r, response).ConfigureAwait(false);
@@ -81,8 +84,9 @@ public sealed partial class S3Gateway
             return await Xml(response, 200, new XElement(S3Xml + "Retention", new XElement(S3Xml + "Mode", l.Mode),
                 new XElement(S3Xml + "RetainUntilDate", l.Until.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture))));
         }
-        if (r.Method == "DELETE" && r.Query.Length == 0)
+        if (r.Method == "DELETE" && (r.Query.Length == 0 || (r.HasQuery("versionId") && !r.HasQuery("uploadId"))))
         {
+            if (Versioning && !r.HasQuery("versionId")) return await Error(response, 400, "NotEmulated", "A delete without a version id adds a delete marker in a versioned bucket, which the test gateway does not emulate");
             if (HeldAgainstDelete(key, r)) return await Error(response, 403, "AccessDenied", "Access Denied");
             await Forward(request, r, response).ConfigureAwait(false);
             if (response.StatusCode < 300) _locks.TryRemove(key, out _);
@@ -120,7 +124,8 @@ public sealed partial class S3Gateway
         foreach (var o in doc.Root!.Elements().Where(e => e.Name.LocalName == "Object").ToList())
         {
             var key = o.Elements().First(e => e.Name.LocalName == "Key").Value;
-            var code = HeldAgainstDelete(key, r) ? "AccessDenied" : DeleteError?.Invoke(key);
+            var versioned = o.Elements().Any(e => e.Name.LocalName == "VersionId");
+            var code = Versioning && !versioned ? "NotEmulated" : HeldAgainstDelete(key, r) ? "AccessDenied" : DeleteError?.Invoke(key);
             if (code is null) continue;
             refused.Add(new XElement(S3Xml + "Error", new XElement(S3Xml + "Key", key), new XElement(S3Xml + "Code", code),
                 new XElement(S3Xml + "Message", code == "AccessDenied" ? "Access Denied" : "Refused by the test gateway")));
@@ -146,6 +151,27 @@ public sealed partial class S3Gateway
         else result = new XElement(S3Xml + "DeleteResult");
         foreach (var e in refused) result.Add(e);
         await Xml(response, 200, result);
+    }
+
+    /// <summary>ListObjectVersions: each object (listed by the real server) as its one version, "1".</summary>
+    private async Task<bool> ListVersions(S3GatewayRequest r, HttpListenerResponse response)
+    {
+        var prefix = r.Query.TrimStart('?').Split('&').Select(p => p.Split('=', 2)).Where(p => p[0] == "prefix").Select(p => Uri.UnescapeDataString(p[1])).FirstOrDefault() ?? "";
+        var bucket = r.Path.Trim('/');
+        _direct ??= ShippyarDr.Repository.S3.S3ClientFactory.Create(_server.Options());
+        var result = new XElement(S3Xml + "ListVersionsResult", new XElement(S3Xml + "Name", bucket), new XElement(S3Xml + "Prefix", prefix),
+            new XElement(S3Xml + "MaxKeys", 1000), new XElement(S3Xml + "IsTruncated", "false"));
+        var request = new Amazon.S3.Model.ListObjectsV2Request { BucketName = bucket, Prefix = prefix };
+        while (true)
+        {
+            var page = await _direct.ListObjectsV2Async(request, _stop.Token).ConfigureAwait(false);
+            foreach (var o in page.S3Objects ?? new List<Amazon.S3.Model.S3Object>())
+                result.Add(new XElement(S3Xml + "Version", new XElement(S3Xml + "Key", o.Key), new XElement(S3Xml + "VersionId", "1"),
+                    new XElement(S3Xml + "IsLatest", "true"), new XElement(S3Xml + "Size", o.Size ?? 0), new XElement(S3Xml + "StorageClass", "STANDARD")));
+            if (page.IsTruncated != true) break;
+            request.ContinuationToken = page.NextContinuationToken;
+        }
+        return await Xml(response, 200, result);
     }
 
     private static Task<bool> Error(HttpListenerResponse response, int status, string code, string message)

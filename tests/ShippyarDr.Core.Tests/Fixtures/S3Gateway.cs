@@ -46,6 +46,8 @@ public sealed partial class S3Gateway : IDisposable
     // Object Lock retention by object key (decoded, without the bucket); multipart uploads' until they complete.
     private readonly ConcurrentDictionary<string, LockEntry> _locks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, LockEntry> _pendingLocks = new(StringComparer.Ordinal);
+    // The gateway's own client of the real server (ListObjectVersions emulation).
+    private Amazon.S3.AmazonS3Client? _direct;
     private readonly Task _loop;
 
     public S3Gateway(S3Server server)
@@ -88,6 +90,13 @@ public sealed partial class S3Gateway : IDisposable
     /// created without Object Lock (400 InvalidRequest).
     /// </summary>
     public bool ObjectLockEnabled { get; set; } = true;
+
+    /// <summary>
+    /// The bucket keeps versions, as every Object Lock bucket does (default false): GetBucketVersioning answers Enabled
+    /// and ListObjectVersions lists each object as one version, "1". A delete without a version id, which in S3 only adds
+    /// a delete marker, is refused (NotEmulated), so a test sees any client that would leave data behind that way.
+    /// </summary>
+    public bool Versioning { get; set; }
 
     /// <summary>DeleteObjects (POST ?delete) answered with 501 NotImplemented, as by a store without multi-object delete.</summary>
     public bool RefuseMultiDelete { get; set; }
@@ -290,6 +299,7 @@ public sealed partial class S3Gateway : IDisposable
         _listener.Close();
         try { _loop.Wait(TimeSpan.FromSeconds(10)); } catch (AggregateException) { }
         _upstream.Dispose();
+        _direct?.Dispose();
         _stop.Dispose();
     }
 

@@ -13,8 +13,13 @@ internal sealed class S3DeleteFailures(string location)
     // Each locked key costs one GetObjectRetention: enough to say until when, not one request per key of a huge batch.
     private const int LocksAsked = 20;
     private readonly List<(string Key, string? Code, string? Message)> _failures = new();
+    private readonly HashSet<string> _keys = new(StringComparer.Ordinal);
 
-    public void Add(string key, string? code, string? message) => _failures.Add((key, code, message));
+    /// <summary>One failure per key (a key's several versions may each be refused).</summary>
+    public void Add(string key, string? code, string? message)
+    {
+        if (_keys.Add(key)) _failures.Add((key, code, message));
+    }
 
     public void ThrowIfAny(Func<string, DateTimeOffset?> lockedUntil)
     {

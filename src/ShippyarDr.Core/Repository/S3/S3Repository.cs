@@ -13,10 +13,8 @@ namespace ShippyarDr.Repository.S3;
 /// every object is stored with its retention in the same request that creates it (PutObject, CreateMultipartUpload),
 /// so no object of a locked backup is ever unlocked, and every body carries Content-MD5, which S3 requires then.
 /// </summary>
-public sealed class S3Repository : IObjectLockingRepository, IDisposable
+public sealed partial class S3Repository : IObjectLockingRepository, IDisposable
 {
-    /// <summary>DeleteObjects takes at most this many keys.</summary>
-    public const int DeleteBatchSize = 1000;
     private readonly AmazonS3Client _client;
     private readonly S3RepositoryOptions _options;
     private readonly S3Location _location;
@@ -225,77 +223,6 @@ public sealed class S3Repository : IObjectLockingRepository, IDisposable
             if (response.IsTruncated != true) yield break;
             request.ContinuationToken = response.NextContinuationToken;
         }
-    }
-
-    public void Delete(string key)
-    {
-        _outage.ThrowIfDown();
-        try { _client.DeleteObjectAsync(_location.Bucket, Key(key)).GetAwaiter().GetResult(); }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.Forbidden && LockedUntil(key) is { } until)
-        {
-            throw S3DeleteFailures.Locked(Location, [(key, until)], e);
-        }
-        catch (Exception e) when (S3Errors.IsS3Failure(e)) { throw Translate(e, key); }
-    }
-
-    public void DeletePrefix(string prefix) => DeleteMany(List(prefix).ToList());
-
-    /// <summary>
-    /// DeleteObjects, 1000 keys a request. Its answer is 200 even when objects were not deleted: each such key comes back
-    /// in Errors with its own code, and those are failures, never success. Missing keys come back as deleted. A store
-    /// whose multi-object delete fails as a whole (not implemented, or s3rver's internal error when concurrent deletes
-    /// empty a folder, once the SDK's retries are spent) gets that batch one DELETE per key.
-    /// </summary>
-    public void DeleteMany(IEnumerable<string> keys)
-    {
-        var failures = new S3DeleteFailures(Location);
-        foreach (var batch in keys.Distinct(StringComparer.Ordinal).Select(k => (Repository: k, Object: Key(k))).Chunk(DeleteBatchSize))
-        {
-            _outage.ThrowIfDown();
-            DeleteObjectsResponse response;
-            try
-            {
-                response = _client.DeleteObjectsAsync(new DeleteObjectsRequest
-                {
-                    // Quiet: the answer lists only the keys that were not deleted.
-                    BucketName = _location.Bucket, Objects = batch.Select(k => new KeyVersion { Key = k.Object }).ToList(), Quiet = true,
-                }).GetAwaiter().GetResult();
-            }
-            // The SDK throws when the answer lists errors; the answer is the same.
-            catch (DeleteObjectsException e) when (e.Response is not null) { response = e.Response; }
-            catch (AmazonS3Exception e) when (e.StatusCode is not (HttpStatusCode.Forbidden or HttpStatusCode.NotFound) && S3TimeoutException.Find(e) is null)
-            {
-                foreach (var (key, _) in batch)
-                {
-                    try { Delete(key); }
-                    catch (ShippyarException failure) when (failure.ErrorId == ErrorIds.ObjectLocked) { failures.Add(key, "AccessDenied", failure.Message); }
-                }
-                continue;
-            }
-            catch (Exception e) when (S3Errors.IsS3Failure(e)) { throw Translate(e, null); }
-            var byObject = batch.ToDictionary(k => k.Object, k => k.Repository, StringComparer.Ordinal);
-            foreach (var error in response.DeleteErrors ?? new List<DeleteError>())
-                failures.Add(byObject.TryGetValue(error.Key ?? "", out var key) ? key : error.Key ?? "", error.Code, error.Message);
-        }
-        failures.ThrowIfAny(LockedUntil);
-    }
-
-    public DateTimeOffset? LockedUntil(string key)
-    {
-        _outage.ThrowIfDown();
-        try
-        {
-            var retention = _client.GetObjectRetentionAsync(new GetObjectRetentionRequest { BucketName = _location.Bucket, Key = Key(key) })
-                .GetAwaiter().GetResult().Retention;
-            return retention?.RetainUntilDate is { } until && until > DateTime.UtcNow ? new DateTimeOffset(until.ToUniversalTime(), TimeSpan.Zero) : null;
-        }
-        // No retention on the object, no such object, a bucket without Object Lock, a store without it (s3rver: 501).
-        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.NotImplemented
-                                          || e.ErrorCode is "NoSuchObjectLockConfiguration" or "NoSuchKey" or "InvalidRequest" or "NotImplemented")
-        {
-            return null;
-        }
-        catch (Exception e) when (S3Errors.IsS3Failure(e)) { throw Translate(e, key); }
     }
 
     public void Dispose()
