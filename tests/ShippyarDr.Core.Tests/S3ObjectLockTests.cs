@@ -104,6 +104,29 @@ public sealed class S3ObjectLockTests(SandboxFixture fixture, S3Server s3) : ICl
     }
 
     [Fact]
+    public void A_copy_of_a_locked_backup_is_locked_the_same_way_in_S3_and_a_copy_into_a_directory_is_warned_about()
+    {
+        using var gateway = new S3Gateway(s3);
+        using var repo = new S3Repository(gateway.Url(_prefix), gateway.Options());
+        var backup = new BackupEngine().Run(Request(5, ObjectLockMode.Governance), repo);
+        Assert.Equal(ObjectLockMode.Governance, backup.ObjectLockMode);
+        var until = backup.ObjectLockUntil!.Value;
+
+        using var offsite = new S3Repository(gateway.Url(_prefix + "-offsite"), gateway.Options());
+        var copy = new BackupCopier().Copy(backup, repo, offsite);
+        var keys = offsite.List(copy.Prefix!).ToList();
+        Assert.Contains(BackupLayout.Key(copy, BackupLayout.ManifestName), keys);
+        Assert.All(keys, k => Assert.Equal(("GOVERNANCE", until), gateway.LockOf($"{_prefix}-offsite/{k}")));
+        var listed = Assert.Single(new BackupCatalog(offsite).List());
+        Assert.Equal((until, ObjectLockMode.Governance), (listed.ObjectLockUntil, listed.ObjectLockMode));
+
+        using var dir = new TempDirectory();
+        var reporter = new RecordingReporter();
+        new BackupCopier(reporter).Copy(backup, repo, new FileSystemRepository(dir.Path));
+        Assert.Contains(reporter.Warnings, w => w.Contains("cannot lock objects", StringComparison.Ordinal) && w.Contains(dir.Path, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Multipart_uploads_are_locked_when_they_are_created_and_every_part_carries_its_digest()
     {
         using var gateway = new S3Gateway(s3);

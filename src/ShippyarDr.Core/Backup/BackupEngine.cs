@@ -84,7 +84,7 @@ public sealed class BackupEngine
             Server = request.Connection.DisplayName, ServerVersion = facts.Version, ServerVersionNum = facts.VersionNum,
             SystemIdentifier = facts.SystemIdentifier, StartTime = start, ReasonBackupId = request.ReasonBackupId,
             Retention = request.Retention ?? preset.Retention, StorageClass = request.StorageClass ?? preset.StorageClass,
-            ObjectLockUntil = objectLock?.Until,
+            ObjectLockUntil = objectLock?.Until, ObjectLockMode = objectLock?.Mode,
             ToolVersions =
             {
                 ["ShippyarDr"] = typeof(BackupEngine).Assembly.GetName().Version?.ToString(3) ?? "",
@@ -141,7 +141,7 @@ public sealed class BackupEngine
             {
                 try
                 {
-                    if (objectLock is not null) ConfirmLocked(repository, info, objectLock);
+                    objectLock?.ConfirmKeptBy(repository, BackupLayout.Key(info, info.Files[0].Name));
                     new BackupCatalog(repository).Save(info, manifest, seals);
                     stored.Add(repository);
                 }
@@ -174,20 +174,6 @@ public sealed class BackupEngine
         if (repositories.FirstOrDefault(r => r is not IObjectLockingRepository) is { } unlockable)
             throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.ObjectLockNotSupported,
                 $"Repository {unlockable.Location} cannot lock objects: Object Lock is a feature of S3 buckets created with it enabled, not of directories.", unlockable.Location);
-    }
-
-    /// <summary>
-    /// Before the manifest: the store really locked what it stored. Some S3-compatible stores accept the lock headers and
-    /// ignore them, and a manifest claiming a lock the store does not keep is worse than none.
-    /// </summary>
-    private static void ConfirmLocked(IBackupRepository repository, BackupInfo info, ObjectLock objectLock)
-    {
-        var key = BackupLayout.Key(info, info.Files[0].Name);
-        var until = repository.LockedUntil(key);
-        if (until is { } u && u >= objectLock.Until) return;
-        throw new ShippyarException(ShippyarErrorKind.InvalidOperation, ErrorIds.ObjectLockNotEnabled,
-            $"Repository {repository.Location} stored {key} without the Object Lock it was asked for (the store reports {(until is null ? "no lock" : $"a lock until {until:u}")}): " +
-            "the store ignores Object Lock, so the backup would not be protected. Use a store and a bucket with Object Lock enabled.", repository.Location);
     }
 
     /// <summary>Before the first byte: the repository takes this backup (its format, its sealing), what killed runs of the same

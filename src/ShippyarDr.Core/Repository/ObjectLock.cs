@@ -27,6 +27,19 @@ public sealed record ObjectLock(ObjectLockMode Mode, DateTimeOffset Until)
         return new ObjectLock(mode, new DateTimeOffset(until.Ticks - until.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero));
     }
 
+    /// <summary>
+    /// Before a manifest: the store really locked what it stored. Some S3-compatible stores accept the lock headers and
+    /// ignore them, and a manifest claiming a lock the store does not keep is worse than none.
+    /// </summary>
+    public void ConfirmKeptBy(IBackupRepository repository, string key)
+    {
+        var until = repository.LockedUntil(key);
+        if (until is { } u && u >= Until) return;
+        throw new Diagnostics.ShippyarException(Diagnostics.ShippyarErrorKind.InvalidOperation, Diagnostics.ErrorIds.ObjectLockNotEnabled,
+            $"Repository {repository.Location} stored {key} without the Object Lock it was asked for (the store reports {(until is null ? "no lock" : $"a lock until {until:u}")}): " +
+            "the store ignores Object Lock, so the backup would not be protected. Use a store and a bucket with Object Lock enabled.", repository.Location);
+    }
+
     /// <summary>Whether an object a run writes is locked: a backup's objects are; its lease is not (the run deletes it when it
     /// completes), nor the repository's descriptor (shared by every backup and replaced as clusters are added).</summary>
     public static bool Applies(string key)
