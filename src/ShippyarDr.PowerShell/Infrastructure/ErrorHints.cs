@@ -18,7 +18,7 @@ internal static class ErrorHints
         [ErrorIds.CompressionLevelNotApplicable] = "Omit -CompressionLevel with -Compression none.",
         [ErrorIds.RecipientKeyFileRequired] = "Give -RecipientKeyFile with -Recipient.",
         [ErrorIds.CheckpointNotApplicable] = "Omit -Checkpoint, or use it with -Tier Base.",
-        [ErrorIds.ObjectLockNotSupported] = "Omit -ObjectLockDays for directory repositories, or back up into an S3 bucket created with Object Lock enabled.",
+        [ErrorIds.ObjectLockNotSupported] = "-ObjectLockDays needs every -Repository to be an S3 bucket with Object Lock enabled: back up into the locked bucket alone, then Copy-ShippyarBackup it to the directory (the copy there is not locked).",
         [ErrorIds.ObjectLockNotEnabled] = "Back up into a bucket with Object Lock enabled, or omit -ObjectLockDays.",
         [ErrorIds.ObjectLockModeWithoutDays] = "Give -ObjectLockDays with -ObjectLockMode.",
         [ErrorIds.ObjectLocked] = "The objects can be deleted once the time given has passed; Get-ShippyarBackup shows each backup's ObjectLockUntil.",
