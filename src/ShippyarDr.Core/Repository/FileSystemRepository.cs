@@ -159,9 +159,9 @@ public sealed class FileSystemRepository : IBackupRepository
     public void Delete(string key)
     {
         var path = PathOf(key);
-        // A missing folder is a missing object (an earlier delete removed its folder), not an error.
-        try { File.Delete(path); }
-        catch (DirectoryNotFoundException) { return; }
+        // File.Delete ignores a missing file but not a missing folder (one emptied and removed by an earlier delete).
+        if (!Directory.Exists(Path.GetDirectoryName(path))) return;
+        File.Delete(path);
         // Folders left empty go too, up to the repository root; one still in use (a concurrent writer) stays.
         for (var dir = Path.GetDirectoryName(path); dir is not null && dir.Length > Root.Length; dir = Path.GetDirectoryName(dir))
         {
