@@ -127,6 +127,45 @@ public sealed class S3ObjectLockTests(SandboxFixture fixture, S3Server s3) : ICl
     }
 
     [Fact]
+    public void Of_two_repositories_the_one_that_does_not_keep_the_lock_is_dropped_and_reported_and_the_backup_completes_in_the_other()
+    {
+        using var gateway = new S3Gateway(s3);
+        using var locking = new S3Repository(gateway.Url(_prefix), gateway.Options());
+        using var ignoring = new S3Repository(s3.Url(_prefix + "-plain"), s3.Options());
+        var reporter = new RecordingReporter();
+        var stored = new BackupEngine(reporter).Run(Request(2), new IBackupRepository[] { locking, ignoring });
+
+        var backup = Assert.Single(stored);
+        Assert.Equal(locking.Location, backup.Repository);
+        Assert.NotNull(backup.ObjectLockUntil);
+        var error = Assert.Single(reporter.Errors);
+        Assert.Equal(ErrorIds.ObjectLockNotEnabled, error.ErrorId);
+        Assert.Contains(ignoring.Location, error.Message);
+        Assert.Empty(ignoring.List("backup/"));
+        Assert.Single(new BackupCatalog(locking).List());
+    }
+
+    [Fact]
+    public void A_batch_with_locked_and_otherwise_failing_keys_is_a_delete_failure_that_counts_the_locked_ones()
+    {
+        using var gateway = new S3Gateway(s3);
+        using var repo = new S3Repository(gateway.Url(_prefix), gateway.Options());
+        var locked = repo.WithObjectLock(ObjectLock.ForDays(1, ObjectLockMode.Compliance, DateTimeOffset.UtcNow));
+        using (var w = locked.Create("m/locked")) w.Write("x"u8);
+        using (var w = repo.Create("m/failing")) w.Write("x"u8);
+        using (var w = repo.Create("m/free")) w.Write("x"u8);
+        gateway.DeleteError = key => key.EndsWith("/m/failing", StringComparison.Ordinal) ? "InternalError" : null;
+
+        var e = Assert.Throws<ShippyarException>(() => repo.DeletePrefix("m/"));
+
+        Assert.Equal(ErrorIds.RepositoryDeleteFailed, e.ErrorId);
+        Assert.Contains("2 object(s)", e.Message);
+        Assert.Contains("m/failing: InternalError", e.Message);
+        Assert.Contains("1 of them locked by S3 Object Lock", e.Message);
+        Assert.Equal(new[] { "m/failing", "m/locked" }, repo.List("m/").Order());
+    }
+
+    [Fact]
     public void Multipart_uploads_are_locked_when_they_are_created_and_every_part_carries_its_digest()
     {
         using var gateway = new S3Gateway(s3);
