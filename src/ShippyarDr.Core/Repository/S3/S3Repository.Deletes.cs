@@ -11,7 +11,8 @@ namespace ShippyarDr.Repository.S3;
 /// deleted. In a versioned bucket (every Object Lock bucket is one) a delete without a version id only hides the object
 /// behind a delete marker, leaving its data stored (and a locked object seemingly deleted), so there every version of
 /// the key is deleted by its id, and the store refuses locked versions with AccessDenied. Such refusals become one
-/// ObjectLocked error saying until when (asked of the store).
+/// ObjectLocked error saying until when (asked of the store). The versions of a DeleteMany's keys are found by one
+/// listing of the keys' common prefix, so a call whose keys share a folder (one backup, one WAL folder) lists only that.
 /// </summary>
 public sealed partial class S3Repository
 {
