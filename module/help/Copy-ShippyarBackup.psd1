@@ -1,7 +1,7 @@
 @{
     Synopsis    = 'Replicates complete backups to another repository, checking every checksum on the way.'
     Description = @'
-Streams every stored object of a backup to the destination repository as it is (still compressed and encrypted: no key is needed), checks its SHA-256 against the manifest while it travels, and writes the manifest last, so the copy is complete in the destination only when all of it arrived intact. A backup already complete in the destination is left as it is. A damaged source object is not copied (BackupCorrupt).
+Streams every stored object of a backup to the destination repository as it is (still compressed and encrypted: no key is needed), checks its SHA-256 against the manifest while it travels, and writes the manifest last, so the copy is complete in the destination only when all of it arrived intact. A backup already complete in the destination is left as it is. A damaged source object is not copied (BackupCorrupt). A backup taken with -ObjectLockDays whose lock has not ended is locked the same way (mode and end, ObjectLockMode and ObjectLockUntil) in an S3 destination, which must have Object Lock enabled (ObjectLockNotEnabled otherwise, before the copy is complete); a directory destination cannot lock it, and a warning says so.
 '@
     Parameters  = @{
         InputObject = 'A ShippyarDr.BackupInfo, usually piped from Get-ShippyarBackup.'

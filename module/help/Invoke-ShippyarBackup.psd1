@@ -27,6 +27,8 @@ Returns one ShippyarDr.BackupInfo per database (per repository it is stored in).
         RecipientKeyFile   = 'The recipients'' public keys, as gpg --export --armor writes them.'
         StorageClass       = 'Storage class for the data objects in cloud repositories, overriding the tier''s (STANDARD_IA for Daily, GLACIER for Weekly, STANDARD for Base).'
         LockWaitTimeout    = 'How long pg_dump waits for the shared lock on each table before the backup fails (pg_dump --lock-wait-timeout); default 5m, 0 waits as long as it takes. pg_dump waits only behind an exclusive lock (ALTER TABLE, VACUUM FULL, LOCK TABLE, a transaction left open) and, while it waits, holds its snapshot and blocks the DDL queued behind it; failing lets someone act and leaves time to run the backup again. The error is PgDumpLockTimeout, naming the table; no backup is listed. Durations: 90s, 10m, or a TimeSpan.'
+        ObjectLockDays     = 'S3 repositories: store every object of the backup (data, chunk digests, seals and the manifest) under S3 Object Lock for this many days (1-3650) from the backup''s start, set in the request that creates each object, so no object of it is ever unlocked. The manifest records the end (BackupInfo.ObjectLockUntil, authenticated with the manifest), and deletes before then are refused by the store (ErrorId ObjectLocked, saying until when). The bucket must have been created with Object Lock enabled (otherwise ObjectLockNotEnabled, before the backup is complete; nothing is left behind); directory repositories cannot lock (ObjectLockNotSupported). A lock cannot be lifted early in Compliance mode: locked objects are stored, and paid for, until it ends. If a locked backup fails midway, the objects it already stored stay until the lock ends; the warning names them.'
+        ObjectLockMode     = 'With -ObjectLockDays: Compliance (default) - nobody, not even the AWS account''s root user, can delete the objects or shorten the lock, which is what protects backups from ransomware or an attacker holding the backup credentials; Governance - users with s3:BypassGovernanceRetention can, so a mistaken lock can be corrected (and such credentials can undo it).'
         Server           = 'PostgreSQL host, or host:port. Defaults to PGHOST, then localhost.'
         Port             = 'PostgreSQL port. Defaults to PGPORT, then 5432.'
         Credential       = 'User name and password. Without it, PGUSER/PGPASSWORD or ~/.pgpass apply, as with libpq tools.'
@@ -59,6 +61,11 @@ Returns one ShippyarDr.BackupInfo per database (per repository it is stored in).
             Remarks = 'A table locked exclusively for more than 2 minutes fails the backup with PgDumpLockTimeout. An S3 store that does not answer fails within 6 × (10 s + 30 s) + 31 s with RepositoryTimeout, and the local copy completes.'
         }
         @{
+            Title   = 'An immutable daily backup in S3 that ransomware cannot delete for 30 days'
+            Code    = 'Invoke-ShippyarBackup -Database shippyar_prod -Repository s3://shippyar-db-locked/daily -ObjectLockDays 30 -PassphraseVariable SHIPPYAR_PASSPHRASE'
+            Remarks = 'The bucket was created with aws s3api create-bucket --object-lock-enabled-for-bucket. Every object is stored in COMPLIANCE mode until 30 days after the backup started; the returned BackupInfo''s ObjectLockUntil says when. Add -ObjectLockMode Governance to allow holders of s3:BypassGovernanceRetention to lift it.'
+        }
+        @{
             Title   = 'Back up one database'
             Code    = 'Invoke-ShippyarBackup -Database shippyar_prod -Repository /var/backups/pg'
             Remarks = 'Uses PGHOST/PGUSER/PGPASSWORD or ~/.pgpass for the connection, as psql would.'
@@ -71,6 +78,6 @@ if ($failed) { throw "Backups failed: $failed" }'
             Remarks = 'Each database is its own backup; one failure does not stop the others.'
         }
     )
-    Notes       = 'Errors carry stable ErrorIds (ReplicationNotAllowed, BaseBackupFailed, BaseBackupUnsupported, DataChecksumFailure, LibpqNotFound, CheckpointNotApplicable, DatabaseNotFound, AuthenticationFailed, ServerUnreachable, RepositoryNotFound, PgToolNotFound, PgDumpFailed, PgDumpLockTimeout, EncryptionRequired, RecipientNotFound, SigningKeyRequired, AuthenticationRequired, InvalidDatabaseName, S3UploadFailed, RepositoryUnreachable, RepositoryTimeout, PassphraseFileNotFound, KeyFileUnreadable, InvalidConnectionString, InvalidS3Endpoint). Relative paths and ~ in -Repository, -PassphraseFile, -RecipientKeyFile and -SigningKeyFile resolve against the current location (Set-Location), as with other cmdlets.'
+    Notes       = 'Errors carry stable ErrorIds (ReplicationNotAllowed, BaseBackupFailed, BaseBackupUnsupported, DataChecksumFailure, LibpqNotFound, CheckpointNotApplicable, DatabaseNotFound, AuthenticationFailed, ServerUnreachable, RepositoryNotFound, PgToolNotFound, PgDumpFailed, PgDumpLockTimeout, EncryptionRequired, RecipientNotFound, SigningKeyRequired, AuthenticationRequired, InvalidDatabaseName, S3UploadFailed, RepositoryUnreachable, RepositoryTimeout, PassphraseFileNotFound, KeyFileUnreadable, InvalidConnectionString, InvalidS3Endpoint, ObjectLockNotSupported, ObjectLockNotEnabled, InvalidObjectLockDays, ObjectLockModeWithoutDays). Relative paths and ~ in -Repository, -PassphraseFile, -RecipientKeyFile and -SigningKeyFile resolve against the current location (Set-Location), as with other cmdlets.'
     RelatedLinks = @('Get-ShippyarBackup', 'Test-ShippyarBackup', 'Copy-ShippyarBackup', 'Restore-ShippyarCluster', 'Get-ShippyarBackupStatus')
 }

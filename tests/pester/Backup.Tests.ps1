@@ -95,6 +95,19 @@ Describe 'Invoke-ShippyarBackup' {
             ($err | Out-String) | Should -Not -Match 'Wr0ng-Secret-xyz'
             $err[0].Exception.ToString() | Should -Not -Match 'Wr0ng-Secret-xyz'
         }
+        It 'an object lock for a directory repository, or a lock mode without days, before connecting' {
+            $before = @(Get-ChildItem -Recurse -File $repo).Count
+            Invoke-ShippyarBackup @conn -Database shippyar -Repository $repo -ObjectLockDays 7 -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'ObjectLockNotSupported,*'
+            $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $err[0].Exception.Message | Should -Match ([regex]::Escape($repo))
+            $err[0].ErrorDetails.RecommendedAction | Should -Match 'ObjectLockDays'
+            Invoke-ShippyarBackup @conn -Database shippyar -Repository $repo -ObjectLockMode Governance -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'ObjectLockModeWithoutDays,*'
+            $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+            { Invoke-ShippyarBackup @conn -Database shippyar -Repository $repo -ObjectLockDays 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
+            @(Get-ChildItem -Recurse -File $repo).Count | Should -Be $before
+        }
         It 'a missing repository' {
             Invoke-ShippyarBackup @conn -Database shippyar -Repository (Join-Path $repo 'not-there') -ErrorVariable err -ErrorAction SilentlyContinue
             $err[0].FullyQualifiedErrorId | Should -BeLike 'RepositoryNotFound,*'

@@ -11,7 +11,7 @@ BeforeDiscovery {
         'Enable-ShippyarWalArchiving' = 'ArchiveTimeout ConnectionString Credential Port Repository Server'
         'Disable-ShippyarWalArchiving' = 'ConnectionString Credential Port Server'
         'Get-ShippyarLeftover'     = 'ConnectionString Credential KmsKeyId Port Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout ScratchCluster Server ServerSideEncryption'
-        'Invoke-ShippyarBackup'    = 'Checkpoint Compression CompressionLevel ConnectionString Credential Database KmsKeyId LockWaitTimeout Passphrase PassphraseFile PassphraseVariable Port Recipient RecipientKeyFile Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout Server ServerSideEncryption SigningKeyFile SigningKeyPassphrase StorageClass Tier'
+        'Invoke-ShippyarBackup'    = 'Checkpoint Compression CompressionLevel ConnectionString Credential Database KmsKeyId LockWaitTimeout ObjectLockDays ObjectLockMode Passphrase PassphraseFile PassphraseVariable Port Recipient RecipientKeyFile Repository S3Credential S3Endpoint S3PathStyle S3Region S3Timeout Server ServerSideEncryption SigningKeyFile SigningKeyPassphrase StorageClass Tier'
         'Initialize-ShippyarRole'  = 'BackupLogin BackupRole ConnectionString Credential Physical Port RecoveryLogin RecoveryRole Server'
         'New-ShippyarRestorePoint' = 'ConnectionString Credential Name Port Server'
         'New-ShippyarSandbox'      = 'Port SampleDatabase SampleScale'

@@ -67,6 +67,17 @@ Describe 'S3 repositories' {
         }
     }
 
+    It 'refuses -ObjectLockDays on a store that ignores Object Lock (s3rver) before the backup is complete, leaving nothing' {
+        $locked = "$($s3.Url)/locked"
+        Invoke-ShippyarBackup @conn @s3Params -Database shippyar -Repository $locked -ObjectLockDays 7 -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ObjectLockNotEnabled,*'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $err[0].Exception.Message | Should -Match 'without the Object Lock it was asked for'
+        $err[0].ErrorDetails.RecommendedAction | Should -Match 'Object Lock enabled'
+        Get-ShippyarBackup -Repository $locked @s3Params | Should -BeNullOrEmpty
+        Get-ShippyarLeftover -Repository $locked @s3Params | Should -BeNullOrEmpty
+    }
+
     It 'a missing bucket and a bad URL are clear errors' {
         Get-ShippyarBackup -Repository 's3://no-such-bucket/x' @s3Params -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'RepositoryNotFound,*'

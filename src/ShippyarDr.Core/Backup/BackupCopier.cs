@@ -10,7 +10,8 @@ namespace ShippyarDr.Backup;
 /// streamed across as is (still compressed and encrypted: no key needed), its chunks and SHA-256 checked against the
 /// manifest while it travels. The manifest and its seals are copied byte for byte, so a signature or MAC still verifies
 /// in the copy, and the manifest goes last: the copy is complete in the target only when all of it is. A backup from a
-/// format 1 repository lands in the format 2 layout. A failed copy removes what it wrote, nothing else.
+/// format 1 repository lands in the format 2 layout. A failed copy removes what it wrote, nothing else. A backup still
+/// under S3 Object Lock is locked the same way (mode, until) in an S3 target; a target that cannot lock gets a warning.
 /// </summary>
 public sealed class BackupCopier
 {
@@ -38,7 +39,8 @@ public sealed class BackupCopier
         var activity = $"Copying backup {backup.Id} to {target.Location}";
         var total = backup.Files.Sum(f => f.Size);
         long done = 0;
-        var recording = new RecordingRepository(target);
+        var objectLock = LockToKeep(backup, target);
+        var recording = new RecordingRepository(objectLock is null ? target : ((IObjectLockingRepository)target).WithObjectLock(objectLock));
         var lease = BackupLease.ForThisProcess();
         using var running = lease.Hold();
         try
@@ -57,6 +59,7 @@ public sealed class BackupCopier
             var seals = new List<(string, byte[])>();
             if (backup.Authentication.HasFlag(ManifestAuthentication.Signature)) seals.Add((BackupLayout.SignatureName, source.ReadAllBytes(BackupLayout.Key(backup, BackupLayout.SignatureName))));
             if (backup.Authentication.HasFlag(ManifestAuthentication.Mac)) seals.Add((BackupLayout.MacName, source.ReadAllBytes(BackupLayout.Key(backup, BackupLayout.MacName))));
+            objectLock?.ConfirmKeptBy(recording, BackupLayout.Key(copy, backup.Files[0].Name));
             new BackupCatalog(recording).Save(copy, manifest, seals);
         }
         catch
@@ -68,6 +71,16 @@ public sealed class BackupCopier
         try { target.Delete(BackupLayout.Key(copy, BackupLayout.LeaseName)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ShippyarException) { _reporter.Verbose($"The lease of the copy stays in {target.Location}: {e.Message}"); }
         return copy;
+    }
+
+    /// <summary>The lock of a backup whose lock has not ended, for a target that can keep it; null otherwise.</summary>
+    private ObjectLock? LockToKeep(BackupInfo backup, IBackupRepository target)
+    {
+        if (backup.ObjectLockUntil is not { } until || until <= DateTimeOffset.UtcNow) return null;
+        if (target is IObjectLockingRepository) return new ObjectLock(backup.ObjectLockMode ?? ObjectLockMode.Compliance, until);
+        _reporter.Warning($"Backup {backup.Id} is under S3 Object Lock until {until.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z, but {target.Location} cannot lock objects: " +
+            "its copy there can be deleted at any time, although its manifest records the lock.");
+        return null;
     }
 
     /// <summary>One object, checked chunk by chunk on the way (StoredObject) and as a whole at the end; completed only if it matches.</summary>

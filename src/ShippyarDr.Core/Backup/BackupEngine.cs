@@ -58,6 +58,7 @@ public sealed class BackupEngine
         if (request.Checkpoint is not null && preset.Kind != BackupKind.Physical)
             throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.CheckpointNotApplicable,
                 $"A checkpoint mode applies to base backups; {request.Tier} backups are dumps and take no checkpoint.", request.Tier.ToString());
+        if (request.ObjectLockDays is { } lockDays) RefuseUnlockable(repositories, lockDays, request.ObjectLockMode);
         var sealers = ManifestSealers.For(request.Storage, request.Signing);
         if (!preset.WholeCluster) DatabaseName.Check(request.Database);
         var physical = preset.Kind == BackupKind.Physical;
@@ -75,6 +76,7 @@ public sealed class BackupEngine
         var pgDump = physical ? null : PgToolLocator.Find("pg_dump", facts.MajorVersion);
 
         var start = DateTimeOffset.UtcNow;
+        var objectLock = request.ObjectLockDays is { } days ? ObjectLock.ForDays(days, request.ObjectLockMode, start) : null;
         var info = new BackupInfo
         {
             Id = BackupId.New(start, request.Tier), Kind = preset.Kind, Database = preset.WholeCluster ? ClusterScope : request.Database, Tier = request.Tier,
@@ -82,6 +84,7 @@ public sealed class BackupEngine
             Server = request.Connection.DisplayName, ServerVersion = facts.Version, ServerVersionNum = facts.VersionNum,
             SystemIdentifier = facts.SystemIdentifier, StartTime = start, ReasonBackupId = request.ReasonBackupId,
             Retention = request.Retention ?? preset.Retention, StorageClass = request.StorageClass ?? preset.StorageClass,
+            ObjectLockUntil = objectLock?.Until, ObjectLockMode = objectLock?.Mode,
             ToolVersions =
             {
                 ["ShippyarDr"] = typeof(BackupEngine).Assembly.GetName().Version?.ToString(3) ?? "",
@@ -97,7 +100,8 @@ public sealed class BackupEngine
         info.Prefix = BackupLayout.NewPrefix(preset.WholeCluster, info.Database, info.Id);
         _reporter.Verbose($"Backup {info.Id} of {scope} with {(physical ? "BASE_BACKUP" : pgDump)}, {request.Storage.Compression}{(request.Storage.Encryption is null ? "" : ", encrypted")}, into {string.Join(", ", repositories.Select(r => r.Location))}.");
 
-        var recording = repositories.Select(r => new RecordingRepository(r)).ToList();
+        // Locked through views of the repositories: the manifest and its seals are locked like the data they describe.
+        var recording = repositories.Select(r => new RecordingRepository(objectLock is null ? r : ((IObjectLockingRepository)r).WithObjectLock(objectLock))).ToList();
         var lease = BackupLease.ForThisProcess();
         using var running = lease.Hold();
         var stored = new List<IBackupRepository>();
@@ -137,6 +141,7 @@ public sealed class BackupEngine
             {
                 try
                 {
+                    objectLock?.ConfirmKeptBy(repository, BackupLayout.Key(info, info.Files[0].Name));
                     new BackupCatalog(repository).Save(info, manifest, seals);
                     stored.Add(repository);
                 }
@@ -160,6 +165,15 @@ public sealed class BackupEngine
         foreach (var repository in stored.Cast<RecordingRepository>()) Complete(repository, info);
         _reporter.Verbose($"Backup {info.Id} complete: {info.Size / 1048576.0:F1} MB stored ({info.Files.Sum(f => f.PlainSize) / 1048576.0:F1} MB dumped) in {info.Duration.TotalSeconds:F1} s.");
         return stored.Select(r => info.InRepository(r.Location)).ToList();
+    }
+
+    /// <summary>Before connecting: a lock that cannot be kept is refused, never a backup stored unlocked.</summary>
+    private static void RefuseUnlockable(IReadOnlyList<IBackupRepository> repositories, int days, ObjectLockMode mode)
+    {
+        ObjectLock.ForDays(days, mode, DateTimeOffset.UtcNow);
+        if (repositories.FirstOrDefault(r => r is not IObjectLockingRepository) is { } unlockable)
+            throw new ShippyarException(ShippyarErrorKind.InvalidArgument, ErrorIds.ObjectLockNotSupported,
+                $"Repository {unlockable.Location} cannot lock objects: Object Lock is a feature of S3 buckets created with it enabled, not of directories.", unlockable.Location);
     }
 
     /// <summary>Before the first byte: the repository takes this backup (its format, its sealing), what killed runs of the same

@@ -20,6 +20,14 @@ public sealed class BackupRequest
     public Authentication.SigningKey? Signing { get; init; }
     /// <summary>Base backups: how the starting checkpoint runs; null is <see cref="CheckpointMode.Spread"/>. Logical tiers take none.</summary>
     public CheckpointMode? Checkpoint { get; init; }
+    /// <summary>
+    /// S3 Object Lock: every object of the backup (data, chunk digests, seals, manifest) is stored locked for this many
+    /// days from the backup's start, and the manifest records until when (<see cref="BackupInfo.ObjectLockUntil"/>).
+    /// Null: not locked. A repository that cannot lock objects refuses the backup.
+    /// </summary>
+    public int? ObjectLockDays { get; init; }
+    /// <summary>The lock's mode; Compliance (the default) cannot be lifted by anybody, Governance by those allowed to bypass it.</summary>
+    public Repository.ObjectLockMode ObjectLockMode { get; init; } = Repository.ObjectLockMode.Compliance;
     /// <summary>For safety backups: the backup whose restore caused this one.</summary>
     public string? ReasonBackupId { get; init; }
 

@@ -97,6 +97,17 @@ public static class ErrorIds
     public const string S3ObjectCorrupted = nameof(S3ObjectCorrupted);
     public const string ObjectExists = nameof(ObjectExists);
     public const string ObjectArchived = nameof(ObjectArchived);
+    /// <summary>The store refused to delete an object under S3 Object Lock retention.</summary>
+    public const string ObjectLocked = nameof(ObjectLocked);
+    /// <summary>Objects could not be deleted (other than locked ones): the store's per-object errors.</summary>
+    public const string RepositoryDeleteFailed = nameof(RepositoryDeleteFailed);
+    /// <summary>Object Lock was asked of a repository that cannot lock objects (a directory).</summary>
+    public const string ObjectLockNotSupported = nameof(ObjectLockNotSupported);
+    /// <summary>The bucket refused locked objects: it was not created with Object Lock enabled.</summary>
+    public const string ObjectLockNotEnabled = nameof(ObjectLockNotEnabled);
+    public const string InvalidObjectLockDays = nameof(InvalidObjectLockDays);
+    /// <summary>A lock mode was given without the number of days to lock for.</summary>
+    public const string ObjectLockModeWithoutDays = nameof(ObjectLockModeWithoutDays);
     public const string BackupFileMissing = nameof(BackupFileMissing);
     public const string BackupNotFound = nameof(BackupNotFound);
     public const string BackupIdAmbiguous = nameof(BackupIdAmbiguous);

@@ -54,6 +54,9 @@ public sealed class BackupInfo
     /// <summary>S3 Object Lock: the stored objects cannot be deleted before this time (null: not locked). Retention
     /// never tries to delete a backup before it.</summary>
     public DateTimeOffset? ObjectLockUntil { get; set; }
+    /// <summary>The mode of that lock (Compliance: nobody can lift it; Governance: those allowed to bypass it can). Copies
+    /// into another S3 repository are locked the same way.</summary>
+    public Repository.ObjectLockMode? ObjectLockMode { get; set; }
     /// <summary>Physical base backups: their WAL positions, tablespaces and objects. Null for logical backups.</summary>
     public PhysicalBackupInfo? Physical { get; set; }
     /// <summary>Whole-cluster backups: Weekly (every database) and Base (the cluster's files).</summary>

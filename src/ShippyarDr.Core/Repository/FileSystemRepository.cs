@@ -170,6 +170,12 @@ public sealed class FileSystemRepository : IBackupRepository
         }
     }
 
+    /// <summary>One file at a time: a directory has no batch delete to gain from.</summary>
+    public void DeleteMany(IEnumerable<string> keys)
+    {
+        foreach (var key in keys) Delete(key);
+    }
+
     public void DeletePrefix(string prefix)
     {
         var path = PathOf(prefix.TrimEnd('/'));

@@ -46,4 +46,16 @@ public interface IBackupRepository
 
     /// <summary>Deletes every object under a prefix; missing objects are not an error.</summary>
     void DeletePrefix(string prefix);
+
+    /// <summary>Deletes these objects (S3: up to 1000 per request); missing ones are not an error. Every object that could
+    /// be deleted is, and then one error names those that could not: ErrorId ObjectLocked when the store refused them all
+    /// as locked (saying until when), RepositoryDeleteFailed otherwise.</summary>
+    void DeleteMany(IEnumerable<string> keys)
+    {
+        foreach (var key in keys) Delete(key);
+    }
+
+    /// <summary>Until when the store refuses to delete an object (S3 Object Lock retention, asked of the store); null when it
+    /// is not locked, is missing, or the store has no Object Lock.</summary>
+    DateTimeOffset? LockedUntil(string key) => null;
 }

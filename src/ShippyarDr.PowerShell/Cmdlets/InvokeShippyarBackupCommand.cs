@@ -71,6 +71,15 @@ public sealed class InvokeShippyarBackupCommand : PassphraseCmdlet
     [DurationTransformation]
     public TimeSpan? LockWaitTimeout { get; set; }
 
+    /// <summary>S3: every object of the backup is stored under S3 Object Lock for this many days (the manifest records until when).</summary>
+    [Parameter]
+    [ValidateRange(1, ObjectLock.MaxDays)]
+    public int? ObjectLockDays { get; set; }
+
+    /// <summary>With -ObjectLockDays: Compliance (default: nobody can delete or shorten) or Governance (bypassable with permission).</summary>
+    [Parameter]
+    public ObjectLockMode ObjectLockMode { get; set; } = ObjectLockMode.Compliance;
+
     protected override void ProcessRecord()
     {
         var preset = TierPreset.For(Tier);
@@ -78,6 +87,9 @@ public sealed class InvokeShippyarBackupCommand : PassphraseCmdlet
         CompressionCodec compression;
         try
         {
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(ObjectLockMode)) && ObjectLockDays is null)
+                throw new Diagnostics.ShippyarException(Diagnostics.ShippyarErrorKind.InvalidArgument, Diagnostics.ErrorIds.ObjectLockModeWithoutDays,
+                    "An object lock mode was given without the number of days to lock the backup's objects for.");
             databases = preset.Databases(Database);
             compression = preset.CompressionFor(Compression, CompressionLevel > 0 ? CompressionLevel : null);
         }
@@ -101,6 +113,7 @@ public sealed class InvokeShippyarBackupCommand : PassphraseCmdlet
                 {
                     Database = database, Connection = connection, Tier = Tier, StorageClass = StorageClass, Checkpoint = Checkpoint,
                     LockWaitTimeout = LockWaitTimeout ?? BackupRequest.DefaultLockWaitTimeout,
+                    ObjectLockDays = ObjectLockDays, ObjectLockMode = ObjectLockMode,
                     // What this call gives wins; registered repositories supply what it does not.
                     Signing = SigningKeyFile is null ? RepositorySettings.RegisteredSigningKey(settings, reporter)
                         : Authentication.SigningKey.Load(ResolvePath(SigningKeyFile),

@@ -17,4 +17,6 @@ public abstract class DelegatingRepository(IBackupRepository inner) : IBackupRep
     public IEnumerable<string> ListChildren(string prefix) => inner.ListChildren(prefix);
     public void Delete(string key) => inner.Delete(key);
     public void DeletePrefix(string prefix) => inner.DeletePrefix(prefix);
+    public void DeleteMany(IEnumerable<string> keys) => inner.DeleteMany(keys);
+    public DateTimeOffset? LockedUntil(string key) => inner.LockedUntil(key);
 }

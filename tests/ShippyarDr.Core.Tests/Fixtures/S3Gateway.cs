@@ -21,11 +21,12 @@ public sealed record S3GatewayRequest(string Method, string Path, string Query, 
 /// its own loopback port that forwards every request unchanged and records it, so tests can see the headers the
 /// client really sent. It emulates only what no server here implements: AWS archive semantics — an object written
 /// in GLACIER or DEEP_ARCHIVE answers GET with 403 InvalidObjectState until restored (HEAD still works), which
-/// s3rver ignores. Everything else is the real server's answer, unless a test asks for a stall: requests that get
+/// s3rver ignores; and S3 Object Lock (see <see cref="ObjectLockEnabled"/>), which s3rver does not implement.
+/// Everything else is the real server's answer, unless a test asks for a stall: requests that get
 /// no answer at all, or bodies that stop after some bytes and hang (what a store behind a broken link or an
 /// overloaded proxy does), or bodies that arrive slowly but keep moving.
 /// </summary>
-public sealed class S3Gateway : IDisposable
+public sealed partial class S3Gateway : IDisposable
 {
     private static readonly HashSet<string> ArchiveClasses = new(StringComparer.OrdinalIgnoreCase) { "GLACIER", "DEEP_ARCHIVE" };
     // Hop-by-hop or recomputed by HttpClient/HttpListener; Expect is answered by HttpListener itself.
@@ -42,6 +43,11 @@ public sealed class S3Gateway : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, byte> _archived = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<S3GatewayRequest> _requests = new();
+    // Object Lock retention by object key (decoded, without the bucket); multipart uploads' until they complete.
+    private readonly ConcurrentDictionary<string, LockEntry> _locks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LockEntry> _pendingLocks = new(StringComparer.Ordinal);
+    // The gateway's own client of the real server (ListObjectVersions emulation).
+    private Amazon.S3.AmazonS3Client? _direct;
     private readonly Task _loop;
 
     public S3Gateway(S3Server server)
@@ -72,6 +78,40 @@ public sealed class S3Gateway : IDisposable
 
     /// <summary>A pause before each 64 KB the gateway reads of a request's body: a slow upload link that keeps moving.</summary>
     public TimeSpan RequestChunkDelay { get; set; }
+
+    /// <summary>
+    /// Whether the bucket has Object Lock (default true). With it, the gateway emulates S3 Object Lock: PutObject and
+    /// CreateMultipartUpload with x-amz-object-lock-mode and -retain-until-date lock the object (Content-MD5 or a checksum
+    /// required on the PUT and on the upload's parts, as S3 requires), PutObjectRetention sets or extends a lock
+    /// (Compliance never shortened; Governance only with x-amz-bypass-governance-retention), GetObjectRetention answers,
+    /// and DeleteObject and each key of DeleteObjects are refused with AccessDenied while the lock lasts. A simplification:
+    /// S3 locks object versions, and a delete without a version id there only adds a delete marker; here an object has
+    /// one version and its delete is refused. Without it, lock headers are refused as S3 refuses them in a bucket
+    /// created without Object Lock (400 InvalidRequest).
+    /// </summary>
+    public bool ObjectLockEnabled { get; set; } = true;
+
+    /// <summary>
+    /// The bucket keeps versions, as every Object Lock bucket does (default false): GetBucketVersioning answers Enabled
+    /// and ListObjectVersions lists each object as one version, "1". A delete without a version id, which in S3 only adds
+    /// a delete marker, is refused (NotEmulated), so a test sees any client that would leave data behind that way.
+    /// </summary>
+    public bool Versioning { get; set; }
+
+    /// <summary>DeleteObjects (POST ?delete) answered with 501 NotImplemented, as by a store without multi-object delete.</summary>
+    public bool RefuseMultiDelete { get; set; }
+
+    /// <summary>DeleteObjects keys the gateway answers with this error code in the 200 response (and does not delete).</summary>
+    public Func<string, string?>? DeleteError { get; set; }
+
+    /// <summary>The lock the gateway holds for an object key (as stored: the repository's prefix included), or null.</summary>
+    public (string Mode, DateTimeOffset Until)? LockOf(string objectKey) => _locks.TryGetValue(objectKey, out var l) ? (l.Mode, l.Until) : null;
+
+    /// <summary>Time passes for the locks: every retain-until moves <paramref name="by"/> earlier, as if that long had gone by.</summary>
+    public void PassTime(TimeSpan by)
+    {
+        foreach (var key in _locks.Keys) _locks.AddOrUpdate(key, _ => throw new InvalidOperationException(), (_, l) => l with { Until = l.Until - by });
+    }
 
     /// <summary>Every request so far, in arrival order.</summary>
     public IReadOnlyList<S3GatewayRequest> Requests => _requests.ToArray();
@@ -130,6 +170,7 @@ public sealed class S3Gateway : IDisposable
                 await RefuseArchived(response).ConfigureAwait(false);
                 return;
             }
+            if (await ObjectLock(request, recorded, response, isObject).ConfigureAwait(false)) return;
             await Forward(request, recorded, response).ConfigureAwait(false);
         }
         catch (Exception) when (_stop.IsCancellationRequested)
@@ -178,15 +219,24 @@ public sealed class S3Gateway : IDisposable
 
     private async Task Forward(HttpListenerRequest request, S3GatewayRequest recorded, HttpListenerResponse response)
     {
-        // Keep the path and query exactly as sent: SigV4 signs the canonical URI, and s3rver checks the signature.
-        var uri = new Uri(_upstreamBase + recorded.Path + recorded.Query, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
-        using var message = new HttpRequestMessage(new HttpMethod(request.HttpMethod), uri);
         var hasBody = request.HasEntityBody || recorded.Headers.ContainsKey("Content-Length");
+        HttpContent? content = null;
         if (hasBody)
         {
-            message.Content = new StreamContent(RequestChunkDelay > TimeSpan.Zero ? new SlowReadStream(request.InputStream, RequestChunkDelay) : request.InputStream);
-            if (request.ContentLength64 >= 0) message.Content.Headers.ContentLength = request.ContentLength64;
+            content = new StreamContent(RequestChunkDelay > TimeSpan.Zero ? new SlowReadStream(request.InputStream, RequestChunkDelay) : request.InputStream);
+            if (request.ContentLength64 >= 0) content.Headers.ContentLength = request.ContentLength64;
         }
+        using var message = Upstream(recorded, content);
+        using var answer = await _upstream.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, _stop.Token).ConfigureAwait(false);
+        await Answer(request, recorded, response, answer).ConfigureAwait(false);
+    }
+
+    /// <summary>The request for the real server: path, query and headers exactly as the client signed them.</summary>
+    private HttpRequestMessage Upstream(S3GatewayRequest recorded, HttpContent? content)
+    {
+        // Keep the path and query exactly as sent: SigV4 signs the canonical URI, and s3rver checks the signature.
+        var uri = new Uri(_upstreamBase + recorded.Path + recorded.Query, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+        var message = new HttpRequestMessage(new HttpMethod(recorded.Method), uri) { Content = content };
         foreach (var (name, value) in recorded.Headers)
         {
             if (NotForwarded.Contains(name) || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) continue;
@@ -194,8 +244,11 @@ public sealed class S3Gateway : IDisposable
             else if (name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase)) message.Content?.Headers.TryAddWithoutValidation(name, value);
             else message.Headers.TryAddWithoutValidation(name, value);
         }
+        return message;
+    }
 
-        using var answer = await _upstream.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, _stop.Token).ConfigureAwait(false);
+    private async Task Answer(HttpListenerRequest request, S3GatewayRequest recorded, HttpListenerResponse response, HttpResponseMessage answer)
+    {
         response.StatusCode = (int)answer.StatusCode;
         foreach (var (name, values) in answer.Headers.Concat(answer.Content.Headers))
         {
@@ -246,6 +299,7 @@ public sealed class S3Gateway : IDisposable
         _listener.Close();
         try { _loop.Wait(TimeSpan.FromSeconds(10)); } catch (AggregateException) { }
         _upstream.Dispose();
+        _direct?.Dispose();
         _stop.Dispose();
     }
 

@@ -34,6 +34,26 @@ internal static class S3Errors
         return new(ShippyarErrorKind.ConnectionError, ErrorIds.RepositoryUnreachable, $"Repository {repository} cannot be reached ({where}): {e.Message}", where, e);
     }
 
+    /// <summary>
+    /// ObjectLockNotEnabled when a store refused an object because of its Object Lock headers (AWS: 400 InvalidRequest
+    /// "Bucket is missing Object Lock Configuration"); null for any other failure.
+    /// </summary>
+    public static ShippyarException? LockRefused(Exception e, string bucket, string where, ObjectLock? objectLock)
+    {
+        if (objectLock is null || FindS3(e) is not { } s3 || s3.StatusCode != HttpStatusCode.BadRequest
+            || !(s3.Message ?? "").Contains("Object Lock", StringComparison.OrdinalIgnoreCase)) return null;
+        return new(ShippyarErrorKind.InvalidOperation, ErrorIds.ObjectLockNotEnabled,
+            $"Bucket {bucket} refused a locked object ({where}): {s3.Message} Object Lock can be used only in a bucket created with it " +
+            "(aws s3api create-bucket --object-lock-enabled-for-bucket, or enabled on a versioned bucket with put-object-lock-configuration).", where, e);
+    }
+
+    private static AmazonS3Exception? FindS3(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is AmazonS3Exception s3) return s3;
+        return null;
+    }
+
     /// <summary>A RepositoryTimeout error when a connection timed out somewhere in <paramref name="e"/>; null otherwise.</summary>
     public static ShippyarException? TimedOut(Exception e, string what, string target, S3RepositoryOptions options)
     {

@@ -9,25 +9,44 @@ namespace ShippyarDr.Repository.S3;
 /// <summary>
 /// A repository in an S3 bucket (or an S3-compatible store): data objects stream up as multipart uploads in the
 /// tier's storage class; manifests are single STANDARD objects, read back and compared after writing, because a
-/// wrong client setting against a third-party store corrupts silently.
+/// wrong client setting against a third-party store corrupts silently. With an Object Lock (<see cref="WithObjectLock"/>)
+/// every object is stored with its retention in the same request that creates it (PutObject, CreateMultipartUpload),
+/// so no object of a locked backup is ever unlocked, and every body carries Content-MD5, which S3 requires then.
 /// </summary>
-public sealed class S3Repository : IBackupRepository, IDisposable
+public sealed partial class S3Repository : IObjectLockingRepository, IDisposable
 {
     private readonly AmazonS3Client _client;
     private readonly S3RepositoryOptions _options;
     private readonly S3Location _location;
-    private readonly S3Outage _outage = new();
+    private readonly S3Outage _outage;
+    private readonly ObjectLock? _lock;
+    private readonly bool _ownsClient;
 
     public S3Repository(string location, S3RepositoryOptions? options = null)
     {
         _location = S3Location.Parse(location);
         _options = options ?? new S3RepositoryOptions();
         _client = S3ClientFactory.Create(_options);
+        _outage = new S3Outage();
+        _ownsClient = true;
         EnsureBucket();
+    }
+
+    private S3Repository(S3Repository of, ObjectLock objectLock)
+    {
+        (_client, _options, _location, _outage, _lock) = (of._client, of._options, of._location, of._outage, objectLock);
     }
 
     public string Location => _location.ToString();
     public S3RepositoryOptions Options => _options;
+
+    /// <summary>The lock every new object of this view gets (null: none).</summary>
+    public ObjectLock? ObjectLock => _lock;
+
+    /// <summary>A view on the same bucket and client (disposing it leaves them to this repository).</summary>
+    public IBackupRepository WithObjectLock(ObjectLock objectLock) => new S3Repository(this, objectLock);
+
+    private ObjectLock? LockFor(string key) => _lock is not null && Repository.ObjectLock.Applies(key) ? _lock : null;
 
     /// <summary>The object key of a repository key. Keys come from BackupLayout, but a store must still never be led out of
     /// its prefix (path-style requests would resolve "../" into another bucket).</summary>
@@ -60,12 +79,12 @@ public sealed class S3Repository : IBackupRepository, IDisposable
 
     // No outage check here: the upload's first request fails instead, as a write, which a backup into several
     // repositories treats as this one failing midway rather than the whole backup failing.
-    public Stream Create(string key) => new S3UploadStream(_client, _options, _location.Bucket, Key(key), _outage);
+    public Stream Create(string key) => new S3UploadStream(_client, _options, _location.Bucket, Key(key), _outage, objectLock: LockFor(key));
 
     public IPendingObject CreateAtomically(string key)
     {
         _outage.ThrowIfDown();
-        return new S3PendingObject(this, key, new S3UploadStream(_client, _options, _location.Bucket, Key(key), _outage, checkMd5: true));
+        return new S3PendingObject(this, key, new S3UploadStream(_client, _options, _location.Bucket, Key(key), _outage, checkMd5: true, objectLock: LockFor(key)));
     }
 
     public Stream OpenRead(string key)
@@ -123,23 +142,28 @@ public sealed class S3Repository : IBackupRepository, IDisposable
         // between two writers of one key needs two backups with the same 32-bit random id in the same second).
         if (!replace && Exists(key))
             throw new ShippyarException(ShippyarErrorKind.WriteError, ErrorIds.ObjectExists, $"s3://{_location.Bucket}/{Key(key)} already exists and is never overwritten.", key);
+        var objectLock = LockFor(key);
         try
         {
             // A single PUT is atomic: readers see the old state or the whole manifest. STANDARD, so it stays listable.
-            _client.PutObjectAsync(new PutObjectRequest
+            var put = new PutObjectRequest
             {
                 BucketName = _location.Bucket, Key = Key(key), InputStream = new MemoryStream(bytes), UseChunkEncoding = false,
                 StorageClass = S3StorageClass.Standard,
                 ServerSideEncryptionMethod = _options.ServerSideEncryption is null ? null : ServerSideEncryptionMethod.FindValue(_options.ServerSideEncryption),
                 ServerSideEncryptionKeyManagementServiceKeyId = _options.KmsKeyId,
-            }).GetAwaiter().GetResult();
+                MD5Digest = objectLock is null ? null : Convert.ToBase64String(MD5.HashData(bytes)),
+            };
+            S3ObjectLockHeaders.Apply(put, objectLock);
+            _client.PutObjectAsync(put).GetAwaiter().GetResult();
         }
         catch (Exception e) when (S3Errors.IsS3Failure(e))
         {
             var where = $"s3://{_location.Bucket}/{Key(key)}";
             throw S3Errors.TimedOut(e, $"Writing {where}", key, _options) is { } timeout
                 ? _outage.Record(timeout)
-                : new ShippyarException(ShippyarErrorKind.WriteError, ErrorIds.S3UploadFailed, $"Writing {where} failed: {e.Message}", key, e);
+                : S3Errors.LockRefused(e, _location.Bucket, where, objectLock)
+                  ?? new ShippyarException(ShippyarErrorKind.WriteError, ErrorIds.S3UploadFailed, $"Writing {where} failed: {e.Message}", key, e);
         }
         using var back = OpenRead(key);
         using var ms = new MemoryStream();
@@ -201,18 +225,8 @@ public sealed class S3Repository : IBackupRepository, IDisposable
         }
     }
 
-    public void Delete(string key)
+    public void Dispose()
     {
-        _outage.ThrowIfDown();
-        try { _client.DeleteObjectAsync(_location.Bucket, Key(key)).GetAwaiter().GetResult(); }
-        catch (Exception e) when (S3Errors.IsS3Failure(e)) { throw Translate(e, key); }
+        if (_ownsClient) _client.Dispose();
     }
-
-    public void DeletePrefix(string prefix)
-    {
-        // One DELETE per object: some stores fail a multi-object delete that empties a prefix.
-        foreach (var key in List(prefix).ToList()) Delete(key);
-    }
-
-    public void Dispose() => _client.Dispose();
 }

@@ -14,6 +14,8 @@ namespace ShippyarDr.Repository.S3;
 /// the multipart upload so no partial object ever appears. An object smaller than one part is a single PUT.
 /// With <c>checkMd5</c> every request carries its Content-MD5 (the store refuses a body that arrived different) and the
 /// completed object's ETag must be the one those digests give (S3's rule, except under SSE-KMS, whose ETags are not MD5s).
+/// With an Object Lock the request that creates the object carries its retention, and Content-MD5 is always sent
+/// (S3 refuses locked uploads without a digest).
 /// </summary>
 internal sealed class S3UploadStream : WriteOnlyStreamBase, IAbortableStream
 {
@@ -34,9 +36,13 @@ internal sealed class S3UploadStream : WriteOnlyStreamBase, IAbortableStream
     private readonly List<byte[]> _partMd5 = new();
     // Some stores (s3rver) give a multipart object the MD5 of its whole body as ETag rather than S3's digest of digests.
     private readonly System.Security.Cryptography.IncrementalHash? _wholeMd5;
+    private readonly ObjectLock? _lock;
 
-    public S3UploadStream(AmazonS3Client client, S3RepositoryOptions options, string bucket, string key, S3Outage outage, bool checkMd5 = false)
+    public S3UploadStream(AmazonS3Client client, S3RepositoryOptions options, string bucket, string key, S3Outage outage, bool checkMd5 = false,
+        ObjectLock? objectLock = null)
     {
+        _lock = objectLock;
+        checkMd5 |= objectLock is not null;
         _checkMd5 = checkMd5;
         if (checkMd5) _wholeMd5 = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.MD5);
         _client = client;
@@ -78,12 +84,17 @@ internal sealed class S3UploadStream : WriteOnlyStreamBase, IAbortableStream
         if (_parts.Count == S3RepositoryOptions.MaxParts)
             throw Failed(new InvalidOperationException(
                 $"the object is larger than {S3RepositoryOptions.MaxParts} parts of {_options.PartSize} bytes, S3's limit for one upload; use a larger part size"));
-        _uploadId ??= Call(() => _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
+        _uploadId ??= Call(() =>
         {
-            BucketName = _bucket, Key = _key, StorageClass = S3StorageClass.FindValue(_options.StorageClass),
-            ServerSideEncryptionMethod = _options.ServerSideEncryption is null ? null : ServerSideEncryptionMethod.FindValue(_options.ServerSideEncryption),
-            ServerSideEncryptionKeyManagementServiceKeyId = _options.KmsKeyId,
-        }, _abort.Token)).UploadId;
+            var initiate = new InitiateMultipartUploadRequest
+            {
+                BucketName = _bucket, Key = _key, StorageClass = S3StorageClass.FindValue(_options.StorageClass),
+                ServerSideEncryptionMethod = _options.ServerSideEncryption is null ? null : ServerSideEncryptionMethod.FindValue(_options.ServerSideEncryption),
+                ServerSideEncryptionKeyManagementServiceKeyId = _options.KmsKeyId,
+            };
+            S3ObjectLockHeaders.Apply(initiate, _lock);
+            return _client.InitiateMultipartUploadAsync(initiate, _abort.Token);
+        }).UploadId;
         _slots.Wait(_abort.Token);
         var (buffer, length, number) = (_buffer, _filled, _parts.Count + 1);
         var md5 = _checkMd5 ? System.Security.Cryptography.MD5.HashData(buffer.AsSpan(0, length)) : null;
@@ -127,14 +138,19 @@ internal sealed class S3UploadStream : WriteOnlyStreamBase, IAbortableStream
         if (_uploadId is null)
         {
             var md5 = _checkMd5 ? System.Security.Cryptography.MD5.HashData(_buffer.AsSpan(0, _filled)) : null;
-            var put = Call(() => _client.PutObjectAsync(new PutObjectRequest
+            var put = Call(() =>
             {
-                BucketName = _bucket, Key = _key, InputStream = new MemoryStream(_buffer, 0, _filled, writable: false), UseChunkEncoding = false,
-                StorageClass = S3StorageClass.FindValue(_options.StorageClass),
-                ServerSideEncryptionMethod = _options.ServerSideEncryption is null ? null : ServerSideEncryptionMethod.FindValue(_options.ServerSideEncryption),
-                ServerSideEncryptionKeyManagementServiceKeyId = _options.KmsKeyId,
-                MD5Digest = md5 is null ? null : Convert.ToBase64String(md5),
-            }, _abort.Token));
+                var request = new PutObjectRequest
+                {
+                    BucketName = _bucket, Key = _key, InputStream = new MemoryStream(_buffer, 0, _filled, writable: false), UseChunkEncoding = false,
+                    StorageClass = S3StorageClass.FindValue(_options.StorageClass),
+                    ServerSideEncryptionMethod = _options.ServerSideEncryption is null ? null : ServerSideEncryptionMethod.FindValue(_options.ServerSideEncryption),
+                    ServerSideEncryptionKeyManagementServiceKeyId = _options.KmsKeyId,
+                    MD5Digest = md5 is null ? null : Convert.ToBase64String(md5),
+                };
+                S3ObjectLockHeaders.Apply(request, _lock);
+                return _client.PutObjectAsync(request, _abort.Token);
+            });
             if (md5 is not null) CheckETag(put.ETag, Convert.ToHexString(md5));
             return;
         }
@@ -220,6 +236,6 @@ internal sealed class S3UploadStream : WriteOnlyStreamBase, IAbortableStream
     }
 
     private ShippyarException Failed(Exception e) => S3Errors.TimedOut(e, $"Upload of s3://{_bucket}/{_key}", $"s3://{_bucket}/{_key}", _options) is { } timeout ? _outage.Record(timeout)
-        : new(ShippyarErrorKind.WriteError, ErrorIds.S3UploadFailed, $"Upload of s3://{_bucket}/{_key} failed: {e.Message}", $"s3://{_bucket}/{_key}", e);
+        : S3Errors.LockRefused(e, _bucket, $"s3://{_bucket}/{_key}", _lock) ?? new(ShippyarErrorKind.WriteError, ErrorIds.S3UploadFailed, $"Upload of s3://{_bucket}/{_key} failed: {e.Message}", $"s3://{_bucket}/{_key}", e);
 
 }
