@@ -72,7 +72,10 @@ public sealed class RetentionRunner
                     _repository.DeletePrefix(decision.Prefix!);
                     break;
                 case RetentionSubject.WalSegments or RetentionSubject.WalHistory:
-                    foreach (var key in decision.Keys) _repository.Delete(key);
+                    // In batches (one request per 1,000 keys on S3), manifests first: an interrupted run leaves
+                    // unlisted data, never a manifest whose data is gone.
+                    _repository.DeleteMany(decision.Keys.Where(k => k.EndsWith(Wal.WalLayout.ManifestSuffix, StringComparison.Ordinal)).ToList());
+                    _repository.DeleteMany(decision.Keys.Where(k => !k.EndsWith(Wal.WalLayout.ManifestSuffix, StringComparison.Ordinal)).ToList());
                     break;
                 default:
                     return Skip(decision, "retention removes no such thing");
