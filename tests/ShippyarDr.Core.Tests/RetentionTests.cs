@@ -1,3 +1,4 @@
+using ShippyarDr.Authentication;
 using ShippyarDr.Backup;
 using ShippyarDr.Core.Tests.Fixtures;
 using ShippyarDr.Diagnostics;
@@ -30,6 +31,61 @@ public sealed class RetentionTests : IDisposable
         => plan.Where(d => d.Subject == RetentionSubject.Backup && d.Tier == tier && d.Action == RetentionAction.Keep).Select(d => d.Id).ToHashSet();
 
     private static ulong Segment(string name) => WalFileName.Parse(name).SegmentNumber(SyntheticHistory.SegmentSize);
+
+    /// <summary>Seals a synthetic backup's manifest with a MAC under <paramref name="passphrase"/>, as a passphrase backup is.</summary>
+    private void Seal(BackupInfo backup, string passphrase)
+    {
+        var salt = System.Security.Cryptography.RandomNumberGenerator.GetBytes(8);
+        var s2k = Org.BouncyCastle.Bcpg.OpenPgp.PgpUtilities.MakeKeyFromPassPhraseUtf8(Org.BouncyCastle.Bcpg.SymmetricKeyAlgorithmTag.Aes256,
+            new Org.BouncyCastle.Bcpg.S2k(Org.BouncyCastle.Bcpg.HashAlgorithmTag.Sha256, salt, 96), passphrase.ToCharArray()).GetKey();
+        var mac = new ManifestMac(salt, 96, s2k).Seal(_h.Catalog.ReadManifestBytes(backup));
+        _h.Repository.WriteAtomically(BackupLayout.Key(backup, BackupLayout.MacName), mac);
+    }
+
+    [Fact]
+    public void In_a_repository_of_sealed_backups_a_forged_newer_manifest_never_stands_in_for_the_last_authentic_one()
+    {
+        const string passphrase = "Retention-Forgery-Passphrase-7731";
+        // Months of failed backups: the last good ones are 120 and 150 days old, beyond the 90 days of Daily.
+        var older = _h.Daily("app", Now.AddDays(-150));
+        var lastGood = _h.Daily("app", Now.AddDays(-120));
+        Seal(older, passphrase);
+        Seal(lastGood, passphrase);
+        // Planted by someone who can write to the repository but holds no passphrase: newer, unsealed or sealed with another one.
+        var unsealed = _h.Daily("app", Now.AddDays(-100));
+        var wrongSeal = _h.Daily("app", Now.AddDays(-95));
+        Seal(wrongSeal, "Not-The-Repository-Passphrase-5520");
+
+        var keys = BackupKeys.Load(passphrase: passphrase.ToCharArray());
+        var plan = new RetentionRunner(_h.Repository).Preview(RetentionPolicy.Resolve(null, null), new RetentionScope(), keys, Now)
+            .Where(d => d.Subject == RetentionSubject.Backup).ToDictionary(d => d.Id);
+        Assert.Equal(RetentionAction.Keep, plan[lastGood.Id].Action);
+        Assert.Contains("the newest complete Daily backup of app", plan[lastGood.Id].Reason);
+        Assert.Equal(RetentionAction.Remove, plan[older.Id].Action);
+        foreach (var forged in new[] { unsealed, wrongSeal })
+        {
+            Assert.Equal(RetentionAction.Keep, plan[forged.Id].Action);
+            Assert.StartsWith("not authentic (", plan[forged.Id].Reason);
+        }
+        Assert.Contains("MAC does not match", plan[wrongSeal.Id].Reason);
+
+        // Without the passphrase a seal counts by its presence (the keys are what catch one made with another
+        // passphrase), but an unsealed manifest still never stands in.
+        var blind = new RetentionRunner(_h.Repository).Preview(RetentionPolicy.Resolve(null, null), new RetentionScope(), BackupKeys.None, Now)
+            .Where(d => d.Subject == RetentionSubject.Backup).ToDictionary(d => d.Id);
+        Assert.Contains("the newest complete", blind[wrongSeal.Id].Reason);
+        _h.Repository.Delete(BackupLayout.Key(wrongSeal, BackupLayout.MacName));
+        blind = new RetentionRunner(_h.Repository).Preview(RetentionPolicy.Resolve(null, null), new RetentionScope(), BackupKeys.None, Now)
+            .Where(d => d.Subject == RetentionSubject.Backup).ToDictionary(d => d.Id);
+        Assert.Contains("the newest complete", blind[lastGood.Id].Reason);
+        Assert.StartsWith("not authentic (it carries no signature or MAC", blind[wrongSeal.Id].Reason);
+        Assert.StartsWith("not authentic (it carries no signature or MAC", blind[unsealed.Id].Reason);
+
+        // A real run removes only the older authentic backup.
+        var results = new RetentionRunner(_h.Repository).Run(RetentionPolicy.Resolve(null, null), new RetentionScope(), _ => true, keys, now: Now);
+        Assert.Equal(new[] { older.Id }, results.Where(r => r.Action == RetentionAction.Removed).Select(r => r.Id).ToArray());
+        Assert.Equal(new[] { lastGood.Id, unsealed.Id, wrongSeal.Id }.ToHashSet(), _h.Catalog.List().Select(b => b.Id).ToHashSet());
+    }
 
     [Fact]
     public void Four_hundred_days_keep_exactly_the_default_policy_and_the_WAL_the_retained_base_backups_need()

@@ -50,6 +50,8 @@ public sealed class RetentionInventory
     /// <summary>The newest verification record of each backup, by the backup's folder.</summary>
     public IReadOnlyDictionary<string, VerificationRecord> Verifications { get; init; } = new Dictionary<string, VerificationRecord>();
     public List<WalArchiveFiles> Archives { get; init; } = new();
+    /// <summary>Authenticates the manifests the guards lean on (see <see cref="ManifestTrust"/>).</summary>
+    public ManifestTrust Trust { get; init; } = ManifestTrust.Everything;
 
     public static RetentionInventory Load(IBackupRepository repository, BackupKeys? keys = null, IOperationReporter? reporter = null)
     {
@@ -60,6 +62,7 @@ public sealed class RetentionInventory
             Backups = contents.Backups, Unreadable = contents.Unreadable,
             Incomplete = contents.Incomplete.Select(i => new IncompleteFolder(i, LeaseOf(repository, i.Prefix))).ToList(),
             Verifications = VerificationRecords.Newest(repository, contents.Backups, reporter),
+            Trust = ManifestTrust.For(repository, contents.HasAuthenticatedBackups || RepositoryDescriptor.Read(repository)?.Authenticated == true, keys ?? BackupKeys.None),
             Archives = WalArchiveRecords.SystemIdentifiers(repository).Select(id => Archive(repository, id, keys ?? BackupKeys.None, reporter)).Where(a => a is not null).Select(a => a!).ToList(),
         };
     }

@@ -46,7 +46,8 @@ public static class RetentionPlanner
     {
         var ordered = group.OrderByDescending(b => b.EndTime).ThenByDescending(b => b.Id, StringComparer.Ordinal).ToList();
         var reasons = ordered.ToDictionary(b => b, _ => new List<string>());
-        var newest = ordered[0];
+        // The newest that is authentic (ManifestTrust): a forged newer manifest never stands in for it.
+        var newest = inventory.Trust.FirstTrusted(ordered) ?? ordered[0];
         var tierName = $"{newest.Tier} backup of {newest.Database}";
         bool Passed(BackupInfo b) => inventory.Verifications.TryGetValue(b.Prefix ?? "", out var r) && r.Passed;
 
@@ -74,9 +75,13 @@ public static class RetentionPlanner
         foreach (var backup in ordered)
             if (anchors.TryGetValue(backup.SystemIdentifier ?? "", out var anchor) && ReferenceEquals(anchor, backup))
                 reasons[backup].Add($"the newest base backup that ended before the start of the {policy.WalWindowDays}-day WAL window: recovery to the window's first point starts from it");
-        if (ordered.FirstOrDefault(Passed) is { } verified)
+        if (inventory.Trust.FirstTrusted(ordered.Where(Passed)) is { } verified)
             reasons[verified].Add($"the newest {tierName} that passed verification (at {inventory.Verifications[verified.Prefix!].VerifiedAt:u})");
         if (reasons[newest].Count == 0) reasons[newest].Add($"the newest complete {tierName}: a tier is never left without a complete backup");
+        // One found not authentic is never judged: removing it could be what a forger wants, keeping it harms nothing.
+        foreach (var backup in ordered)
+            if (inventory.Trust.Found(backup) is { } problem)
+                reasons[backup].Insert(0, $"not authentic ({problem}): never counted as the newest or verified one, and never removed by retention; examine it with a verification");
 
         foreach (var backup in ordered)
         {

@@ -21,9 +21,12 @@ public static class WalRetention
     public static IReadOnlyDictionary<string, BackupInfo> Anchors(RetentionInventory inventory, RetentionPolicy policy, DateTimeOffset now)
     {
         var windowStart = now.AddDays(-policy.WalWindowDays);
+        // An anchor that is not authentic would set where the kept WAL begins: the next older authentic one is taken.
         return inventory.Backups.Where(b => b.Kind == BackupKind.Physical && b.Physical is not null && b.SystemIdentifier is not null && b.EndTime <= windowStart)
             .GroupBy(b => b.SystemIdentifier!)
-            .ToDictionary(g => g.Key, g => g.OrderByDescending(b => b.EndTime).ThenByDescending(b => b.Id, StringComparer.Ordinal).First());
+            .Select(g => (g.Key, Anchor: inventory.Trust.FirstTrusted(g.OrderByDescending(b => b.EndTime).ThenByDescending(b => b.Id, StringComparer.Ordinal))))
+            .Where(a => a.Anchor is not null)
+            .ToDictionary(a => a.Key, a => a.Anchor!);
     }
 
     public static IEnumerable<RetentionDecision> Plan(WalArchiveFiles archive, string repository, IReadOnlyList<BackupInfo> retainedBase, BackupInfo? anchor,
