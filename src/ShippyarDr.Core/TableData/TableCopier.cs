@@ -59,7 +59,7 @@ internal sealed class TableCopier(NpgsqlConnection source, NpgsqlConnection targ
         var references = parents.Select(k =>
         {
             var parent = all.First(t => t.Oid == k.Parent);
-            return $"({string.Join(", ", k.ChildColumns.Select(Quote))}) IN (SELECT {string.Join(", ", k.ParentColumns.Select(Quote))} FROM ONLY {parent.Table.Sql} {Selection(parent, all, keys, filter, path)})";
+            return $"({string.Join(", ", k.ChildColumns.Select(Quote))}) IN (SELECT {string.Join(", ", k.ParentColumns.Select(Quote))} FROM {parent.Rows} {Selection(parent, all, keys, filter, path)})";
         }).ToList();
         path.Remove(table.Oid);
         return "WHERE " + string.Join(" OR ", references);
@@ -80,7 +80,7 @@ internal sealed class TableCopier(NpgsqlConnection source, NpgsqlConnection targ
                         + string.Join(", ", columns.Select(c => c.Binary ? Quote(c.Name) : $"NULL::text AS {Quote(c.Name)}"))
                         + $" FROM ONLY {table.Sql} WITH NO DATA");
         var list = string.Join(", ", columns.Select(c => Quote(c.Name)));
-        var copyOut = $"COPY (SELECT {string.Join(", ", columns.Select(c => c.Binary ? Quote(c.Name) : $"{Quote(c.Name)}::text"))} FROM ONLY {table.Sql} {where}) TO STDOUT (FORMAT binary)";
+        var copyOut = $"COPY (SELECT {string.Join(", ", columns.Select(c => c.Binary ? Quote(c.Name) : $"{Quote(c.Name)}::text"))} FROM {from.Rows} {where}) TO STDOUT (FORMAT binary)";
         reporter.Progress(activity, $"Copying rows of {table.Qualified}");
         Stream(copyOut, $"COPY {stagedSql} ({list}) FROM STDIN (FORMAT binary)", filter, table, cancel);
         result.RowsSelected = Scalar(target, $"SELECT count(*) FROM {stagedSql}");
@@ -98,7 +98,7 @@ internal sealed class TableCopier(NpgsqlConnection source, NpgsqlConnection targ
             var join = string.Join(" AND ", into.KeyColumns.Select(k => $"t.{Quote(k)} = v.{Quote(k)}"));
             using var cmd = new NpgsqlCommand(
                 $"SELECT count(*) FILTER (WHERE t.ctid IS NULL), count(*) FILTER (WHERE t.ctid IS NOT NULL AND {staysOrDiffers}), count(*) FILTER (WHERE t.ctid IS NOT NULL) "
-                + $"FROM (SELECT {Values(named: true)} FROM {stagedSql} s) v LEFT JOIN ONLY {table.Sql} t ON {join}", target);
+                + $"FROM (SELECT {Values(named: true)} FROM {stagedSql} s) v LEFT JOIN {into.Rows} t ON {join}", target);
             using var r = cmd.ExecuteReaderAsync(_cancel).GetAwaiter().GetResult();
             r.Read();
             var (fresh, differing, existing) = (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
@@ -136,6 +136,16 @@ internal sealed class TableCopier(NpgsqlConnection source, NpgsqlConnection targ
                 case ConflictRule.Error:
                     result.RowsInserted = Execute(target, insert);
                     break;
+                case ConflictRule.Update when updatable.Count > 0 && into.Partitioned:
+                {
+                    // RETURNING cannot read xmax through a partitioned table: the changed rows are updated first, then the
+                    // new ones inserted (the same transaction, so the same result as one INSERT … ON CONFLICT DO UPDATE).
+                    var join = string.Join(" AND ", into.KeyColumns.Select(k => $"t.{Quote(k)} = v.{Quote(k)}"));
+                    result.RowsUpdated = Execute(target, $"UPDATE {table.Sql} AS t SET {string.Join(", ", updatable.Select(c => $"{Quote(c.Name)} = v.{Quote(c.Name)}"))} "
+                        + $"FROM (SELECT {Values(named: true)} FROM {stagedSql} s) v WHERE {join} AND {string.Format(CultureInfo.InvariantCulture, changed, "v")}");
+                    result.RowsInserted = Execute(target, $"{insert} ON CONFLICT ON CONSTRAINT {Quote(into.PrimaryKey!)} DO NOTHING");
+                    break;
+                }
                 case ConflictRule.Update when updatable.Count > 0:
                 {
                     using var cmd = new NpgsqlCommand($"""
@@ -182,7 +192,7 @@ internal sealed class TableCopier(NpgsqlConnection source, NpgsqlConnection targ
         foreach (var column in columns.Where(c => c.Shape.Type is "smallint" or "integer" or "bigint"))
         {
             using var cmd = new NpgsqlCommand($"""
-                SELECT x.s::text, setval(x.s, x.m) FROM (SELECT pg_get_serial_sequence($1, $2)::regclass AS s, (SELECT max({Quote(column.Name)}) FROM ONLY {into.Table.Sql})::bigint AS m) x
+                SELECT x.s::text, setval(x.s, x.m) FROM (SELECT pg_get_serial_sequence($1, $2)::regclass AS s, (SELECT max({Quote(column.Name)}) FROM {into.Rows})::bigint AS m) x
                 WHERE x.s IS NOT NULL AND x.m IS NOT NULL AND x.m > coalesce(pg_sequence_last_value(x.s), 0)
                   AND (SELECT seqincrement FROM pg_sequence WHERE seqrelid = x.s) > 0
                 """, target) { Parameters = { new() { Value = into.Table.Sql }, new() { Value = column.Name } } };

@@ -62,11 +62,17 @@ public sealed class TableDataRestore
         {
             var unit = PickUnit(backup, request);
             sourceDatabase = unit.Database;
-            var tables = Resolve(request.Tables, unit.Tables.Select(t => new TableName(t.Schema, t.Name)).ToList(), $"Backup {backup.Id} of {unit.Database}");
+            _reporter.Progress(activity, "Reading the archive's table of contents");
+            IReadOnlyList<TocItem> toc;
+            using (var head = new StoredObjectReader(repository, backup, unit.File, request.Keys.Decryption))
+                toc = CustomDumpScanner.ReadToc(head, cancel);
+            // By the archive's table entries, not the manifest's row counts: a partitioned table holds no rows of its own.
+            var tables = Resolve(request.Tables, toc.Where(t => t.Entry.Description == "TABLE").Select(t => new TableName(t.Entry.Namespace ?? "", t.Entry.Tag)).ToList(),
+                $"Backup {backup.Id} of {unit.Database}");
             // The target's tables are checked before anything is restored: a missing table or key fails in a second.
             using (var target = PgSession.Open(request.Connection, request.TargetDatabase, cancel))
                 TargetTables.Inspect(target, tables, request.OnConflict, request.TargetDatabase, server);
-            results = FromArchive(backup, unit, tables, request, repository, filter, activity, cancel);
+            results = FromArchive(backup, unit, toc, tables, request, repository, filter, activity, cancel);
         }
         foreach (var r in results)
         {
@@ -78,14 +84,10 @@ public sealed class TableDataRestore
         return results;
     }
 
-    private IReadOnlyList<TableDataResult> FromArchive(BackupInfo backup, DatabaseUnit unit, IReadOnlyList<TableName> tables, TableDataRequest request,
-        IBackupRepository repository, RowFilter? filter, string activity, CancellationToken cancel)
+    private IReadOnlyList<TableDataResult> FromArchive(BackupInfo backup, DatabaseUnit unit, IReadOnlyList<TocItem> toc, IReadOnlyList<TableName> tables,
+        TableDataRequest request, IBackupRepository repository, RowFilter? filter, string activity, CancellationToken cancel)
     {
         var server = request.Connection.DisplayName;
-        _reporter.Progress(activity, "Reading the archive's table of contents");
-        IReadOnlyList<TocItem> toc;
-        using (var head = new StoredObjectReader(repository, backup, unit.File, request.Keys.Decryption))
-            toc = CustomDumpScanner.ReadToc(head, cancel);
         var tableIds = new List<int>();
         foreach (var table in tables)
         {

@@ -12,21 +12,28 @@ internal sealed record ColumnShape(string Name, uint TypeId, string Type, char I
 internal sealed record ForeignKey(uint Child, uint Parent, IReadOnlyList<string> ChildColumns, IReadOnlyList<string> ParentColumns);
 
 /// <summary>A table's columns (in attnum order), its primary key, and its foreign keys' parents, read from the catalog.</summary>
-internal sealed record TableShape(TableName Table, uint Oid, IReadOnlyList<ColumnShape> Columns, string? PrimaryKey, IReadOnlyList<string> KeyColumns)
+internal sealed record TableShape(TableName Table, uint Oid, IReadOnlyList<ColumnShape> Columns, string? PrimaryKey, IReadOnlyList<string> KeyColumns,
+    bool Partitioned = false)
 {
     public const uint FirstNormalObjectId = 16384;
+
+    /// <summary>The table's own rows in a FROM clause: ONLY keeps inheritance children out, but a partitioned table's rows
+    /// are all its partitions'.</summary>
+    public string Rows => Partitioned ? Table.Sql : "ONLY " + Table.Sql;
 
     /// <summary>The table's shape, or null when the database has no such table.</summary>
     public static TableShape? Read(NpgsqlConnection conn, TableName table)
     {
         uint oid;
+        bool partitioned;
         using (var cmd = new NpgsqlCommand("""
-            SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            SELECT c.oid, c.relkind = 'p' FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')
             """, conn) { Parameters = { new() { Value = table.Schema }, new() { Value = table.Name } } })
+        using (var r = cmd.ExecuteReader())
         {
-            if (cmd.ExecuteScalar() is not uint found) return null;
-            oid = found;
+            if (!r.Read()) return null;
+            (oid, partitioned) = (r.GetFieldValue<uint>(0), r.GetBoolean(1));
         }
         var columns = new List<ColumnShape>();
         using (var cmd = new NpgsqlCommand("""
@@ -53,7 +60,7 @@ internal sealed record TableShape(TableName Table, uint Oid, IReadOnlyList<Colum
                 keyColumns.AddRange(r.GetFieldValue<string[]>(1));
             }
         }
-        return new TableShape(table, oid, columns, key, keyColumns);
+        return new TableShape(table, oid, columns, key, keyColumns, partitioned);
     }
 
     /// <summary>The foreign keys between <paramref name="tables"/> (a table's keys to itself left out), as the catalog has them.</summary>

@@ -6,7 +6,8 @@ namespace ShippyarDr.TableData;
 /// <summary>
 /// The archive entries a partial restore of some tables needs, as a pg_restore -L list: the tables, their data, what
 /// belongs to them (column defaults, the sequences they own or use, those sequences' values) and everything those
-/// depend on (schemas, types, domains, functions, extensions), following the TOC's dependencies. Not restored: other
+/// depend on (schemas, types, domains, functions, extensions), following the TOC's dependencies; a partitioned table
+/// with its partitions and their attachments. Not restored: other
 /// tables, indexes, constraints, triggers, comments and grants; the rows are only read there, and the conflict rule is
 /// the target's primary key. (pg_restore -t alone would leave out the types and sequences a table needs.)
 /// </summary>
@@ -30,9 +31,21 @@ internal static class TocSelection
                 foreach (var dependency in byId[pending.Pop()].Dependencies) Want(dependency);
         }
 
-        foreach (var id in tableIds) Want(id);
+        // A partitioned table brings its partitions (and theirs, level by level): their TABLE ATTACH entries depend on
+        // the parent and name the partition, whose rows are the parent's.
+        var tables = new HashSet<int>(tableIds);
+        for (var grew = true; grew;)
+        {
+            grew = false;
+            foreach (var attach in toc.Where(t => t.Entry.Description == "TABLE ATTACH" && t.Dependencies.Any(tables.Contains)))
+                foreach (var partition in attach.Dependencies.Where(d => byId.TryGetValue(d, out var e) && e.Entry.Description == "TABLE"))
+                    grew |= tables.Add(partition);
+        }
+        foreach (var id in tables) Want(id);
         foreach (var item in toc)
-            if (BelongingToTable.Contains(item.Entry.Description) && item.Dependencies.Any(tableIds.Contains)) Want(item.Entry.DumpId);
+            if ((BelongingToTable.Contains(item.Entry.Description) && item.Dependencies.Any(tables.Contains))
+                || (item.Entry.Description == "TABLE ATTACH" && item.Dependencies.All(tables.Contains)))
+                Want(item.Entry.DumpId);
         Close();
         // The current values of the sequences restored (not needed to read rows, but a restored serial must not look new).
         foreach (var item in toc)
