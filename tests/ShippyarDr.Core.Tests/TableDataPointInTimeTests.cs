@@ -53,4 +53,28 @@ public sealed class TableDataPointInTimeTests(ArchivingCluster cluster) : IClass
         var line = Assert.Single(reporter.Verbose, v => v.Contains("into the scratch data directory "));
         Assert.False(Directory.Exists(Path.GetDirectoryName(line[(line.IndexOf("directory ", StringComparison.Ordinal) + "directory ".Length)..].TrimEnd('.'))));
     }
+
+    [Fact]
+    public void Rows_come_back_from_a_scratch_copy_recovered_to_a_restore_point_made_before_the_delete()
+    {
+        var sandbox = cluster.Sandbox;
+        sandbox.Execute("postgres", "CREATE DATABASE shop_named");
+        sandbox.Execute("shop_named", "CREATE TABLE orders (id bigint PRIMARY KEY, note text); INSERT INTO orders SELECT g, 'kept ' || g FROM generate_series(1, 100) g");
+        var repo = new FileSystemRepository(cluster.Repository);
+        var backup = new BackupEngine().Run(new BackupRequest { Connection = sandbox.Connection, Tier = BackupTier.Base, Checkpoint = CheckpointMode.Fast }, repo);
+        sandbox.Execute("shop_named", "INSERT INTO orders SELECT g, 'after the backup ' || g FROM generate_series(101, 150) g");
+        Query("postgres", "SELECT pg_create_restore_point('before-cleanup')::text");
+        sandbox.Execute("shop_named", "DELETE FROM orders WHERE id > 90");
+        cluster.WaitArchived(WalSegments.Switch(sandbox));
+
+        var result = Assert.Single(new TableDataRestore().Run(new TableDataRequest
+        {
+            Backup = backup, Tables = ["orders"], TargetDatabase = "shop_named", Connection = sandbox.Connection,
+            RecoveryTarget = RecoveryTarget.AtName("before-cleanup"),
+            RestoreCommand = new RestoreCommandLine { CliPath = ShippyarCli.Path, Repository = cluster.Repository },
+        }, repo));
+        // The 60 deleted rows (10 older than the backup, 50 newer) are back; the 90 still there are skipped.
+        Assert.Equal((150L, 60L, 90L), (result.RowsSelected, result.RowsInserted, result.RowsSkipped));
+        Assert.Equal("150", Query("shop_named", "SELECT count(*) FROM orders"));
+    }
 }

@@ -95,5 +95,10 @@ Restore-ShippyarTableData -Repository '$repo' -Id '$($backup.Id)' -Table orders 
         Get-Fingerprint orders 'id = 8' id | Should -Be ($sandbox.QueryScalar('shippyar', "SELECT '1:' || md5(string_agg(t::text, '|' ORDER BY id)) FROM orders t WHERE id = 8"))
         $logical = Get-ErrorRecords { $backup | Restore-ShippyarTableData -Table orders -TargetTime (Get-Date) -Force @conn }
         $logical[0].FullyQualifiedErrorId | Should -BeLike 'NotAPhysicalBackup*'
+        $logical = Get-ErrorRecords { $backup | Restore-ShippyarTableData -Table orders -TargetName before-upgrade -Force @conn }
+        $logical[0].FullyQualifiedErrorId | Should -BeLike 'NotAPhysicalBackup*'
+        $two = Get-ErrorRecords { $base | Restore-ShippyarTableData -TargetDatabase shippyar -Table orders -TargetXid 1234 -TargetName before-upgrade -Force @conn }
+        $two[0].FullyQualifiedErrorId | Should -BeLike 'InvalidArgumentValue*'
+        $two[0].Exception.Message | Should -Match 'not -TargetXid and -TargetName'
     }
 }

@@ -46,6 +46,15 @@ public sealed class RestoreShippyarTableDataCommand : BackupInputCmdlet
     [ValidateNotNullOrEmpty]
     public string? TargetLsn { get; set; }
 
+    /// <summary>For a base backup: recover its scratch copy through the WAL archive to the end of this transaction.</summary>
+    [Parameter]
+    public ulong? TargetXid { get; set; }
+
+    /// <summary>For a base backup: recover its scratch copy through the WAL archive to this restore point (New-ShippyarRestorePoint).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? TargetName { get; set; }
+
     /// <summary>Write without asking for confirmation.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -58,10 +67,13 @@ public sealed class RestoreShippyarTableDataCommand : BackupInputCmdlet
             var target = TargetDatabase ?? SourceDatabase ?? (backup.IsCluster ? null : backup.Database)
                 ?? throw new Diagnostics.ShippyarException(Diagnostics.ShippyarErrorKind.InvalidArgument, Diagnostics.ErrorIds.InvalidArgumentValue,
                     $"Backup {backup.Id} is a backup of the whole cluster: name the database to write the rows into with -TargetDatabase.", backup.Id);
-            if (TargetTime is not null && TargetLsn is not null)
+            var targets = new (bool Given, string Name)[] { (TargetTime is not null, nameof(TargetTime)), (TargetLsn is not null, nameof(TargetLsn)),
+                (TargetXid is not null, nameof(TargetXid)), (TargetName is not null, nameof(TargetName)) }.Where(t => t.Given).Select(t => "-" + t.Name).ToList();
+            if (targets.Count > 1)
                 throw new Diagnostics.ShippyarException(Diagnostics.ShippyarErrorKind.InvalidArgument, Diagnostics.ErrorIds.InvalidArgumentValue,
-                    "Give -TargetTime or -TargetLsn, not both.", TargetLsn);
-            var point = TargetTime is { } time ? Recovery.RecoveryTarget.AtTime(time) : TargetLsn is { } lsn ? Recovery.RecoveryTarget.AtLsn(lsn) : null;
+                    $"Give one point to recover to, not {string.Join(" and ", targets)}.", targets[1]);
+            var point = TargetTime is { } time ? Recovery.RecoveryTarget.AtTime(time) : TargetLsn is { } lsn ? Recovery.RecoveryTarget.AtLsn(lsn)
+                : TargetXid is { } xid ? Recovery.RecoveryTarget.AtXid(xid) : TargetName is { } name ? Recovery.RecoveryTarget.AtName(name) : null;
             var connection = ResolveConnection(backup.Kind == BackupKind.Logical ? backup.Server : null);
             (audit.Database, audit.Login, audit.Server) = (target, connection.Username, connection.DisplayName);
             var keys = ResolveKeys(reporter, settings);
