@@ -85,6 +85,10 @@ public sealed class RetentionTests : IDisposable
         var results = new RetentionRunner(_h.Repository).Run(RetentionPolicy.Resolve(null, null), new RetentionScope(), _ => true, keys, now: Now);
         Assert.Equal(new[] { older.Id }, results.Where(r => r.Action == RetentionAction.Removed).Select(r => r.Id).ToArray());
         Assert.Equal(new[] { lastGood.Id, unsealed.Id, wrongSeal.Id }.ToHashSet(), _h.Catalog.List().Select(b => b.Id).ToHashSet());
+        // By hand too: the forged ones do not count as the other complete backups of the tier.
+        var refusal = new BackupRemover(_h.Repository).Refusal(_h.Catalog.Get(lastGood.Id), force: false, Now, keys: keys);
+        Assert.Equal(ErrorIds.BackupRemovalRefused, refusal!.ErrorId);
+        Assert.Contains("only complete Daily backup of app", refusal.Message);
     }
 
     [Fact]

@@ -34,9 +34,10 @@ public sealed class RemoveShippyarBackupCommand : RepositoryCmdlet
             audit.Into(settings, repository).About(backup);
             var walDays = RetentionPolicy.Resolve(null, settings.Registered?.Registration.Retention).WalWindowDays;
             var remover = new BackupRemover(repository, reporter);
-            if (remover.Refusal(backup, Force, DateTimeOffset.UtcNow, walDays) is { } refusal) throw refusal;
+            var keys = settings.ReadingKeys(null, reporter);
+            if (remover.Refusal(backup, Force, DateTimeOffset.UtcNow, walDays, keys) is { } refusal) throw refusal;
             if (!ShouldProcessOrExplain($"backup {backup.Id} of {backup.Database} ({backup.Tier}, ended {backup.EndTime:u}) in {repository.Location}", "Remove")) return null;
-            var decision = remover.Remove(backup, Force, walWindowDays: walDays, cancel: Cancel);
+            var decision = remover.Remove(backup, Force, walWindowDays: walDays, keys: keys, cancel: Cancel);
             if (decision.Action == RetentionAction.Failed) audit.Fail(decision.Error ?? decision.Reason);
             return decision;
         }));
