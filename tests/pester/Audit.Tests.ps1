@@ -116,6 +116,26 @@ Describe 'The audit trail in <Name>' -ForEach @(
 }
 
 Describe 'Audit edge cases' {
+    It 'records a table-data restore, a removal and a retention run (and nothing for their -WhatIf)' {
+        $repo = New-Item -ItemType Directory (Join-Path $work 'more-ops')
+        $first = Invoke-ShippyarBackup @conn -Database shippyar -Repository $repo
+        $second = Invoke-ShippyarBackup @conn -Database shippyar -Repository $repo
+        $sandbox.Execute('shippyar', 'DELETE FROM shipments WHERE order_id = 7; DELETE FROM order_items WHERE order_id = 7; DELETE FROM orders WHERE id = 7')
+        $second | Restore-ShippyarTableData -Table orders -Where 'id = 7' -TargetDatabase shippyar -WhatIf @conn | Out-Null
+        $rows = $second | Restore-ShippyarTableData -Table orders -Where 'id = 7' -TargetDatabase shippyar -Force @conn
+        $rows.RowsInserted | Should -Be 1
+        Invoke-ShippyarRetention -Repository $repo -WhatIf | Out-Null
+        Invoke-ShippyarRetention -Repository $repo -Confirm:$false | Out-Null
+        $first | Remove-ShippyarBackup -Confirm:$false | Out-Null
+
+        $log = @(Get-ShippyarAuditLog -Repository $repo)
+        ($log | ForEach-Object { "$($_.Operation)/$($_.Status)" }) -join ' ' | Should -Be 'Remove/Succeeded Retention/Succeeded TableDataRestore/Succeeded Backup/Succeeded Backup/Succeeded'
+        $table = $log | Where-Object Operation -eq 'TableDataRestore'
+        ($table.BackupId, $table.Database, $table.PerformedBy) | Should -Be @($second.Id, 'shippyar', "os:$([Environment]::UserName) pg:postgres")
+        ($log | Where-Object Operation -eq 'Remove').BackupId | Should -Be $first.Id
+        ($log | Where-Object Operation -eq 'Retention').Size | Should -Be 0
+    }
+
     It 'records a copy in the destination, and writes nothing for -WhatIf or a refused request' {
         $b = Get-ShippyarBackup -Repository logged -Latest -Database shippyar
         $dest = New-Item -ItemType Directory (Join-Path $work 'copy-dest')
