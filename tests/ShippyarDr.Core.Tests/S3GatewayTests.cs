@@ -123,4 +123,35 @@ public sealed class S3GatewayTests(SandboxFixture fixture, S3Server s3) : IClass
         s.CopyTo(ms);
         return ms.ToArray();
     }
+
+    [Fact]
+    public void A_write_that_must_not_replace_is_conditional_so_a_second_writer_past_the_existence_check_still_gets_ObjectExists()
+    {
+        using var gateway = new S3Gateway(s3) { ConditionalWrites = true };
+        using var repo = new S3Repository(gateway.Url(_prefix), gateway.Options());
+        var key = "retention/lock.json";
+        repo.WriteAtomically(key, "first"u8);
+        Assert.Equal("*", gateway.Requests.Last(r => r.Method == "PUT").Header("If-None-Match"));
+        // The second writer's HEAD ran before the first one's PUT landed: only the condition stops it.
+        gateway.HiddenFromHead = k => k.EndsWith(key, StringComparison.Ordinal);
+        var e = Assert.Throws<ShippyarException>(() => repo.WriteAtomically(key, "second"u8));
+        Assert.Equal(ErrorIds.ObjectExists, e.ErrorId);
+        Assert.Equal("first"u8.ToArray(), repo.ReadAllBytes(key));
+        // A replacing write carries no condition.
+        repo.WriteAtomically(key, "third"u8, replace: true);
+        Assert.Null(gateway.Requests.Last(r => r.Method == "PUT").Header("If-None-Match"));
+        Assert.Equal("third"u8.ToArray(), repo.ReadAllBytes(key));
+    }
+
+    [Fact]
+    public void A_store_that_refuses_conditional_writes_gets_the_plain_write_and_the_existence_check()
+    {
+        using var gateway = new S3Gateway(s3) { RefuseConditionalWrites = true };
+        using var repo = new S3Repository(gateway.Url(_prefix), gateway.Options());
+        repo.WriteAtomically("db/x/manifest.json", "one"u8);
+        Assert.Equal("one"u8.ToArray(), repo.ReadAllBytes("db/x/manifest.json"));
+        Assert.Equal(ErrorIds.ObjectExists, Assert.Throws<ShippyarException>(() => repo.WriteAtomically("db/x/manifest.json", "two"u8)).ErrorId);
+        repo.WriteAtomically("db/y/manifest.json", "three"u8);
+        Assert.Null(gateway.Requests.Last(r => r.Method == "PUT").Header("If-None-Match")); // not asked again once refused
+    }
 }

@@ -7,9 +7,9 @@ namespace ShippyarDr.Retention;
 /// One retention (or backup removal) at a time per repository: retention/lock.json, created only if absent (on a
 /// directory, a link that fails when the name exists), holding the holder's lease (host, process, run). A lock whose
 /// holder on this host is gone is taken over; one held by a live run, or from another host, makes the next run wait
-/// up to its limit and then fail with RetentionInProgress. On S3, which can only check and then write, the run whose
-/// lease is read back after writing holds it; two runs that both read their own back in the same instant remain
-/// possible where the store offers no conditional write.
+/// up to its limit and then fail with RetentionInProgress. On S3 the write is conditional (If-None-Match), so of two
+/// runs one gets ObjectExists; on a store that ignores the condition the run whose lease is read back after writing
+/// holds it, and two runs that both read their own back in the same instant remain possible.
 /// </summary>
 public sealed class RetentionLock : IDisposable
 {

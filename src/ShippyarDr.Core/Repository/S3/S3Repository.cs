@@ -19,6 +19,8 @@ public sealed partial class S3Repository : IObjectLockingRepository, IDisposable
     private readonly S3RepositoryOptions _options;
     private readonly S3Location _location;
     private readonly S3Outage _outage;
+    // Cleared when the store refuses If-None-Match on PUT (501): it then gets the check-then-PUT alone.
+    private bool _conditionalWrites = true;
     private readonly ObjectLock? _lock;
     private readonly bool _ownsClient;
 
@@ -138,10 +140,11 @@ public sealed partial class S3Repository : IObjectLockingRepository, IDisposable
     {
         _outage.ThrowIfDown();
         var bytes = content.ToArray();
-        // S3 offers no create-if-absent that every store honours: a check first is the best a store allows (a race
-        // between two writers of one key needs two backups with the same 32-bit random id in the same second).
-        if (!replace && Exists(key))
-            throw new ShippyarException(ShippyarErrorKind.WriteError, ErrorIds.ObjectExists, $"s3://{_location.Bucket}/{Key(key)} already exists and is never overwritten.", key);
+        // A check first for every store; and the PUT itself is conditional (If-None-Match: *) where the store honours
+        // it (S3 since 2024): two writers of one key (two retention runs taking the lock) cannot both succeed. A store
+        // that does not know the header and refuses it (501) gets the plain PUT from then on.
+        var exists = new ShippyarException(ShippyarErrorKind.WriteError, ErrorIds.ObjectExists, $"s3://{_location.Bucket}/{Key(key)} already exists and is never overwritten.", key);
+        if (!replace && Exists(key)) throw exists;
         var objectLock = LockFor(key);
         try
         {
@@ -155,9 +158,24 @@ public sealed partial class S3Repository : IObjectLockingRepository, IDisposable
                 MD5Digest = objectLock is null ? null : Convert.ToBase64String(MD5.HashData(bytes)),
             };
             S3ObjectLockHeaders.Apply(put, objectLock);
-            _client.PutObjectAsync(put).GetAwaiter().GetResult();
+            if (!replace && _conditionalWrites) put.IfNoneMatch = "*";
+            try
+            {
+                _client.PutObjectAsync(put).GetAwaiter().GetResult();
+            }
+            catch (AmazonS3Exception e) when (put.IfNoneMatch is not null && e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
+            {
+                throw exists;
+            }
+            catch (AmazonS3Exception e) when (put.IfNoneMatch is not null && e.StatusCode == HttpStatusCode.NotImplemented)
+            {
+                _conditionalWrites = false;
+                put.IfNoneMatch = null;
+                put.InputStream = new MemoryStream(bytes);
+                _client.PutObjectAsync(put).GetAwaiter().GetResult();
+            }
         }
-        catch (Exception e) when (S3Errors.IsS3Failure(e))
+        catch (Exception e) when (e is not ShippyarException && S3Errors.IsS3Failure(e))
         {
             var where = $"s3://{_location.Bucket}/{Key(key)}";
             throw S3Errors.TimedOut(e, $"Writing {where}", key, _options) is { } timeout
