@@ -142,7 +142,7 @@ public sealed partial class S3Repository : IObjectLockingRepository, IDisposable
         var bytes = content.ToArray();
         // A check first for every store; and the PUT itself is conditional (If-None-Match: *) where the store honours
         // it (S3 since 2024): two writers of one key (two retention runs taking the lock) cannot both succeed. A store
-        // that does not know the header and refuses it (501) gets the plain PUT from then on.
+        // that does not know the header and refuses it gets the plain PUT from then on.
         var exists = new ShippyarException(ShippyarErrorKind.WriteError, ErrorIds.ObjectExists, $"s3://{_location.Bucket}/{Key(key)} already exists and is never overwritten.", key);
         if (!replace && Exists(key)) throw exists;
         var objectLock = LockFor(key);
@@ -167,12 +167,14 @@ public sealed partial class S3Repository : IObjectLockingRepository, IDisposable
             {
                 throw exists;
             }
-            catch (AmazonS3Exception e) when (put.IfNoneMatch is not null && e.StatusCode == HttpStatusCode.NotImplemented)
+            catch (AmazonS3Exception) when (put.IfNoneMatch is not null)
             {
-                _conditionalWrites = false;
+                // Stores that do not know the condition refuse it in their own ways (501, 400): the plain PUT, once
+                // it works, is what this store gets from now on; if it fails too, its own error is the answer.
                 put.IfNoneMatch = null;
                 put.InputStream = new MemoryStream(bytes);
                 _client.PutObjectAsync(put).GetAwaiter().GetResult();
+                _conditionalWrites = false;
             }
         }
         catch (Exception e) when (e is not ShippyarException && S3Errors.IsS3Failure(e))
