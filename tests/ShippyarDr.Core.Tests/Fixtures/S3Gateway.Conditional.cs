@@ -19,7 +19,7 @@ public sealed partial class S3Gateway
     public Func<string, bool>? HiddenFromHead { get; set; }
 
     /// <summary>Answers what conditional writes concern; false for requests it leaves to the rest.</summary>
-    private async Task<bool> Conditional(S3GatewayRequest r, HttpListenerResponse response, bool isObject)
+    private async Task<bool> Conditional(HttpListenerRequest request, S3GatewayRequest r, HttpListenerResponse response, bool isObject)
     {
         if (!isObject) return false;
         var key = ObjectKey(r.Path);
@@ -29,7 +29,7 @@ public sealed partial class S3Gateway
             return true;
         }
         if (r.Method != "PUT" || r.Query.Length != 0 || r.Header("If-None-Match") != "*") return false;
-        if (RefuseConditionalWrites) return await Error(response, 501, "NotImplemented", "A header you provided implies functionality that is not implemented");
+        if (RefuseConditionalWrites) return await Refuse(request, response, 501, "NotImplemented", "A header you provided implies functionality that is not implemented");
         if (!ConditionalWrites) return false;
         _direct ??= ShippyarDr.Repository.S3.S3ClientFactory.Create(_server.Options());
         try
@@ -40,6 +40,6 @@ public sealed partial class S3Gateway
         {
             return false;
         }
-        return await Error(response, 412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+        return await Refuse(request, response, 412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
     }
 }

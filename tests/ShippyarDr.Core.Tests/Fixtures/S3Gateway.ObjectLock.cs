@@ -34,7 +34,7 @@ public sealed partial class S3Gateway
                 return await Xml(response, 200, new XElement(S3Xml + "VersioningConfiguration", new XElement(S3Xml + "Status", "Enabled")));
             if (Versioning && r.Method == "GET" && r.HasQuery("versions")) return await ListVersions(r, response);
             if (r.Method != "POST" || !r.HasQuery("delete")) return false;
-            if (RefuseMultiDelete) return await Error(response, 501, "NotImplemented", "A header you provided implies functionality that is not implemented");
+            if (RefuseMultiDelete) return await Refuse(request, response, 501, "NotImplemented", "A header you provided implies functionality that is not implemented");
             await DeleteObjects(request, r, response).ConfigureAwait(false);
             return true;
         }
@@ -44,13 +44,13 @@ public sealed partial class S3Gateway
         var isInitiate = r.Method == "POST" && r.HasQuery("uploads");
         if ((isPut || isInitiate) && (mode is not null || until is not null))
         {
-            if (!ObjectLockEnabled) return await Error(response, 400, "InvalidRequest", "Bucket is missing Object Lock Configuration");
+            if (!ObjectLockEnabled) return await Refuse(request, response, 400, "InvalidRequest", "Bucket is missing Object Lock Configuration");
             if (mode?.ToUpperInvariant() is not ("GOVERNANCE" or "COMPLIANCE") || until is null
                 || !DateTimeOffset.TryParse(until, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var retainUntil))
-                return await Error(response, 400, "InvalidArgument", "x-amz-object-lock-mode and x-amz-object-lock-retain-until-date must both be supplied and valid");
-            if (retainUntil <= DateTimeOffset.UtcNow) return await Error(response, 400, "InvalidArgument", "The retain until date must be in the future!");
+                return await Refuse(request, response, 400, "InvalidArgument", "x-amz-object-lock-mode and x-amz-object-lock-retain-until-date must both be supplied and valid");
+            if (retainUntil <= DateTimeOffset.UtcNow) return await Refuse(request, response, 400, "InvalidArgument", "The retain until date must be in the future!");
             if (isPut && !HasDigest(r))
-                return await Error(response, 400, "InvalidRequest", "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters");
+                return await Refuse(request, response, 400, "InvalidRequest", "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters");
             var entry = new LockEntry(mode.ToUpperInvariant(), retainUntil);
             // Held before the answer goes out: the client may delete the moment it has it.
             var held = isPut ? _locks : _pendingLocks;
@@ -65,7 +65,7 @@ public sealed partial class S3Gateway
             return true;
         }
         if (r.Method == "PUT" && r.HasQuery("partNumber") && _pendingLocks.ContainsKey(key) && !HasDigest(r))
-            return await Error(response, 400, "InvalidRequest", "Content-MD5 OR x-amz-checksum- HTTP header is required for Upload Part requests with Object Lock parameters");
+            return await Refuse(request, response, 400, "InvalidRequest", "Content-MD5 OR x-amz-checksum- HTTP header is required for Upload Part requests with Object Lock parameters");
         if (r.Method == "POST" && r.HasQuery("uploadId") && _pendingLocks.TryGetValue(key, out var pending))
         {
             _locks[key] = pending;
@@ -78,7 +78,7 @@ public sealed partial class S3Gateway
         if (r.Method == "PUT" && r.HasQuery("retention")) return await PutRetention(request, r, response, key);
         if (r.Method == "GET" && r.HasQuery("retention"))
         {
-            if (!ObjectLockEnabled) return await Error(response, 400, "InvalidRequest", "Bucket is missing Object Lock Configuration");
+            if (!ObjectLockEnabled) return await Refuse(request, response, 400, "InvalidRequest", "Bucket is missing Object Lock Configuration");
             if (!_locks.TryGetValue(key, out var l))
                 return await Error(response, 404, "NoSuchObjectLockConfiguration", "The specified object does not have a ObjectLock configuration");
             return await Xml(response, 200, new XElement(S3Xml + "Retention", new XElement(S3Xml + "Mode", l.Mode),
@@ -97,7 +97,7 @@ public sealed partial class S3Gateway
 
     private async Task<bool> PutRetention(HttpListenerRequest request, S3GatewayRequest r, HttpListenerResponse response, string key)
     {
-        if (!ObjectLockEnabled) return await Error(response, 400, "InvalidRequest", "Bucket is missing Object Lock Configuration");
+        if (!ObjectLockEnabled) return await Refuse(request, response, 400, "InvalidRequest", "Bucket is missing Object Lock Configuration");
         var body = XDocument.Parse(await new StreamReader(request.InputStream, Encoding.UTF8).ReadToEndAsync(_stop.Token).ConfigureAwait(false));
         var mode = body.Descendants().FirstOrDefault(e => e.Name.LocalName == "Mode")?.Value.ToUpperInvariant();
         var untilText = body.Descendants().FirstOrDefault(e => e.Name.LocalName == "RetainUntilDate")?.Value;
@@ -172,6 +172,14 @@ public sealed partial class S3Gateway
             request.ContinuationToken = page.NextContinuationToken;
         }
         return await Xml(response, 200, result);
+    }
+
+    /// <summary>An error answer to a request whose body is still coming: the body is read first, as a server does, so the
+    /// client sees the answer and not a connection reset (which, under load, it otherwise may).</summary>
+    private async Task<bool> Refuse(HttpListenerRequest request, HttpListenerResponse response, int status, string code, string message)
+    {
+        await request.InputStream.CopyToAsync(Stream.Null, _stop.Token).ConfigureAwait(false);
+        return await Error(response, status, code, message).ConfigureAwait(false);
     }
 
     private static Task<bool> Error(HttpListenerResponse response, int status, string code, string message)

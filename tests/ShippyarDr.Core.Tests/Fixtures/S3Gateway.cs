@@ -170,7 +170,7 @@ public sealed partial class S3Gateway : IDisposable
                 await RefuseArchived(response).ConfigureAwait(false);
                 return;
             }
-            if (await Conditional(recorded, response, isObject).ConfigureAwait(false)) return;
+            if (await Conditional(request, recorded, response, isObject).ConfigureAwait(false)) return;
             if (await ObjectLock(request, recorded, response, isObject).ConfigureAwait(false)) return;
             await Forward(request, recorded, response).ConfigureAwait(false);
         }
