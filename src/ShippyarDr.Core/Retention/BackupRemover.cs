@@ -27,8 +27,7 @@ public sealed class BackupRemover
     public ShippyarException? Refusal(BackupInfo backup, bool force, DateTimeOffset now, int walWindowDays = 30, Authentication.BackupKeys? keys = null)
     {
         var contents = new BackupCatalog(_repository).Scan(backup.Database);
-        var trust = ManifestTrust.For(_repository, contents.HasAuthenticatedBackups || RepositoryDescriptor.Read(_repository)?.Authenticated == true,
-            keys ?? Authentication.BackupKeys.None);
+        var trust = ManifestTrust.For(_repository, contents, keys ?? Authentication.BackupKeys.None);
         var current = contents.Backups.FirstOrDefault(b => b.Prefix == backup.Prefix && b.Id == backup.Id)
                       ?? throw new ShippyarException(ShippyarErrorKind.ObjectNotFound, ErrorIds.BackupNotFound,
                           $"No complete backup {backup.Id} of {backup.Database} in {_repository.Location}: nothing to remove.", backup.Id);

@@ -22,8 +22,10 @@ public sealed class ManifestTrust
     /// <summary>Trusts every manifest: a repository that holds no sealed backup has nothing to check them against.</summary>
     public static ManifestTrust Everything { get; } = new(null, BackupKeys.None);
 
-    public static ManifestTrust For(IBackupRepository repository, bool sealedRepository, BackupKeys keys)
-        => sealedRepository ? new ManifestTrust(repository, keys) : Everything;
+    /// <summary>Checks manifests where the repository holds sealed backups (as its listing or its descriptor says);
+    /// elsewhere there is nothing to check them against.</summary>
+    public static ManifestTrust For(IBackupRepository repository, RepositoryContents contents, BackupKeys keys)
+        => contents.HasAuthenticatedBackups || RepositoryDescriptor.Read(repository)?.Authenticated == true ? new ManifestTrust(repository, keys) : Everything;
 
     /// <summary>Why the manifest cannot be trusted, or null; checks it the first time it is asked.</summary>
     public string? Problem(BackupInfo backup)

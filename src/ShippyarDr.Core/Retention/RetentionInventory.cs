@@ -62,7 +62,7 @@ public sealed class RetentionInventory
             Backups = contents.Backups, Unreadable = contents.Unreadable,
             Incomplete = contents.Incomplete.Select(i => new IncompleteFolder(i, LeaseOf(repository, i.Prefix))).ToList(),
             Verifications = VerificationRecords.Newest(repository, contents.Backups, reporter),
-            Trust = ManifestTrust.For(repository, contents.HasAuthenticatedBackups || RepositoryDescriptor.Read(repository)?.Authenticated == true, keys ?? BackupKeys.None),
+            Trust = ManifestTrust.For(repository, contents, keys ?? BackupKeys.None),
             Archives = WalArchiveRecords.SystemIdentifiers(repository).Select(id => Archive(repository, id, keys ?? BackupKeys.None, reporter)).Where(a => a is not null).Select(a => a!).ToList(),
         };
     }
