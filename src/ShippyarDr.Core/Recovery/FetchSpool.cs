@@ -34,8 +34,7 @@ public static class FetchSpool
     {
         var clock = Stopwatch.StartNew();
         var limit = wait ?? TimeSpan.FromSeconds(30);
-        var lockFile = systemIdentifier is null ? null : Path.Combine(path, systemIdentifier, WalPrefetcher.LockName + ".lock");
-        while (lockFile is not null && IsHeld(lockFile) && clock.Elapsed < limit) Thread.Sleep(100);
+        while (systemIdentifier is not null && WalSpool.IsLocked(path, systemIdentifier, WalPrefetcher.LockName) && clock.Elapsed < limit) Thread.Sleep(100);
         try
         {
             if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
@@ -46,17 +45,5 @@ public static class FetchSpool
             reporter.Verbose($"The WAL prefetch spool {path} was left in place ({e.Message}); nothing in it is needed any more.");
             return false;
         }
-    }
-
-    private static bool IsHeld(string lockFile)
-    {
-        if (!File.Exists(lockFile)) return false;
-        try
-        {
-            using var probe = new FileStream(lockFile, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
-            return false;
-        }
-        catch (FileNotFoundException) { return false; }
-        catch (IOException) { return true; }
     }
 }

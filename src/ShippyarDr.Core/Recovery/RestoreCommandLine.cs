@@ -8,7 +8,7 @@ namespace ShippyarDr.Recovery;
 /// path, an s3:// URL or a registered name) and its keys by reference only (files and environment variable names).
 /// restore_command is stored in postgresql.auto.conf and visible in ps and pg_settings: no secret ever goes into it.
 /// </summary>
-public sealed class RestoreCommandLine
+public sealed record RestoreCommandLine
 {
     /// <summary>The absolute path of the shippyar-dr executable.</summary>
     public required string CliPath { get; init; }
@@ -29,13 +29,7 @@ public sealed class RestoreCommandLine
     public string? SpoolDirectory { get; init; }
 
     /// <summary>The same command, prefetching through <paramref name="spool"/>.</summary>
-    public RestoreCommandLine Prefetching(string spool) => new()
-    {
-        CliPath = CliPath, Repository = Repository, S3Endpoint = S3Endpoint, S3Region = S3Region, S3PathStyle = S3PathStyle,
-        PassphraseFile = PassphraseFile, PassphraseVariable = PassphraseVariable, SecretKeyFile = SecretKeyFile,
-        SecretKeyPassphraseFile = SecretKeyPassphraseFile, SecretKeyPassphraseVariable = SecretKeyPassphraseVariable,
-        SignerKeyFile = SignerKeyFile, AllowUnauthenticated = AllowUnauthenticated, SpoolDirectory = spool,
-    };
+    public RestoreCommandLine Prefetching(string spool) => this with { SpoolDirectory = spool };
 
     /// <summary>Whether it names a key that decrypts or authenticates (or a registered repository, whose registration may).</summary>
     public bool NamesKeys => PassphraseFile is not null || PassphraseVariable is not null || SecretKeyFile is not null || SignerKeyFile is not null

@@ -50,8 +50,26 @@ public sealed class WalSpool
     /// <summary>The lock of one kind of background process, or null when another process holds it.</summary>
     public FileStream? TryLock(string kind)
     {
-        try { return new FileStream(Path.Combine(Root, kind + ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+        try { return new FileStream(LockPath(Root, kind), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
         catch (IOException) { return null; }
+    }
+
+    private static string LockPath(string root, string kind) => Path.Combine(root, kind + ".lock");
+
+    /// <summary>Whether a background process of this kind holds the lock of a cluster's spool in <paramref name="directory"/>,
+    /// asked without creating anything (the spool may not exist, or may be about to be removed).</summary>
+    public static bool IsLocked(string directory, string systemIdentifier, string kind)
+    {
+        var path = LockPath(Path.Combine(Path.GetFullPath(directory), systemIdentifier), kind);
+        if (!File.Exists(path)) return false;
+        try
+        {
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            return false;
+        }
+        catch (FileNotFoundException) { return false; }
+        catch (DirectoryNotFoundException) { return false; }
+        catch (IOException) { return true; }
     }
 
     /// <summary>Whether a background process of this kind runs now.</summary>
